@@ -1,0 +1,316 @@
+/*
+** mig_util.c: the small machinery every other file uses.
+**
+**   - the sticky error handle (Mig): the first error wins, later helpers
+**     do nothing, as in SQLite's ext/recover/sqlite3recover.c;
+**   - allocation that records SQLITE_NOMEM on the handle;
+**   - MigArena, a bump allocator that owns a whole schema model;
+**   - MigHash, an open-addressing hash from ASCII-case-folded names;
+**   - helpers to prepare, step and run SQL with the error handle.
+*/
+#include "mig_int.h"
+
+/* Record an error unless one is already set. */
+void migErrorSet(Mig *p, int rc, const char *zFmt, ...){
+  if( p->rc==SQLITE_OK ){
+    p->rc = rc;
+    if( zFmt ){
+      va_list ap;
+      va_start(ap, zFmt);
+      p->zErr = sqlite3_vmprintf(zFmt, ap);
+      va_end(ap);
+    }
+    if( p->zErr==0 && rc!=SQLITE_NOMEM ){
+      /* No memory for the message: keep the code, report NOMEM text. */
+      p->rc = SQLITE_NOMEM;
+    }
+  }
+}
+
+/* Take the connection's current error as ours. */
+void migErrorFromDb(Mig *p){
+  int rc = sqlite3_errcode(p->db);
+  if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
+  if( rc==SQLITE_NOMEM ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }else{
+    migErrorSet(p, rc, "%s", sqlite3_errmsg(p->db));
+  }
+}
+
+/* Hand the error to SQLite as the result of an SQL function. */
+void migErrorReport(Mig *p, sqlite3_context *ctx){
+  if( p->rc==SQLITE_NOMEM ){
+    sqlite3_result_error_nomem(ctx);
+  }else if( p->rc!=SQLITE_OK ){
+    sqlite3_result_error(ctx, p->zErr ? p->zErr : sqlite3_errstr(p->rc), -1);
+    sqlite3_result_error_code(ctx, p->rc);
+  }
+}
+
+void migReset(Mig *p){
+  sqlite3_free(p->zErr);
+  p->zErr = 0;
+  p->rc = SQLITE_OK;
+}
+
+void *migMalloc(Mig *p, i64 n){
+  void *pRet = 0;
+  if( p->rc==SQLITE_OK ){
+    pRet = sqlite3_malloc64(n>0 ? n : 1);
+    if( pRet ){
+      memset(pRet, 0, n>0 ? n : 1);
+    }else{
+      migErrorSet(p, SQLITE_NOMEM, 0);
+    }
+  }
+  return pRet;
+}
+
+char *migMprintf(Mig *p, const char *zFmt, ...){
+  char *z = 0;
+  if( p->rc==SQLITE_OK ){
+    va_list ap;
+    va_start(ap, zFmt);
+    z = sqlite3_vmprintf(zFmt, ap);
+    va_end(ap);
+    if( z==0 ) migErrorSet(p, SQLITE_NOMEM, 0);
+  }
+  return z;
+}
+
+char *migStrndup(Mig *p, const char *z, int n){
+  char *zRet;
+  if( z==0 ) return 0;
+  if( n<0 ) n = (int)strlen(z);
+  zRet = migMalloc(p, (i64)n+1);
+  if( zRet ){
+    memcpy(zRet, z, n);
+    zRet[n] = 0;
+  }
+  return zRet;
+}
+
+/*
+** Arena chunks.  A chunk holds many small allocations; a request larger
+** than a quarter of the default chunk size gets a chunk of its own.
+*/
+struct MigChunk {
+  MigChunk *pNext;
+  i64 align;            /* keeps the data after the header 8-aligned */
+};
+#define MIG_CHUNK_SIZE 16384
+
+void *migArenaAlloc(Mig *p, MigArena *pA, i64 n){
+  char *pRet;
+  if( p->rc!=SQLITE_OK ) return 0;
+  n = (n + 7) & ~(i64)7;
+  if( n==0 ) n = 8;
+  if( pA->pChunk==0 || pA->nUsed + n > pA->nAlloc ){
+    i64 nData = n > MIG_CHUNK_SIZE/4 ? n : MIG_CHUNK_SIZE;
+    MigChunk *pNew = (MigChunk*)sqlite3_malloc64(sizeof(MigChunk) + nData);
+    if( pNew==0 ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+      return 0;
+    }
+    if( nData>MIG_CHUNK_SIZE && pA->pChunk ){
+      /* A big private chunk: link it behind the current one so that the
+      ** space left in the current chunk is not wasted. */
+      pNew->pNext = pA->pChunk->pNext;
+      pA->pChunk->pNext = pNew;
+      pRet = (char*)&pNew[1];
+      memset(pRet, 0, n);
+      return pRet;
+    }
+    pNew->pNext = pA->pChunk;
+    pA->pChunk = pNew;
+    pA->nUsed = 0;
+    pA->nAlloc = nData;
+  }
+  pRet = ((char*)&pA->pChunk[1]) + pA->nUsed;
+  pA->nUsed += n;
+  memset(pRet, 0, n);
+  return pRet;
+}
+
+char *migArenaStrndup(Mig *p, MigArena *pA, const char *z, int n){
+  char *zRet;
+  if( z==0 ) return 0;
+  if( n<0 ) n = (int)strlen(z);
+  zRet = migArenaAlloc(p, pA, (i64)n+1);
+  if( zRet ){
+    memcpy(zRet, z, n);
+    zRet[n] = 0;
+  }
+  return zRet;
+}
+
+char *migArenaPrintf(Mig *p, MigArena *pA, const char *zFmt, ...){
+  char *z;
+  char *zRet;
+  va_list ap;
+  if( p->rc!=SQLITE_OK ) return 0;
+  va_start(ap, zFmt);
+  z = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( z==0 ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+    return 0;
+  }
+  zRet = migArenaStrndup(p, pA, z, -1);
+  sqlite3_free(z);
+  return zRet;
+}
+
+void migArenaFree(MigArena *pA){
+  MigChunk *pC = pA->pChunk;
+  while( pC ){
+    MigChunk *pNext = pC->pNext;
+    sqlite3_free(pC);
+    pC = pNext;
+  }
+  memset(pA, 0, sizeof(*pA));
+}
+
+/* Fold an ASCII upper-case letter; other bytes are unchanged, as in
+** SQLite's identifier comparison. */
+static unsigned char migFold(unsigned char c){
+  return (c>='A' && c<='Z') ? c + ('a'-'A') : c;
+}
+
+int migStrICmp(const char *a, const char *b){
+  const unsigned char *x = (const unsigned char*)a;
+  const unsigned char *y = (const unsigned char*)b;
+  if( x==0 || y==0 ) return x==y ? 0 : (x ? 1 : -1);
+  while( *x && migFold(*x)==migFold(*y) ){ x++; y++; }
+  return (int)migFold(*x) - (int)migFold(*y);
+}
+
+u32 migHashString(const char *z){
+  u32 h = 2166136261u;      /* FNV-1a */
+  const unsigned char *x = (const unsigned char*)z;
+  while( *x ){
+    h ^= migFold(*x++);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+void *migHashFind(MigHash *pH, const char *zKey){
+  u32 h, i;
+  if( pH->nSlot==0 || zKey==0 ) return 0;
+  h = migHashString(zKey);
+  for(i=h & (pH->nSlot-1); pH->aSlot[i].zKey; i=(i+1) & (pH->nSlot-1)){
+    if( pH->aSlot[i].h==h && migStrICmp(pH->aSlot[i].zKey, zKey)==0 ){
+      return pH->aSlot[i].pData;
+    }
+  }
+  return 0;
+}
+
+/* Insert or replace.  The table grows to keep it at most half full. */
+void migHashInsert(Mig *p, MigHash *pH, const char *zKey, void *pData){
+  u32 h, i;
+  if( p->rc!=SQLITE_OK ) return;
+  if( (pH->nEntry+1)*2 > pH->nSlot ){
+    int nNew = pH->nSlot ? pH->nSlot*2 : 64;
+    int j;
+    MigHashEntry *aNew = migMalloc(p, sizeof(MigHashEntry)*(i64)nNew);
+    if( aNew==0 ) return;
+    for(j=0; j<pH->nSlot; j++){
+      MigHashEntry *pE = &pH->aSlot[j];
+      if( pE->zKey ){
+        for(i=pE->h & (nNew-1); aNew[i].zKey; i=(i+1) & (nNew-1));
+        aNew[i] = *pE;
+      }
+    }
+    sqlite3_free(pH->aSlot);
+    pH->aSlot = aNew;
+    pH->nSlot = nNew;
+  }
+  h = migHashString(zKey);
+  for(i=h & (pH->nSlot-1); pH->aSlot[i].zKey; i=(i+1) & (pH->nSlot-1)){
+    if( pH->aSlot[i].h==h && migStrICmp(pH->aSlot[i].zKey, zKey)==0 ){
+      pH->aSlot[i].pData = pData;
+      return;
+    }
+  }
+  pH->aSlot[i].zKey = zKey;
+  pH->aSlot[i].pData = pData;
+  pH->aSlot[i].h = h;
+  pH->nEntry++;
+}
+
+void migHashClear(MigHash *pH){
+  sqlite3_free(pH->aSlot);
+  memset(pH, 0, sizeof(*pH));
+}
+
+/* Prepare an SQL statement built from a printf-style format. */
+sqlite3_stmt *migPrepare(Mig *p, const char *zFmt, ...){
+  sqlite3_stmt *pStmt = 0;
+  char *zSql;
+  va_list ap;
+  if( p->rc!=SQLITE_OK ) return 0;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+    return 0;
+  }
+  if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
+    migErrorFromDb(p);
+    pStmt = 0;
+  }
+  sqlite3_free(zSql);
+  return pStmt;
+}
+
+/* Step once.  Returns SQLITE_ROW while there are rows, 0 otherwise; an
+** error is recorded on the handle. */
+int migStep(Mig *p, sqlite3_stmt *pStmt){
+  int rc;
+  if( p->rc!=SQLITE_OK || pStmt==0 ) return 0;
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ) return SQLITE_ROW;
+  if( rc!=SQLITE_DONE ){
+    migErrorFromDb(p);
+  }
+  return 0;
+}
+
+/* Finalize, keeping the first error. */
+void migFinalize(Mig *p, sqlite3_stmt *pStmt){
+  if( pStmt ){
+    int rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK && p->rc==SQLITE_OK ) migErrorFromDb(p);
+  }
+}
+
+void migExec(Mig *p, const char *zFmt, ...){
+  char *zSql;
+  va_list ap;
+  if( p->rc!=SQLITE_OK ) return;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+    return;
+  }
+  if( sqlite3_exec(p->db, zSql, 0, 0, 0)!=SQLITE_OK ){
+    migErrorFromDb(p);
+  }
+  sqlite3_free(zSql);
+}
+
+/* True if a database is attached under the name zDb. */
+int migSchemaExists(Mig *p, const char *zDb){
+  int bFound = 0;
+  sqlite3_stmt *pStmt = migPrepare(p,
+      "SELECT 1 FROM pragma_database_list WHERE name=%Q COLLATE NOCASE", zDb);
+  if( migStep(p, pStmt)==SQLITE_ROW ) bFound = 1;
+  migFinalize(p, pStmt);
+  return bFound;
+}
