@@ -76,10 +76,35 @@ static void migSchemaFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   migEnd(&m, ctx);
 }
 
+/* The extent of the statement that starts at z: up to and excluding its
+** terminating ";" (or the end), with leading space and comments skipped.
+** Used to quote the failing statement in mig_models' error message. */
+static const char *migStatementExtent(const char *z, int *pn){
+  const unsigned char *zU = (const unsigned char*)z;
+  int i = 0, iStart = -1, iEnd = 0, eType = 0;
+  for(;;){
+    int n = migGetToken(&zU[i], &eType);
+    if( eType==MIG_TK_EOF || n<=0 ) break;
+    if( eType==MIG_TK_PUNCT && n==1 && zU[i]==';' && iStart>=0 ) break;
+    if( eType!=MIG_TK_SPACE ){
+      if( iStart<0 ) iStart = i;
+      iEnd = i + n;
+    }
+    i += n;
+  }
+  if( iStart<0 ){
+    *pn = 0;
+    return z;
+  }
+  *pn = iEnd - iStart;
+  return &z[iStart];
+}
+
 /*
 ** Build the database for mig_models in a private in-memory connection, so
-** that unqualified DDL can only ever land there, and return it serialized.
-** Returns the number of CREATE statements run through *pnObj.
+** that unqualified (or even "main."-qualified) DDL can only ever land
+** there, and return it serialized.  *pnObj is the number of schema
+** objects created (shadow tables of virtual tables are not counted).
 */
 static unsigned char *migModelsBuild(
   Mig *p, const char *zSql, sqlite3_int64 *pnByte, int *pnObj
@@ -87,7 +112,6 @@ static unsigned char *migModelsBuild(
   sqlite3 *pPriv = 0;
   unsigned char *aData = 0;
   const char *zTail = zSql;
-  int nObj = 0;
   int rc;
 
   rc = sqlite3_open_v2(":memory:", &pPriv,
@@ -102,34 +126,39 @@ static unsigned char *migModelsBuild(
     const char *zStart = zTail;
     rc = sqlite3_prepare_v2(pPriv, zStart, -1, &pStmt, &zTail);
     if( rc==SQLITE_OK && pStmt ){
-      const char *zStmt = sqlite3_sql(pStmt);
-      int bCreate = sqlite3_strnicmp(zStmt, "CREATE", 6)==0;
       while( (rc = sqlite3_step(pStmt))==SQLITE_ROW );
-      if( rc==SQLITE_DONE ){
-        rc = SQLITE_OK;
-        if( bCreate ) nObj++;
-      }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     }
-    if( rc!=SQLITE_OK ){
-      int n = (int)(zTail && zTail>zStart ? zTail-zStart : (int)strlen(zStart));
-      while( n>0 && (zStart[0]==' '||zStart[0]=='\n'||zStart[0]=='\t'
-                     ||zStart[0]=='\r') ){
-        zStart++; n--;
-      }
-      if( rc==SQLITE_NOMEM ){
-        migErrorSet(p, SQLITE_NOMEM, 0);
-      }else{
-        migErrorSet(p, SQLITE_ERROR, "mig_models: %s in: %.*s",
-            sqlite3_errmsg(pPriv), n, zStart);
-      }
+    if( rc==SQLITE_NOMEM ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+    }else if( rc!=SQLITE_OK ){
+      int n = 0;
+      const char *zStmt = migStatementExtent(zStart, &n);
+      migErrorSet(p, SQLITE_ERROR, "mig_models: %s in: %.*s",
+          sqlite3_errmsg(pPriv), n, zStmt);
     }
     sqlite3_finalize(pStmt);
   }
   if( p->rc==SQLITE_OK ){
+    sqlite3_stmt *pCount = 0;
+    rc = sqlite3_prepare_v2(pPriv,
+        "SELECT (SELECT count(*) FROM sqlite_schema"
+        "         WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite!_%' ESCAPE '!')"
+        "     - (SELECT count(*) FROM pragma_table_list WHERE type='shadow')",
+        -1, &pCount, 0);
+    if( rc==SQLITE_OK && sqlite3_step(pCount)==SQLITE_ROW ){
+      *pnObj = sqlite3_column_int(pCount, 0);
+    }
+    rc = sqlite3_finalize(pCount);
+    if( rc!=SQLITE_OK ){
+      migErrorSet(p, rc, "mig_models: %s", sqlite3_errmsg(pPriv));
+    }
+  }
+  if( p->rc==SQLITE_OK && *pnObj>0 ){
+    /* An empty database serializes to nothing: attach it empty instead. */
     aData = sqlite3_serialize(pPriv, "main", pnByte, 0);
     if( aData==0 ) migErrorSet(p, SQLITE_NOMEM, 0);
   }
-  *pnObj = nObj;
 
  models_out:
   sqlite3_close(pPriv);
@@ -165,9 +194,9 @@ static void migModelsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     migExec(&m, "DETACH %Q", zDb);
   }
   migExec(&m, "ATTACH ':memory:' AS %Q", zDb);
-  if( m.rc==SQLITE_OK ){
+  if( m.rc==SQLITE_OK ) bAttached = 1;
+  if( m.rc==SQLITE_OK && aData ){
     int rc;
-    bAttached = 1;
     rc = sqlite3_deserialize(m.db, zDb, aData, nByte, nByte,
         SQLITE_DESERIALIZE_FREEONCLOSE|SQLITE_DESERIALIZE_RESIZEABLE);
     aData = 0;    /* owned by SQLite now, even on failure */

@@ -1,0 +1,173 @@
+# tester.tcl: the small test harness of libmig.
+#
+# Every test file test/NAME.test starts with
+#
+#     source [file join [file dirname [info script]] tester.tcl]
+#
+# and ends with `finish_test`.  Sourcing this file opens the connection
+# `db` on test/tmp/test.db (a fresh file) with libmig loaded into it.
+#
+# Commands:
+#   reset_db                        close db, delete test/tmp/test.db*,
+#                                   reopen it and load libmig again
+#   do_execsql_test NAME SQL EXP    [db eval SQL], as a list, equals EXP
+#   do_catchsql_test NAME SQL EXP   EXP is {0 {result list}} or
+#                                   {1 {exact error message}}
+#   do_test NAME SCRIPT EXP         the result of SCRIPT (run in the
+#                                   caller's scope) is the string EXP
+#   execsql SQL / catchsql SQL      the same without the comparison
+#   load_libmig CONN                load libmig into another connection
+#   finish_test                     report and exit (status 1 on failures)
+#
+# Test names are unique per file (a duplicate counts as a failure) and
+# numbered per file: models-1.1, models-1.2, diff-3.4 ...
+#
+# The library comes from $env(MIG_LIB), by default libmig.so at the top of
+# the repository; its absolute path is in $::miglib.  $::testdir,
+# $::tmpdir (test/tmp) and $::repodir are absolute too, and the working
+# directory is the top of the repository.  Set MIG_VERBOSE=1 to see every test name as it runs.
+#
+# For the runner (test/all.tcl), which sets MIGTEST_RUNNER=1, each test
+# also prints "MIGTEST-START <name>" and then "MIGTEST-PASS <name>" or
+# "MIGTEST-FAIL <name>", so that a crash can be pinned on a test.  The
+# last line of a file that ran to its end is always
+#     MIGTEST-RESULT <passed> <failed> {<names of the failed tests>}
+# A file that dies before printing it is a failure of its own.
+
+package require sqlite3
+
+if {[info exists ::T(loaded)]} return
+set ::T(loaded) 1
+
+set ::testdir [file dirname [file normalize [info script]]]
+set ::repodir [file dirname $::testdir]
+set ::tmpdir  [file join $::testdir tmp]
+set ::T(npass) 0
+set ::T(nfail) 0
+set ::T(failed) {}
+set ::T(verbose) [expr {[info exists ::env(MIG_VERBOSE)]
+                        && $::env(MIG_VERBOSE) ni {"" 0}}]
+set ::T(runner) [info exists ::env(MIGTEST_RUNNER)]
+
+# Line buffering, so that what a test printed survives a crash.
+fconfigure stdout -buffering line
+
+if {[info exists ::env(MIG_LIB)] && $::env(MIG_LIB) ne ""} {
+  set ::miglib [file normalize $::env(MIG_LIB)]
+} elseif {$::tcl_platform(os) eq "Darwin"} {
+  set ::miglib [file join $::repodir libmig.dylib]
+} else {
+  set ::miglib [file join $::repodir libmig.so]
+}
+
+# Relative paths in tests (sql/pets/models.sql ...) are relative to the
+# top of the repository, wherever the file was started from.
+cd $::repodir
+
+# Close db, remove the database and its journals, open it again, load libmig.
+proc reset_db {} {
+  catch {db close}
+  file mkdir $::tmpdir
+  set f [file join $::tmpdir test.db]
+  foreach suffix {"" -journal -wal -shm} {
+    file delete -force $f$suffix
+  }
+  sqlite3 db $f
+  load_libmig db
+}
+
+# Load libmig into the connection CONN.  Without it nothing can be tested,
+# so a failure ends the file (the runner counts that as a failure).  The
+# entry point is named because SQLite would derive it from the file name,
+# and the sanitizer build is test/libmig-asan.so ("sqlite3_migasan_init").
+proc load_libmig {conn} {
+  $conn enable_load_extension 1
+  set lib $::miglib
+  if {[catch {$conn eval {SELECT load_extension($lib, 'sqlite3_mig_init')}} msg]} {
+    puts "cannot load libmig from $lib: $msg"
+    puts "(build it with `make`, or point MIG_LIB at the library)"
+    exit 1
+  }
+}
+
+proc execsql {sql} {
+  uplevel 1 [list db eval $sql]
+}
+
+proc catchsql {sql} {
+  set rc [catch {uplevel 1 [list db eval $sql]} msg]
+  list $rc $msg
+}
+
+# Register a test name; a repeated name is a failure (of its own).
+proc T_start {name} {
+  if {[info exists ::T(name,$name)]} {
+    puts "! $name: duplicate test name in this file"
+    incr ::T(nfail)
+    lappend ::T(failed) $name
+    if {$::T(runner)} { puts "MIGTEST-FAIL $name" }
+  }
+  set ::T(name,$name) 1
+  if {$::T(runner)} { puts "MIGTEST-START $name" }
+  if {$::T(verbose)} { puts "$name..." }
+}
+
+proc T_result {name ok expected got} {
+  if {$ok} {
+    incr ::T(npass)
+    if {$::T(runner)} { puts "MIGTEST-PASS $name" }
+  } else {
+    incr ::T(nfail)
+    lappend ::T(failed) $name
+    puts "! $name failed"
+    puts "!   expected: \[$expected\]"
+    puts "!   got:      \[$got\]"
+    if {$::T(runner)} { puts "MIGTEST-FAIL $name" }
+  }
+}
+
+proc do_execsql_test {name sql expected} {
+  T_start $name
+  if {[catch {uplevel 1 [list db eval $sql]} got]} {
+    T_result $name 0 $expected "error: $got"
+    return
+  }
+  set expected [list {*}$expected]
+  T_result $name [expr {[list {*}$got] eq $expected}] $expected $got
+}
+
+proc do_catchsql_test {name sql expected} {
+  T_start $name
+  if {[llength $expected]!=2 || [lindex $expected 0] ni {0 1}} {
+    T_result $name 0 "{0 {result}} or {1 {message}}" "malformed EXPECTED: $expected"
+    return
+  }
+  set rc [catch {uplevel 1 [list db eval $sql]} msg]
+  if {$rc==0} {
+    set got [list 0 [list {*}$msg]]
+    set exp [list 0 [list {*}[lindex $expected 1]]]
+  } else {
+    set got [list 1 $msg]
+    set exp [list 1 [lindex $expected 1]]
+  }
+  T_result $name [expr {$got eq $exp}] $exp $got
+}
+
+proc do_test {name script expected} {
+  T_start $name
+  if {[catch {uplevel 1 $script} got]} {
+    T_result $name 0 $expected "error: $got"
+    return
+  }
+  T_result $name [expr {$got eq $expected}] $expected $got
+}
+
+proc finish_test {} {
+  catch {db close}
+  puts "$::T(npass) passed, $::T(nfail) failed"
+  puts [list MIGTEST-RESULT $::T(npass) $::T(nfail) $::T(failed)]
+  flush stdout
+  exit [expr {$::T(nfail) ? 1 : 0}]
+}
+
+reset_db
