@@ -135,7 +135,7 @@ typedef struct MigKeyPart MigKeyPart;
 struct MigKeyPart {
   char *zCol;           /* column name, dequoted; NULL for an expression */
   char *zExpr;          /* expression as written; NULL for a column */
-  char *zExprCanon;     /* canonical form of zExpr (migCanonical) */
+  char *zExprCanon;     /* canonical form of zExpr (migCanonicalExpr) */
   char *zCollate;       /* COLLATE name, dequoted, or NULL */
   int bDesc;            /* 1 for DESC */
 };
@@ -318,6 +318,98 @@ struct MigDiffOpts {
 };
 /* The SQL that turns schema zFrom into schema zTo ("" when equal). */
 char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts);
+
+/*************************************************************************
+** Interface to code in mig_rebuild.c: the table rebuild (SQLite's
+** documented 12-step procedure) and the SQL function mig_rebuild.
+*/
+/* Rebuild main.zTable to zCreate (one CREATE TABLE for the same name),
+** copying every row; zMapping is NULL or a JSON object mapping new
+** columns to old column names or SQL expressions over the old row.
+** Runs INSIDE a transaction the caller holds, under a SAVEPOINT of its
+** own: on error everything it did is rolled back.  The caller chooses
+** foreign_keys (off, as the procedure wants); with foreign_keys=ON it
+** refuses a table that foreign keys point to.  Returns rows copied. */
+i64 migRebuild(Mig *p, const char *zTable, const char *zCreate,
+               const char *zMapping);
+void migRebuildFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_script.c: revision scripts on disk (finding,
+** reading, writing, checksums) and the revision graph they form.
+*/
+typedef struct MigRev MigRev;
+typedef struct MigScripts MigScripts;
+struct MigRev {
+  char *zRev;           /* revision id (12 hex digits when generated) */
+  int nDown;            /* number of parents (down revisions) */
+  char **azDown;        /* their ids, as written in the header */
+  MigRev **apDown;      /* the parents themselves */
+  int nChild;           /* number of children */
+  MigRev **apChild;     /* children, in file order */
+  char *zMessage;       /* "-- message:" or "" */
+  char *zCreated;       /* "-- created:" or "" */
+  char *zFile;          /* path of the script: <location>/<name> */
+  char *zText;          /* the whole file */
+  char *zUpgrade;       /* text of the upgrade section */
+  char *zDowngrade;     /* text of the downgrade section */
+  char zChecksum[17];   /* FNV-1a 64 of zText, 16 hex digits */
+  int iOrder;           /* index in MigScripts.apRev (base first) */
+  int iMark;            /* scratch for graph walks */
+};
+struct MigScripts {
+  MigArena arena;       /* owns every MigRev and string */
+  char *zDir;           /* the script location read */
+  int nRev;
+  MigRev **apRev;       /* every revision, parents before children */
+  MigHash revs;         /* revision id -> MigRev */
+  int nHead;
+  MigRev **apHead;      /* revisions without children, in order */
+};
+MigScripts *migScriptsLoad(Mig *p, const char *zDir);
+void migScriptsFree(MigScripts *pS);
+MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zFunc,
+                       const char *zId);   /* full id or unique prefix */
+char *migScriptsHeadList(Mig *p, MigScripts *pS);  /* "a, b" sqlite3_free */
+void migChecksum(const char *z, i64 n, char *zOut);  /* 17 bytes */
+/* Write a new script; returns its id (sqlite3_free).  azDown may be 0. */
+char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
+    int nDown, MigRev **apDown, const char *zUp, const char *zDown);
+
+/*************************************************************************
+** Interface to code in mig_apply.c: the applied state (_libmig_applied)
+** and the SQL functions that move a database between revisions.
+*/
+#define MIG_APPLIED_TABLE "_libmig_applied"
+/* Applied state of main: per revision of pS (by iOrder) 1 if applied;
+** *pazUnknown lists applied ids without a script.  sqlite3_free both. */
+typedef struct MigApplied MigApplied;
+struct MigApplied {
+  int nRev;
+  unsigned char *aApplied; /* per iOrder: 1 when applied */
+  char **azSum;         /* per iOrder: recorded checksum, or NULL */
+  char **azAt;          /* per iOrder: applied_at, or NULL */
+  int nUnknown;         /* applied revisions that no script has */
+  char **azUnknown;
+};
+void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA);
+void migAppliedClear(MigApplied *pA);
+void migUpgradeFunc(sqlite3_context*, int, sqlite3_value**);
+void migDowngradeFunc(sqlite3_context*, int, sqlite3_value**);
+void migCurrentFunc(sqlite3_context*, int, sqlite3_value**);
+void migStampFunc(sqlite3_context*, int, sqlite3_value**);
+void migMergeFunc(sqlite3_context*, int, sqlite3_value**);
+void migRevisionFunc(sqlite3_context*, int, sqlite3_value**);
+void migAutogenerateFunc(sqlite3_context*, int, sqlite3_value**);
+void migCheckFunc(sqlite3_context*, int, sqlite3_value**);
+void migSqlFunc(sqlite3_context*, int, sqlite3_value**);
+void migTestFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_vtab.c: the eponymous virtual table
+** "migrations" (pAux of the module is the connection's MigConfig).
+*/
+int migVtabRegister(sqlite3 *db, void *pConfig);
 
 /*************************************************************************
 ** Interface to code in mig_main.c: registration and per-connection config.
