@@ -303,8 +303,13 @@ void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol);
 ** Interface to code in mig_schema.c: reading a whole schema (sqlite_schema
 ** plus the pragmas) into a MigSchema, and writing it as JSON.
 */
+/* The model of schema zDb without sqlite_%, _libmig_% and shadow tables
+** (or NULL with the error set).  Indexes and triggers are attached to
+** their tables (triggers also to views); index terms are what SQLite
+** makes of them ("(a)" is the column a).  Schemas of up to 100 tables
+** are verified against SQLite's pragmas as they are read. */
 MigSchema *migSchemaRead(Mig *p, const char *zDb);
-void migSchemaFree(MigSchema *pSchema);
+void migSchemaFree(MigSchema *pSchema);            /* NULL is a no-op */
 char *migSchemaJson(Mig *p, MigSchema *pSchema);   /* sqlite3_free() it */
 int migIsBookkeepingTable(const char *zName);      /* libmig's own tables */
 
@@ -316,7 +321,9 @@ struct MigDiffOpts {
   const char *zOptionsJson;  /* options_json argument, or NULL */
   int bAlwaysRebuild;        /* mig_config('rebuild') is 'always' */
 };
-/* The SQL that turns schema zFrom into schema zTo ("" when equal). */
+/* The SQL that turns schema zFrom into schema zTo ("" when equal; NULL
+** on error; sqlite3_free() it).  Only reads.  The format and the order of
+** the statements are described at the top of mig_diff.c. */
 char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts);
 
 /*************************************************************************
@@ -401,6 +408,8 @@ void migStampFunc(sqlite3_context*, int, sqlite3_value**);
 void migMergeFunc(sqlite3_context*, int, sqlite3_value**);
 void migRevisionFunc(sqlite3_context*, int, sqlite3_value**);
 void migAutogenerateFunc(sqlite3_context*, int, sqlite3_value**);
+/* The entry point (mig_main.c), to load libmig into scratch connections. */
+int sqlite3_mig_init(sqlite3*, char**, const sqlite3_api_routines*);
 void migCheckFunc(sqlite3_context*, int, sqlite3_value**);
 void migSqlFunc(sqlite3_context*, int, sqlite3_value**);
 void migTestFunc(sqlite3_context*, int, sqlite3_value**);

@@ -323,6 +323,24 @@ int sqlite3_mig_init(
     { "mig_diff",    2, SQLITE_DIRECTONLY, migDiffFunc },
     { "mig_config",  1, SQLITE_DIRECTONLY, migConfigFunc },
     { "mig_config",  2, SQLITE_DIRECTONLY, migConfigFunc },
+    { "mig_upgrade",      1, SQLITE_DIRECTONLY, migUpgradeFunc },
+    { "mig_downgrade",    1, SQLITE_DIRECTONLY, migDowngradeFunc },
+    { "mig_stamp",        1, SQLITE_DIRECTONLY, migStampFunc },
+    { "mig_current",      0, SQLITE_DIRECTONLY, migCurrentFunc },
+    { "mig_revision",     1, SQLITE_DIRECTONLY, migRevisionFunc },
+    { "mig_revision",     2, SQLITE_DIRECTONLY, migRevisionFunc },
+    { "mig_revision",     3, SQLITE_DIRECTONLY, migRevisionFunc },
+    { "mig_merge",        0, SQLITE_DIRECTONLY, migMergeFunc },
+    { "mig_merge",        1, SQLITE_DIRECTONLY, migMergeFunc },
+    { "mig_autogenerate", 1, SQLITE_DIRECTONLY, migAutogenerateFunc },
+    { "mig_autogenerate", 2, SQLITE_DIRECTONLY, migAutogenerateFunc },
+    { "mig_autogenerate", 3, SQLITE_DIRECTONLY, migAutogenerateFunc },
+    { "mig_check",        1, SQLITE_DIRECTONLY, migCheckFunc },
+    { "mig_sql",          1, SQLITE_DIRECTONLY, migSqlFunc },
+    { "mig_sql",          2, SQLITE_DIRECTONLY, migSqlFunc },
+    { "mig_test",         1, SQLITE_DIRECTONLY, migTestFunc },
+    { "mig_rebuild", 2, SQLITE_DIRECTONLY, migRebuildFunc },
+    { "mig_rebuild", 3, SQLITE_DIRECTONLY, migRebuildFunc },
   };
   int rc = SQLITE_OK;
   int i;
@@ -346,6 +364,8 @@ int sqlite3_mig_init(
     rc = sqlite3_create_function(db, aFunc[i].zName, aFunc[i].nArg,
         SQLITE_UTF8|aFunc[i].eFlags, pConfig, aFunc[i].xFunc, 0, 0);
   }
+  /* The eponymous virtual table "migrations" (mig_vtab.c). */
+  if( rc==SQLITE_OK ) rc = migVtabRegister(db, pConfig);
   if( rc!=SQLITE_OK && pzErrMsg ){
     *pzErrMsg = sqlite3_mprintf("libmig: cannot register functions: %s",
         sqlite3_errstr(rc));

@@ -1,0 +1,1830 @@
+/*
+** mig_rebuild.c: mig_rebuild(table, create_sql [, mapping_json]), the
+** rebuild of a table to a new definition by SQLite's documented procedure
+** ("Making Other Kinds Of Table Schema Changes" on the ALTER TABLE page),
+** and migRebuild(), the engine behind it that the revision machinery
+** also calls.
+**
+** The engine works inside a transaction its caller holds, under a
+** SAVEPOINT of its own, and leaves foreign_keys as the caller set it:
+**
+**   1. it creates the new table from create_sql under the name
+**      "_libmig_new_<table>" (a prefix the diff ignores).  Only the name
+**      token of create_sql is replaced, so that after the final RENAME
+**      the stored SQL is the user's text (SQLite's RENAME writes the
+**      name back double-quoted);
+**   2. it copies every row with ONE "INSERT OR ABORT ... SELECT": columns
+**      of the same name (case-insensitive), the mapped expressions, the
+**      rowid of rowid tables without an INTEGER PRIMARY KEY.  Generated
+**      columns recompute; other new columns take their defaults.  OR
+**      ABORT overrides any ON CONFLICT REPLACE/IGNORE of the new
+**      definition, so that no row is dropped silently;
+**   3. it drops the views and triggers that name the table (found by what
+**      they mention, transitively through views, since RENAME checks
+**      every view and trigger), drops the table, renames the new one and
+**      puts back the AUTOINCREMENT counter (DROP TABLE deletes it);
+**   4. it recreates the table's indexes (after the copy), the views and
+**      the triggers from their stored SQL, and checks that each compiles
+**      against the new definition;
+**   5. it runs PRAGMA foreign_key_check on the table, and on the tables
+**      whose foreign keys point to it (failing only on violations the
+**      rebuild added to those).
+** Any failure rolls back to the savepoint: schema, rows, rowids and
+** sqlite_sequence are exactly as they were.
+**
+** When the copy fails, the reason is looked for only then, so that the
+** happy path pays nothing: the mapped rows go into a TEMP scratch table
+** with the new column names and types but no constraints, and one query
+** per constraint of the new definition counts the offending rows.
+**
+** The SQL function adds what the procedure does around the transaction:
+** in autocommit mode it switches foreign keys off, BEGINs, COMMITs and
+** switches them back on, whatever happens.  Inside the user's own
+** transaction foreign_keys cannot change, so with foreign_keys=ON it
+** refuses a table that foreign keys point to (dropping it would fire ON
+** DELETE actions) and otherwise works under the savepoint, leaving the
+** user's transaction open.
+*/
+#include "mig_int.h"
+
+#define MIG_RB_PREFIX     "_libmig_new_"
+#define MIG_RB_SAVEPOINT  "_libmig_rebuild"
+#define MIG_RB_SCRATCH    "_libmig_scratch"
+
+/* A column of the new definition and where its value comes from. */
+typedef struct MigRbCol MigRbCol;
+struct MigRbCol {
+  char *zName;          /* name as declared */
+  char *zType;          /* declared type, "" when none */
+  char *zDflt;          /* DEFAULT expression as written, or NULL */
+  int eHidden;          /* pragma table_xinfo.hidden: 0, or 2/3 generated */
+  int bNotNull;         /* NOT NULL (or PRIMARY KEY of WITHOUT ROWID) */
+  char *zSrc;           /* SQL over the old row, or NULL: takes default */
+  const char *zMapKey;  /* the mapping_json key that set zSrc, or NULL */
+};
+
+/* An edge of the "is mentioned by" graph of views and triggers. */
+typedef struct MigRbEdge MigRbEdge;
+struct MigRbEdge {
+  MigObject *pObj;      /* a view or trigger that mentions the name */
+  int bTemp;            /* pObj is in the temp schema */
+  MigRbEdge *pNext;     /* the next one mentioning the same name */
+};
+
+/* The state of one rebuild. */
+typedef struct MigRebuild MigRebuild;
+struct MigRebuild {
+  Mig *p;
+  sqlite3 *db;
+  MigArena a;               /* strings of this call */
+  MigSchema *pSchema;       /* main, as it was at the start */
+  MigObject *pTab;          /* the table as it is */
+  const char *zName;        /* its name as stored */
+  const char *zCreateIn;    /* create_sql as given */
+  char *zNewName;           /* the name create_sql gives, dequoted */
+  char *zTmp;               /* "_libmig_new_<table>" */
+  char *zCreate;            /* create_sql for zTmp */
+  int bAutoinc;             /* create_sql says AUTOINCREMENT */
+  int bFkOn;                /* PRAGMA foreign_keys is ON */
+  int bOldRowid;            /* the old table has a rowid */
+  const char *zOldRowid;    /* a name for it no column shadows, or NULL */
+  int bNewWr;               /* new definition is WITHOUT ROWID */
+  int bNewStrict;           /* new definition is STRICT */
+  char *zNewIpk;            /* its INTEGER PRIMARY KEY column, or NULL */
+  int nCol;                 /* columns of the new definition */
+  MigRbCol *aCol;
+  MigHash oldCols;          /* old column name -> its stored name */
+  MigHash newCols;          /* new column name -> MigRbCol */
+  const char *zRowidTarget; /* new rowid name the old rowid is copied to */
+  char *zTargets;           /* INSERT column list (sqlite3_malloc) */
+  char *zSources;           /* SELECT list over the old row (sqlite3_malloc) */
+  int bSeq;                 /* sqlite_sequence had a row for the table */
+  i64 iSeq;                 /* its value */
+  int bStat;                /* sqlite_stat1 had rows for the table */
+  int iDqsDml, iDqsDdl;     /* the connection's DQS settings, -1: unread */
+  int nChild;               /* other tables with a foreign key to it */
+  MigObject **apChild;
+  i64 *aChildBefore;        /* their violations before, -1: not checked */
+  int bSelfRef;             /* the old definition references itself */
+  int nIdx;                 /* the table's indexes (not auto-indexes) */
+  MigObject **apIdx;
+  MigSchema *pTemp;         /* temp, whose views and triggers may name it */
+  int nView;                /* views to recreate, in schema order */
+  MigObject **apView;
+  int iViewTemp;            /* apView[iViewTemp..] are in temp */
+  int nTrig;                /* triggers to recreate, in schema order */
+  MigObject **apTrig;
+  int iTrigTemp;            /* apTrig[iTrigTemp..] are in temp */
+  i64 nRow;                 /* rows copied */
+};
+
+/*************************************************************************
+** Small helpers.
+*/
+
+/* Record an error prefixed "mig_rebuild: ". */
+static void migRbError(MigRebuild *r, const char *zFmt, ...){
+  char *z;
+  va_list ap;
+  if( r->p->rc!=SQLITE_OK ) return;
+  va_start(ap, zFmt);
+  z = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( z==0 ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+  }else{
+    migErrorSet(r->p, SQLITE_ERROR, "mig_rebuild: %s", z);
+    sqlite3_free(z);
+  }
+}
+
+/* True if the token z[0..n) of type e is the keyword zKw. */
+static int migRbIsKw(const unsigned char *z, int n, int e, const char *zKw){
+  return e==MIG_TK_ID && (int)strlen(zKw)==n
+      && sqlite3_strnicmp((const char*)z, zKw, n)==0;
+}
+
+/* The next token at or after z[*pi] that is not space; advances *pi past
+** it.  Returns its length (0 at the end) and sets *peType, *piStart. */
+static int migRbNext(const unsigned char *z, int *pi, int *peType, int *piStart){
+  for(;;){
+    int n = migGetToken(&z[*pi], peType);
+    if( *peType==MIG_TK_EOF || n<=0 ){
+      *peType = MIG_TK_EOF;
+      *piStart = *pi;
+      return 0;
+    }
+    if( *peType!=MIG_TK_SPACE ){
+      *piStart = *pi;
+      *pi += n;
+      return n;
+    }
+    *pi += n;
+  }
+}
+
+/* Run a query; the first column of its first row as an integer, or
+** iDefault when there is no row or it is NULL. */
+static i64 migRbInt(Mig *p, i64 iDefault, const char *zFmt, ...){
+  char *zSql;
+  sqlite3_stmt *pStmt;
+  i64 iRet = iDefault;
+  va_list ap;
+  if( p->rc!=SQLITE_OK ) return iDefault;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+    return iDefault;
+  }
+  pStmt = migPrepare(p, "%s", zSql);
+  sqlite3_free(zSql);
+  if( migStep(p, pStmt)==SQLITE_ROW
+   && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
+    iRet = sqlite3_column_int64(pStmt, 0);
+  }
+  migFinalize(p, pStmt);
+  return iRet;
+}
+
+/* Finish a string built with sqlite3_str: never NULL unless out of
+** memory (then NOMEM is recorded); an empty string is "". */
+static char *migRbFinish(MigRebuild *r, sqlite3_str *pStr){
+  int rc = sqlite3_str_errcode(pStr);
+  char *z = sqlite3_str_finish(pStr);
+  if( rc==SQLITE_OK && z==0 ) z = sqlite3_mprintf("%s", "");
+  if( z==0 || rc!=SQLITE_OK ){
+    sqlite3_free(z);
+    z = 0;
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+  }
+  return z;
+}
+
+/* Copy of a message with every "_libmig_new_<table>" replaced by the
+** table's name, so that SQLite's messages name what the user wrote.
+** sqlite3_free() it; NULL (and NOMEM on r->p) when out of memory. */
+static char *migRbUnTmp(MigRebuild *r, const char *zMsg){
+  sqlite3_str *pStr = sqlite3_str_new(r->db);
+  int nTmp = r->zTmp ? (int)strlen(r->zTmp) : 0;
+  char *zRet;
+  while( zMsg && *zMsg ){
+    const char *zHit = nTmp ? strstr(zMsg, r->zTmp) : 0;
+    if( zHit==0 ){
+      sqlite3_str_appendall(pStr, zMsg);
+      break;
+    }
+    sqlite3_str_append(pStr, zMsg, (int)(zHit - zMsg));
+    sqlite3_str_appendall(pStr, r->zNewName);
+    zMsg = zHit + nTmp;
+  }
+  zRet = migRbFinish(r, pStr);
+  return zRet;
+}
+
+/* Run SQL on the connection without recording an error on r->p (except
+** NOMEM).  Returns the SQLite result code; on failure *pzErr holds the
+** message, with the temporary name replaced (sqlite3_free() it). */
+static int migRbTry(MigRebuild *r, char **pzErr, const char *zFmt, ...){
+  char *zSql;
+  int rc;
+  va_list ap;
+  *pzErr = 0;
+  if( r->p->rc!=SQLITE_OK ) return r->p->rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+    return SQLITE_NOMEM;
+  }
+  rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK ){
+    if( (rc & 0xff)==SQLITE_NOMEM ){
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    }else{
+      *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
+    }
+  }
+  return rc;
+}
+
+/* Prepare (never run) SQL to see whether it compiles; as migRbTry. */
+static int migRbCompiles(MigRebuild *r, char **pzErr, const char *zFmt, ...){
+  char *zSql;
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  va_list ap;
+  *pzErr = 0;
+  if( r->p->rc!=SQLITE_OK ) return r->p->rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+    return SQLITE_NOMEM;
+  }
+  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK ){
+    if( (rc & 0xff)==SQLITE_NOMEM ){
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    }else{
+      *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Count with a query that may legitimately fail to compile (a constraint
+** the scratch table cannot express): -1 then, and no error recorded. */
+static i64 migRbCount(MigRebuild *r, const char *zFmt, ...){
+  char *zSql;
+  sqlite3_stmt *pStmt = 0;
+  i64 n = -1;
+  int rc;
+  va_list ap;
+  if( r->p->rc!=SQLITE_OK ) return -1;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+    return -1;
+  }
+  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    n = sqlite3_column_int64(pStmt, 0);
+  }
+  rc = sqlite3_finalize(pStmt);
+  if( (rc & 0xff)==SQLITE_NOMEM ) migErrorSet(r->p, SQLITE_NOMEM, 0);
+  return rc==SQLITE_OK ? n : -1;
+}
+
+/* The first of rowid, _rowid_ and oid that no column in pCols shadows. */
+static const char *migRbRowidName(MigHash *pCols){
+  static const char *azAlias[] = { "rowid", "_rowid_", "oid" };
+  int i;
+  for(i=0; i<3; i++){
+    if( migHashFind(pCols, azAlias[i])==0 ) return azAlias[i];
+  }
+  return 0;
+}
+
+/*
+** Double-quoted strings: when no column "x" exists SQLite takes "x" for
+** the string 'x', which would turn a reference to a column the new
+** definition drops into a constant without a word.  bStrict=1 switches
+** that off on the connection (for DDL and DML), 0 puts its settings back.
+*/
+static void migRbDqs(MigRebuild *r, int bStrict){
+  if( bStrict ){
+    if( r->iDqsDml<0 ){
+      sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DML, -1, &r->iDqsDml);
+      sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DDL, -1, &r->iDqsDdl);
+    }
+    sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DML, 0, (int*)0);
+    sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int*)0);
+  }else if( r->iDqsDml>=0 ){
+    sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DML, r->iDqsDml, (int*)0);
+    sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DDL, r->iDqsDdl, (int*)0);
+  }
+}
+
+/* True if zErr is "no such column: X" for X (or the part of X after a
+** "new."/"old."/"tbl." prefix) a column of the old table: a column the
+** new definition drops, not a double-quoted string. */
+static int migRbDroppedColumn(MigRebuild *r, const char *zErr){
+  const char *zCol, *zDot;
+  if( zErr==0 || sqlite3_strnicmp(zErr, "no such column: ", 16)!=0 ){
+    return 0;
+  }
+  zCol = &zErr[16];
+  if( migHashFind(&r->oldCols, zCol) ) return 1;
+  zDot = strchr(zCol, '.');
+  return zDot && migHashFind(&r->oldCols, &zDot[1])!=0;
+}
+
+/* "s" when n is not 1, for messages. */
+static const char *migRbPlural(i64 n){ return n==1 ? "" : "s"; }
+
+/*************************************************************************
+** Arguments: the table and create_sql.
+*/
+
+/* The table must be an ordinary table of main that is not SQLite's or
+** libmig's own. */
+static void migRbFindTable(MigRebuild *r, const char *zTable){
+  if( r->p->rc!=SQLITE_OK ) return;
+  if( sqlite3_strnicmp(zTable, "sqlite_", 7)==0 ){
+    migRbError(r, "cannot rebuild \"%w\": tables named sqlite_%% belong "
+        "to SQLite", zTable);
+    return;
+  }
+  if( sqlite3_strnicmp(zTable, "_libmig_", 8)==0
+   || migIsBookkeepingTable(zTable) ){
+    migRbError(r, "cannot rebuild \"%w\": it is a table of libmig's own",
+        zTable);
+    return;
+  }
+  r->pSchema = migSchemaRead(r->p, "main");
+  if( r->p->rc!=SQLITE_OK ) return;
+  r->pTab = (MigObject*)migHashFind(&r->pSchema->tables, zTable);
+  if( r->pTab==0 || (r->pTab->eType!=MIG_OBJ_TABLE
+                  && r->pTab->eType!=MIG_OBJ_VTAB) ){
+    migRbError(r, "no such table: %s", zTable);
+    r->pTab = 0;
+    return;
+  }
+  if( r->pTab->eType==MIG_OBJ_VTAB ){
+    migRbError(r, "cannot rebuild \"%w\": it is a virtual table (drop it "
+        "and create it again instead)", r->pTab->zName);
+    r->pTab = 0;
+    return;
+  }
+  r->zName = r->pTab->zName;
+}
+
+/* The temp schema, when it has objects: its views and triggers may name
+** the table.  If libmig cannot read it, SQLite's RENAME will still say
+** which TEMP object is in the way. */
+static void migRbReadTemp(MigRebuild *r){
+  Mig m;
+  if( r->p->rc!=SQLITE_OK ) return;
+  if( !migRbInt(r->p, 0, "SELECT count(*) FROM temp.sqlite_schema WHERE "
+        "type IN ('view','trigger')") ){
+    return;
+  }
+  memset(&m, 0, sizeof(m));
+  m.db = r->db;
+  r->pTemp = migSchemaRead(&m, "temp");
+  if( m.rc!=SQLITE_OK ){
+    if( m.rc==SQLITE_NOMEM ) migErrorSet(r->p, SQLITE_NOMEM, 0);
+    migSchemaFree(r->pTemp);
+    r->pTemp = 0;
+  }
+  migReset(&m);
+}
+
+/*
+** Check that create_sql is one CREATE TABLE for the same table, and build
+** the same statement for the temporary name: "CREATE TABLE" and the name
+** token are replaced, the rest is kept verbatim (SQLite stores a table's
+** SQL from its name token on, so nothing before it would survive anyway).
+*/
+static void migRbSplitCreate(MigRebuild *r){
+  const unsigned char *z = (const unsigned char*)r->zCreateIn;
+  int i = 0, n, e, iTok;
+  int iName, nName;
+  const char *zWhat = "create_sql must be a CREATE TABLE statement";
+
+  if( r->p->rc!=SQLITE_OK ) return;
+  n = migRbNext(z, &i, &e, &iTok);
+  if( !migRbIsKw(&z[iTok], n, e, "CREATE") ){
+    migRbError(r, "%s", zWhat);
+    return;
+  }
+  n = migRbNext(z, &i, &e, &iTok);
+  if( migRbIsKw(&z[iTok], n, e, "TEMP")
+   || migRbIsKw(&z[iTok], n, e, "TEMPORARY") ){
+    migRbError(r, "create_sql must not create a TEMP table");
+    return;
+  }
+  if( migRbIsKw(&z[iTok], n, e, "VIRTUAL") ){
+    migRbError(r, "%s, not CREATE VIRTUAL TABLE (virtual tables cannot "
+        "be rebuilt)", zWhat);
+    return;
+  }
+  if( !migRbIsKw(&z[iTok], n, e, "TABLE") ){
+    migRbError(r, "%s", zWhat);
+    return;
+  }
+  n = migRbNext(z, &i, &e, &iTok);
+  if( migRbIsKw(&z[iTok], n, e, "IF") ){
+    n = migRbNext(z, &i, &e, &iTok);
+    if( !migRbIsKw(&z[iTok], n, e, "NOT") ){
+      migRbError(r, "%s", zWhat);
+      return;
+    }
+    n = migRbNext(z, &i, &e, &iTok);
+    if( !migRbIsKw(&z[iTok], n, e, "EXISTS") ){
+      migRbError(r, "%s", zWhat);
+      return;
+    }
+    n = migRbNext(z, &i, &e, &iTok);
+  }
+  if( e!=MIG_TK_ID && e!=MIG_TK_QID && e!=MIG_TK_STRING ){
+    migRbError(r, "%s", zWhat);
+    return;
+  }
+  iName = iTok; nName = n;
+  n = migRbNext(z, &i, &e, &iTok);
+  if( e==MIG_TK_PUNCT && n==1 && z[iTok]=='.' ){
+    /* schema.name: only main is allowed. */
+    char *zDb = migDequote(r->p, &r->a, (const char*)&z[iName], nName);
+    if( zDb && sqlite3_stricmp(zDb, "main")!=0 ){
+      migRbError(r, "create_sql must create the table in main, not in "
+          "\"%w\"", zDb);
+      return;
+    }
+    n = migRbNext(z, &i, &e, &iTok);
+    if( e!=MIG_TK_ID && e!=MIG_TK_QID && e!=MIG_TK_STRING ){
+      migRbError(r, "%s", zWhat);
+      return;
+    }
+    iName = iTok; nName = n;
+    n = migRbNext(z, &i, &e, &iTok);
+  }
+  r->zNewName = migDequote(r->p, &r->a, (const char*)&z[iName], nName);
+  if( r->p->rc!=SQLITE_OK ) return;
+  if( migStrICmp(r->zNewName, r->zName)!=0 ){
+    migRbError(r, "create_sql creates \"%w\", not \"%w\"; to rename a "
+        "table use ALTER TABLE \"%w\" RENAME TO \"%w\"",
+        r->zNewName, r->zName, r->zName, r->zNewName);
+    return;
+  }
+  if( !(e==MIG_TK_PUNCT && n==1 && z[iTok]=='(') ){
+    migRbError(r, "create_sql must list the columns of \"%w\"; CREATE "
+        "TABLE ... AS SELECT is not supported", r->zName);
+    return;
+  }
+  /* AUTOINCREMENT is a keyword: a bare word anywhere after the name. */
+  while( n>0 ){
+    if( migRbIsKw(&z[iTok], n, e, "AUTOINCREMENT") ) r->bAutoinc = 1;
+    n = migRbNext(z, &i, &e, &iTok);
+  }
+  r->zTmp = migArenaPrintf(r->p, &r->a, MIG_RB_PREFIX "%s", r->zName);
+  if( r->zTmp ){
+    r->zCreate = migArenaPrintf(r->p, &r->a, "CREATE TABLE \"%w\"%s",
+        r->zTmp, (const char*)&z[iName+nName]);
+  }
+}
+
+/*************************************************************************
+** Foreign keys: who points at the table.
+*/
+
+/* The tables (other than itself) whose foreign keys name the table as
+** parent, and whether it references itself: the hazard of item 4 of the
+** rules that protect data, and the tables to check after the rebuild. */
+static void migRbFindChildren(MigRebuild *r){
+  MigSchema *pS = r->pSchema;
+  int i, j;
+  if( r->p->rc!=SQLITE_OK ) return;
+  r->apChild = migMalloc(r->p, sizeof(MigObject*)*(i64)(pS->nObj+1));
+  r->aChildBefore = migMalloc(r->p, sizeof(i64)*(i64)(pS->nObj+1));
+  if( r->p->rc!=SQLITE_OK ) return;
+  for(i=0; i<pS->nObj; i++){
+    MigObject *pObj = pS->apObj[i];
+    if( pObj->eType!=MIG_OBJ_TABLE ) continue;
+    for(j=0; j<pObj->nCons; j++){
+      MigCons *pC = &pObj->aCons[j];
+      if( pC->eType!=MIG_CONS_FK || migStrICmp(pC->zParent, r->zName)!=0 ){
+        continue;
+      }
+      if( pObj==r->pTab ){
+        r->bSelfRef = 1;
+      }else{
+        r->aChildBefore[r->nChild] = -1;
+        r->apChild[r->nChild++] = pObj;
+      }
+      break;
+    }
+  }
+}
+
+/* With foreign_keys=ON the DROP TABLE of step 3 would run ON DELETE
+** actions in the tables that point at the table: refuse. */
+static void migRbFkHazard(MigRebuild *r, int bNewSelfRef){
+  const char *zChild = 0;
+  if( r->p->rc!=SQLITE_OK || !r->bFkOn ) return;
+  if( r->nChild>0 ){
+    zChild = r->apChild[0]->zName;
+  }else if( r->bSelfRef || bNewSelfRef ){
+    zChild = r->zName;
+  }
+  if( zChild ){
+    migRbError(r, "cannot rebuild \"%w\" inside a transaction while "
+        "PRAGMA foreign_keys=ON: \"%w\" has a foreign key to it, and "
+        "dropping \"%w\" would fire its ON DELETE actions; call "
+        "mig_rebuild outside any transaction (it switches foreign keys "
+        "off and on again itself), or run PRAGMA foreign_keys=OFF "
+        "before BEGIN", r->zName, zChild, r->zName);
+  }
+}
+
+/* Violations of the foreign keys of zChild that point at the table, or
+** -1 when the check itself fails (*pzErr then says why). */
+static i64 migRbChildViolations(MigRebuild *r, const char *zChild, char **pzErr){
+  char *zSql;
+  sqlite3_stmt *pStmt = 0;
+  i64 n = -1;
+  int rc;
+  *pzErr = 0;
+  if( r->p->rc!=SQLITE_OK ) return -1;
+  zSql = sqlite3_mprintf("SELECT count(*) FROM pragma_foreign_key_check(%Q,"
+      "'main') WHERE parent=%Q COLLATE NOCASE", zChild, r->zName);
+  if( zSql==0 ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+    return -1;
+  }
+  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK ){
+    if( sqlite3_step(pStmt)==SQLITE_ROW ) n = sqlite3_column_int64(pStmt, 0);
+    rc = sqlite3_finalize(pStmt);
+  }else{
+    sqlite3_finalize(pStmt);
+  }
+  if( rc!=SQLITE_OK ){
+    n = -1;
+    if( (rc & 0xff)==SQLITE_NOMEM ){
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    }else{
+      *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
+    }
+  }
+  return n;
+}
+
+/* The child columns of foreign key iFk of zTab, as ("a", "b"). */
+static char *migRbFkCols(MigRebuild *r, const char *zTab, int iFk){
+  sqlite3_stmt *pStmt;
+  sqlite3_str *pStr;
+  char *zRet = 0;
+  int n = 0;
+  pStmt = migPrepare(r->p, "SELECT \"from\" FROM pragma_foreign_key_list(%Q,"
+      "'main') WHERE id=%d ORDER BY seq", zTab, iFk);
+  pStr = sqlite3_str_new(r->db);
+  sqlite3_str_appendall(pStr, "(");
+  while( migStep(r->p, pStmt)==SQLITE_ROW ){
+    sqlite3_str_appendf(pStr, "%s\"%w\"", n++ ? ", " : "",
+        (const char*)sqlite3_column_text(pStmt, 0));
+  }
+  migFinalize(r->p, pStmt);
+  sqlite3_str_appendall(pStr, ")");
+  zRet = migRbFinish(r, pStr);
+  return zRet;
+}
+
+/* PRAGMA foreign_key_check before the commit: every foreign key of the
+** new definition must hold, and the tables pointing at the table must
+** not have more violations than before. */
+static void migRbFkCheck(MigRebuild *r){
+  sqlite3_stmt *pStmt = 0;
+  char *zSql;
+  char *zErr = 0;
+  int rc, i;
+  if( r->p->rc!=SQLITE_OK ) return;
+
+  zSql = sqlite3_mprintf("SELECT fkid, parent, count(*) FROM "
+      "pragma_foreign_key_check(%Q,'main') GROUP BY fkid ORDER BY fkid "
+      "LIMIT 1", r->zNewName);
+  if( zSql==0 ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+    return;
+  }
+  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    int iFk = sqlite3_column_int(pStmt, 0);
+    char *zParent = migArenaStrndup(r->p, &r->a,
+        (const char*)sqlite3_column_text(pStmt, 1), -1);
+    i64 n = sqlite3_column_int64(pStmt, 2);
+    char *zCols;
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    zCols = migRbFkCols(r, r->zNewName, iFk);
+    migRbError(r, "%lld row%s of \"%w\" %s no matching row in \"%w\" for "
+        "the foreign key %s of the new definition",
+        n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
+        zParent ? zParent : "", zCols ? zCols : "");
+    sqlite3_free(zCols);
+    return;
+  }
+  rc = sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ){
+    if( (rc & 0xff)==SQLITE_NOMEM ){
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    }else{
+      migRbError(r, "the foreign keys of the new definition of \"%w\" do "
+          "not fit their parent tables (%s); a foreign key must name the "
+          "PRIMARY KEY or UNIQUE columns of its parent",
+          r->zNewName, sqlite3_errmsg(r->db));
+    }
+    return;
+  }
+
+  for(i=0; i<r->nChild && r->p->rc==SQLITE_OK; i++){
+    const char *zChild = r->apChild[i]->zName;
+    i64 n;
+    if( r->aChildBefore[i]<0 ) continue;
+    n = migRbChildViolations(r, zChild, &zErr);
+    if( n<0 && zErr ){
+      migRbError(r, "the new definition of \"%w\" breaks the foreign key "
+          "of \"%w\" (%s); keep a PRIMARY KEY or UNIQUE constraint on the "
+          "columns it references", r->zNewName, zChild, zErr);
+    }else if( n>r->aChildBefore[i] ){
+      n -= r->aChildBefore[i];
+      migRbError(r, "%lld row%s of \"%w\" would have no matching row in "
+          "\"%w\" for %s foreign key after the rebuild",
+          n, migRbPlural(n), zChild, r->zNewName, n==1 ? "its" : "their");
+    }
+    sqlite3_free(zErr);
+    zErr = 0;
+  }
+}
+
+/*************************************************************************
+** The new table, its columns and the mapping.
+*/
+
+/* Step 1: create the new table under the temporary name. */
+static void migRbCreateNew(MigRebuild *r){
+  sqlite3_stmt *pStmt = 0;
+  const char *zTail = 0;
+  int rc;
+  if( r->p->rc!=SQLITE_OK ) return;
+  if( migRbInt(r->p, 0, "SELECT 1 FROM main.sqlite_schema WHERE name=%Q "
+        "COLLATE NOCASE", r->zTmp) ){
+    migRbError(r, "a table named \"%w\" already exists; drop it first",
+        r->zTmp);
+    return;
+  }
+  rc = sqlite3_prepare_v2(r->db, r->zCreate, -1, &pStmt, &zTail);
+  if( rc==SQLITE_OK ){
+    /* Only white space, comments and semicolons may follow. */
+    const unsigned char *zT = (const unsigned char*)(zTail ? zTail : "");
+    int i = 0, e, iTok, n;
+    while( (n = migRbNext(zT, &i, &e, &iTok))>0 ){
+      if( !(e==MIG_TK_PUNCT && n==1 && zT[iTok]==';') ){
+        migRbError(r, "create_sql must be a single CREATE TABLE statement; "
+            "remove what follows it: %s", (const char*)&zT[iTok]);
+        break;
+      }
+    }
+    if( r->p->rc==SQLITE_OK ){
+      sqlite3_step(pStmt);
+      rc = sqlite3_finalize(pStmt);
+      pStmt = 0;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK && r->p->rc==SQLITE_OK ){
+    if( (rc & 0xff)==SQLITE_NOMEM ){
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    }else{
+      char *zMsg = migRbUnTmp(r, sqlite3_errmsg(r->db));
+      migRbError(r, "create_sql: %s", zMsg ? zMsg : "");
+      sqlite3_free(zMsg);
+    }
+  }
+}
+
+/* The columns of both tables and the facts about rowids. */
+static void migRbColumns(MigRebuild *r){
+  sqlite3_stmt *pStmt;
+  int nAlloc = 0;
+  Mig *p = r->p;
+  if( p->rc!=SQLITE_OK ) return;
+
+  /* The old table: names only, generated ones included (they can be
+  ** read, so a plain column of the same name copies their value). */
+  pStmt = migPrepare(p, "SELECT name FROM pragma_table_xinfo(%Q,'main')",
+      r->zName);
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    char *zCol = migArenaStrndup(p, &r->a,
+        (const char*)sqlite3_column_text(pStmt, 0), -1);
+    if( zCol ) migHashInsert(p, &r->oldCols, zCol, zCol);
+  }
+  migFinalize(p, pStmt);
+  r->bOldRowid = !migRbInt(p, 0, "SELECT wr FROM pragma_table_list(%Q) "
+      "WHERE schema='main'", r->zName);
+  if( r->bOldRowid ) r->zOldRowid = migRbRowidName(&r->oldCols);
+
+  /* The new table. */
+  nAlloc = (int)migRbInt(p, 0, "SELECT count(*) FROM "
+      "pragma_table_xinfo(%Q,'main')", r->zTmp);
+  r->aCol = migArenaAlloc(p, &r->a, sizeof(MigRbCol)*(i64)(nAlloc+1));
+  pStmt = migPrepare(p, "SELECT name, coalesce(type,''), hidden, \"notnull\", "
+      "dflt_value FROM pragma_table_xinfo(%Q,'main')", r->zTmp);
+  while( migStep(p, pStmt)==SQLITE_ROW && r->nCol<nAlloc ){
+    MigRbCol *pCol = &r->aCol[r->nCol++];
+    pCol->zName = migArenaStrndup(p, &r->a,
+        (const char*)sqlite3_column_text(pStmt, 0), -1);
+    pCol->zType = migArenaStrndup(p, &r->a,
+        (const char*)sqlite3_column_text(pStmt, 1), -1);
+    pCol->eHidden = sqlite3_column_int(pStmt, 2);
+    pCol->bNotNull = sqlite3_column_int(pStmt, 3);
+    if( sqlite3_column_type(pStmt, 4)!=SQLITE_NULL ){
+      pCol->zDflt = migArenaStrndup(p, &r->a,
+          (const char*)sqlite3_column_text(pStmt, 4), -1);
+    }
+    if( pCol->zName ) migHashInsert(p, &r->newCols, pCol->zName, pCol);
+  }
+  migFinalize(p, pStmt);
+  pStmt = migPrepare(p, "SELECT wr, strict FROM pragma_table_list(%Q) "
+      "WHERE schema='main'", r->zTmp);
+  if( migStep(p, pStmt)==SQLITE_ROW ){
+    r->bNewWr = sqlite3_column_int(pStmt, 0);
+    r->bNewStrict = sqlite3_column_int(pStmt, 1);
+  }
+  migFinalize(p, pStmt);
+  if( !r->bNewWr ){
+    /* An INTEGER PRIMARY KEY is a single-column primary key that did not
+    ** need an index of its own. */
+    pStmt = migPrepare(p, "SELECT name FROM pragma_table_info(%Q,'main') "
+        "WHERE pk=1 AND (SELECT count(*) FROM pragma_table_info(%Q,'main') "
+        "WHERE pk>0)=1 AND NOT EXISTS (SELECT 1 FROM "
+        "pragma_index_list(%Q,'main') WHERE origin='pk')",
+        r->zTmp, r->zTmp, r->zTmp);
+    if( migStep(p, pStmt)==SQLITE_ROW ){
+      r->zNewIpk = migArenaStrndup(p, &r->a,
+          (const char*)sqlite3_column_text(pStmt, 0), -1);
+    }
+    migFinalize(p, pStmt);
+  }
+}
+
+/*
+** A mapping expression must be exactly one expression over the old row:
+** its parentheses balanced, no ";" and no parameter, no unterminated
+** comment, so that wrapped in "(...\n)" it cannot leave its place in the
+** copy statement.  Then it must compile as "SELECT (<expr>) FROM <table>"
+** with nothing left over, and (being also tried in a WHERE clause) must
+** not be an aggregate or window function, which would fold the rows.
+*/
+static void migRbCheckExpr(MigRebuild *r, const char *zKey, const char *zExpr){
+  const unsigned char *z = (const unsigned char*)zExpr;
+  int i = 0, n, e, iTok, nDepth = 0, nSig = 0, bBad = 0;
+  sqlite3_stmt *pStmt = 0;
+  const char *zTail = 0;
+  char *zSql;
+  int rc;
+
+  if( r->p->rc!=SQLITE_OK ) return;
+  for(;;){
+    n = migGetToken(&z[i], &e);
+    if( e==MIG_TK_EOF || n<=0 ) break;
+    if( e==MIG_TK_SPACE ){
+      if( z[i]=='/' && (n<4 || z[i+n-2]!='*' || z[i+n-1]!='/') ) bBad = 1;
+    }else{
+      nSig++;
+      if( e==MIG_TK_ILLEGAL || e==MIG_TK_VARIABLE ) bBad = 1;
+      if( e==MIG_TK_PUNCT && n==1 ){
+        if( z[i]=='(' ) nDepth++;
+        if( z[i]==')' && --nDepth<0 ) bBad = 1;
+        if( z[i]==';' ) bBad = 1;
+      }
+    }
+    i += n;
+  }
+  if( bBad || nDepth!=0 || nSig==0 ){
+    migRbError(r, "mapping_json entry \"%w\" must be one SQL expression "
+        "over the old row of \"%w\", not: %s", zKey, r->zName, zExpr);
+    return;
+  }
+
+  zSql = sqlite3_mprintf("SELECT (%s\n) FROM main.\"%w\" WHERE (%s\n) "
+      "IS NULL", zExpr, r->zName, zExpr);
+  if( zSql==0 ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+    return;
+  }
+  migRbDqs(r, 1);
+  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, &zTail);
+  migRbDqs(r, 0);
+  if( rc==SQLITE_OK ){
+    int j = 0;
+    const unsigned char *zT = (const unsigned char*)(zTail ? zTail : "");
+    if( migRbNext(zT, &j, &e, &iTok)>0 ){
+      migRbError(r, "mapping_json entry \"%w\" must be one SQL expression "
+          "over the old row of \"%w\", not: %s", zKey, r->zName, zExpr);
+    }else if( sqlite3_bind_parameter_count(pStmt)>0 ){
+      migRbError(r, "mapping_json entry \"%w\" must not contain "
+          "parameters: %s", zKey, zExpr);
+    }
+  }else if( (rc & 0xff)==SQLITE_NOMEM ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
+  }else{
+    migRbError(r, "mapping_json entry \"%w\" is not a valid expression "
+        "over the old row of \"%w\": %s", zKey, r->zName,
+        sqlite3_errmsg(r->db));
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql);
+}
+
+/* Read mapping_json into the zSrc of the new columns it names. */
+static void migRbMapping(MigRebuild *r, const char *zMapping){
+  sqlite3_stmt *pStmt;
+  Mig *p = r->p;
+  if( p->rc!=SQLITE_OK || zMapping==0 ) return;
+  if( !migRbInt(p, 0, "SELECT CASE WHEN json_valid(%Q) THEN "
+        "json_type(%Q)='object' ELSE 0 END", zMapping, zMapping) ){
+    if( p->rc==SQLITE_OK ){
+      migRbError(r, "mapping_json must be a JSON object that maps new "
+          "column names to old column names or SQL expressions, like "
+          "{\"phone_number\": \"phone\"}");
+    }
+    return;
+  }
+  pStmt = migPrepare(p, "SELECT key, type, CASE type WHEN 'text' THEN value "
+      "WHEN 'null' THEN 'NULL' WHEN 'true' THEN '1' WHEN 'false' THEN '0' "
+      "WHEN 'integer' THEN json_quote(value) WHEN 'real' THEN "
+      "json_quote(value) END FROM json_each(%Q)", zMapping);
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    char *zKey = migArenaStrndup(p, &r->a,
+        (const char*)sqlite3_column_text(pStmt, 0), -1);
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    const char *zVal = (const char*)sqlite3_column_text(pStmt, 2);
+    MigRbCol *pCol;
+    const char *zOld;
+    if( zKey==0 ) break;
+    pCol = (MigRbCol*)migHashFind(&r->newCols, zKey);
+    if( pCol==0 ){
+      migRbError(r, "mapping_json names \"%w\", which is not a column of "
+          "the new definition of \"%w\"", zKey, r->zName);
+    }else if( pCol->eHidden ){
+      migRbError(r, "mapping_json maps \"%w\", a generated column of the "
+          "new definition: its value is computed, remove it from the "
+          "mapping", zKey);
+    }else if( pCol->zMapKey ){
+      migRbError(r, "mapping_json maps \"%w\" twice", pCol->zName);
+    }else if( zVal==0 ){
+      migRbError(r, "mapping_json entry \"%w\" must be a string (an old "
+          "column name or an SQL expression), not an %s", zKey,
+          zType ? zType : "object");
+    }else if( (zOld = (const char*)migHashFind(&r->oldCols, zVal))!=0 ){
+      pCol->zSrc = migArenaPrintf(p, &r->a, "\"%w\"", zOld);
+      pCol->zMapKey = zKey;
+    }else{
+      migRbCheckExpr(r, zKey, zVal);
+      pCol->zSrc = migArenaPrintf(p, &r->a, "(%s\n)", zVal);
+      pCol->zMapKey = zKey;
+    }
+    if( p->rc!=SQLITE_OK ) break;
+  }
+  migFinalize(p, pStmt);
+}
+
+/* Step 2's column lists: what each new column gets from the old row. */
+static void migRbLists(MigRebuild *r){
+  sqlite3_str *pT, *pS;
+  int i, n = 0;
+  Mig *p = r->p;
+  if( p->rc!=SQLITE_OK ) return;
+  for(i=0; i<r->nCol; i++){
+    MigRbCol *pCol = &r->aCol[i];
+    const char *zOld;
+    if( pCol->eHidden || pCol->zSrc ) continue;
+    zOld = (const char*)migHashFind(&r->oldCols, pCol->zName);
+    if( zOld ) pCol->zSrc = migArenaPrintf(p, &r->a, "\"%w\"", zOld);
+  }
+  if( r->bOldRowid && r->zOldRowid && !r->bNewWr ){
+    if( r->zNewIpk ){
+      /* An INTEGER PRIMARY KEY nothing fills keeps the old rowids. */
+      MigRbCol *pIpk = (MigRbCol*)migHashFind(&r->newCols, r->zNewIpk);
+      if( pIpk && pIpk->zSrc==0 ){
+        pIpk->zSrc = migArenaStrndup(p, &r->a, r->zOldRowid, -1);
+      }
+    }else{
+      r->zRowidTarget = migRbRowidName(&r->newCols);
+    }
+  }
+  pT = sqlite3_str_new(r->db);
+  pS = sqlite3_str_new(r->db);
+  for(i=0; i<r->nCol; i++){
+    MigRbCol *pCol = &r->aCol[i];
+    if( pCol->eHidden || pCol->zSrc==0 ) continue;
+    sqlite3_str_appendf(pT, "%s\"%w\"", n ? ", " : "", pCol->zName);
+    sqlite3_str_appendf(pS, "%s%s", n ? ", " : "", pCol->zSrc);
+    n++;
+  }
+  if( r->zRowidTarget ){
+    sqlite3_str_appendf(pT, "%s%s", n ? ", " : "", r->zRowidTarget);
+    sqlite3_str_appendf(pS, "%s%s", n ? ", " : "", r->zOldRowid);
+    n++;
+  }
+  if( n==0 ){
+    /* Nothing to copy but the number of rows: one column takes its
+    ** default (or a fresh rowid). */
+    if( !r->bNewWr && migRbRowidName(&r->newCols) ){
+      sqlite3_str_appendall(pT, migRbRowidName(&r->newCols));
+      sqlite3_str_appendall(pS, "NULL");
+    }else{
+      for(i=0; i<r->nCol && r->aCol[i].eHidden; i++){}
+      if( i<r->nCol ){
+        sqlite3_str_appendf(pT, "\"%w\"", r->aCol[i].zName);
+        sqlite3_str_appendf(pS, "(%s)",
+            r->aCol[i].zDflt ? r->aCol[i].zDflt : "NULL");
+      }
+    }
+  }
+  r->zTargets = migRbFinish(r, pT);
+  r->zSources = migRbFinish(r, pS);
+}
+
+/*************************************************************************
+** Why the copy failed.
+*/
+
+/* The declared type of a column, upper-cased, or "". */
+static char *migRbUpper(MigRebuild *r, const char *z){
+  char *zRet = migArenaStrndup(r->p, &r->a, z ? z : "", -1);
+  int i;
+  for(i=0; zRet && zRet[i]; i++){
+    if( zRet[i]>='a' && zRet[i]<='z' ) zRet[i] -= 'a'-'A';
+  }
+  return zRet;
+}
+
+/* The TEMP scratch table: the new column names, types, collations,
+** defaults and generated columns, no constraint.  Returns 1 if it was
+** created and filled with the mapped rows. */
+static int migRbScratch(MigRebuild *r, MigObject *pNew){
+  sqlite3_str *pStr;
+  char *zSql;
+  char *zErr = 0;
+  int i, n = 0, rc;
+  if( r->p->rc!=SQLITE_OK ) return 0;
+  pStr = sqlite3_str_new(r->db);
+  sqlite3_str_appendf(pStr, "CREATE TEMP TABLE \"%w\"(", MIG_RB_SCRATCH);
+  for(i=0; i<r->nCol; i++){
+    MigRbCol *pCol = &r->aCol[i];
+    const char *zColl = 0;
+    const char *zGen = 0;
+    char *zUp = migRbUpper(r, pCol->zType);
+    if( pCol->eHidden ){
+      int j;
+      for(j=0; pNew && j<pNew->nCol; j++){
+        if( migStrICmp(pNew->aCol[j].zName, pCol->zName)==0 ){
+          zGen = pNew->aCol[j].zGen;
+        }
+      }
+      if( zGen==0 ) continue;
+    }
+    sqlite3_str_appendf(pStr, "%s\"%w\"", n++ ? ", " : "", pCol->zName);
+    if( zUp && zUp[0] && !(r->bNewStrict && strcmp(zUp, "ANY")==0) ){
+      sqlite3_str_appendf(pStr, " %s", pCol->zType);
+    }
+    if( sqlite3_table_column_metadata(r->db, "main", r->zTmp, pCol->zName,
+          0, &zColl, 0, 0, 0)==SQLITE_OK
+     && zColl && sqlite3_stricmp(zColl, "BINARY")!=0 ){
+      sqlite3_str_appendf(pStr, " COLLATE \"%w\"", zColl);
+    }
+    if( zGen ){
+      sqlite3_str_appendf(pStr, " GENERATED ALWAYS AS (%s)", zGen);
+    }else if( pCol->zDflt ){
+      sqlite3_str_appendf(pStr, " DEFAULT (%s)", pCol->zDflt);
+    }
+  }
+  sqlite3_str_appendall(pStr, ")");
+  zSql = migRbFinish(r, pStr);
+  if( zSql==0 ) return 0;
+  rc = migRbTry(r, &zErr, "DROP TABLE IF EXISTS temp.\"%w\";%s",
+      MIG_RB_SCRATCH, zSql);
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK ){
+    rc = migRbTry(r, &zErr, "INSERT INTO temp.\"%w\"(%s) SELECT %s FROM "
+        "main.\"%w\"", MIG_RB_SCRATCH, r->zTargets, r->zSources, r->zName);
+  }
+  sqlite3_free(zErr);
+  return rc==SQLITE_OK;
+}
+
+/* NOT NULL, then the INTEGER PRIMARY KEY's type, then STRICT types.
+** Returns 1 when it found offending rows (the error is set). */
+static int migRbDiagColumns(MigRebuild *r){
+  int i;
+  for(i=0; i<r->nCol && r->p->rc==SQLITE_OK; i++){
+    MigRbCol *pCol = &r->aCol[i];
+    i64 n;
+    if( !pCol->bNotNull ) continue;
+    n = migRbCount(r, "SELECT count(*) FROM temp.\"%w\" WHERE \"%w\" IS NULL",
+        MIG_RB_SCRATCH, pCol->zName);
+    if( n>0 ){
+      migRbError(r, "%lld row%s of \"%w\" %s NULL in \"%w\", which the new "
+          "definition makes NOT NULL", n, migRbPlural(n), r->zNewName,
+          n==1 ? "has" : "have", pCol->zName);
+      return 1;
+    }
+  }
+  if( r->zNewIpk ){
+    i64 n = migRbCount(r, "SELECT count(*) FROM temp.\"%w\" WHERE "
+        "typeof(\"%w\") NOT IN ('integer','null')",
+        MIG_RB_SCRATCH, r->zNewIpk);
+    if( n>0 ){
+      migRbError(r, "%lld row%s of \"%w\" %s a value in \"%w\" that is not "
+          "an integer, which the new definition makes the INTEGER PRIMARY "
+          "KEY", n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
+          r->zNewIpk);
+      return 1;
+    }
+  }
+  for(i=0; r->bNewStrict && i<r->nCol && r->p->rc==SQLITE_OK; i++){
+    MigRbCol *pCol = &r->aCol[i];
+    char *zUp = migRbUpper(r, pCol->zType);
+    const char *zOk = 0;
+    i64 n;
+    if( zUp==0 ) break;
+    if( strcmp(zUp, "INT")==0 || strcmp(zUp, "INTEGER")==0 ){
+      zOk = "integer";
+    }else if( strcmp(zUp, "REAL")==0 ){
+      zOk = "real";
+    }else if( strcmp(zUp, "TEXT")==0 ){
+      zOk = "text";
+    }else if( strcmp(zUp, "BLOB")==0 ){
+      zOk = "blob";
+    }
+    if( zOk==0 ) continue;
+    n = migRbCount(r, "SELECT count(*) FROM temp.\"%w\" WHERE "
+        "typeof(\"%w\") NOT IN ('%s','null')",
+        MIG_RB_SCRATCH, pCol->zName, zOk);
+    if( n>0 ){
+      migRbError(r, "%lld row%s of \"%w\" %s a value in \"%w\" that is not "
+          "%s, which the new definition (STRICT) requires", n,
+          migRbPlural(n), r->zNewName, n==1 ? "has" : "have", pCol->zName,
+          zUp);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The CHECK constraints of the new definition. */
+static int migRbDiagChecks(MigRebuild *r, MigObject *pNew){
+  int i;
+  for(i=0; pNew && i<pNew->nCons && r->p->rc==SQLITE_OK; i++){
+    MigCons *pC = &pNew->aCons[i];
+    i64 n;
+    if( pC->eType!=MIG_CONS_CHECK || pC->zExpr==0 ) continue;
+    n = migRbCount(r, "SELECT count(*) FROM temp.\"%w\" AS \"%w\" WHERE "
+        "NOT (%s\n)", MIG_RB_SCRATCH, r->zNewName, pC->zExpr);
+    if( n>0 ){
+      if( pC->zName ){
+        migRbError(r, "%lld row%s of \"%w\" fail%s the new definition's "
+            "CHECK constraint \"%w\"", n, migRbPlural(n), r->zNewName,
+            n==1 ? "s" : "", pC->zName);
+      }else{
+        migRbError(r, "%lld row%s of \"%w\" fail%s the new definition's "
+            "CHECK (%s)", n, migRbPlural(n), r->zNewName,
+            n==1 ? "s" : "", pC->zExpr);
+      }
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The PRIMARY KEY and UNIQUE constraints of the new definition: count
+** the rows that share a key with another row. */
+static int migRbDiagUnique(MigRebuild *r){
+  sqlite3_stmt *pIdx;
+  int bFound = 0;
+  if( r->zNewIpk ){
+    i64 n = migRbCount(r, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) "
+        "AS n FROM temp.\"%w\" WHERE \"%w\" IS NOT NULL GROUP BY \"%w\" "
+        "HAVING n>1)", MIG_RB_SCRATCH, r->zNewIpk, r->zNewIpk);
+    if( n>0 ){
+      migRbError(r, "%lld rows of \"%w\" have duplicate values in (\"%w\"), "
+          "which the new definition makes the PRIMARY KEY",
+          n, r->zNewName, r->zNewIpk);
+      return 1;
+    }
+  }
+  pIdx = migPrepare(r->p, "SELECT name, origin FROM "
+      "pragma_index_list(%Q,'main') WHERE origin IN ('pk','u') ORDER BY seq",
+      r->zTmp);
+  while( !bFound && migStep(r->p, pIdx)==SQLITE_ROW ){
+    const char *zIdx = (const char*)sqlite3_column_text(pIdx, 0);
+    const char *zOrigin = (const char*)sqlite3_column_text(pIdx, 1);
+    int bPk = zOrigin && zOrigin[0]=='p';
+    sqlite3_stmt *pCol;
+    sqlite3_str *pGroup = sqlite3_str_new(r->db);
+    sqlite3_str *pWhere = sqlite3_str_new(r->db);
+    sqlite3_str *pShow = sqlite3_str_new(r->db);
+    char *zGroup, *zWhere, *zShow;
+    int n = 0;
+    pCol = migPrepare(r->p, "SELECT name, coll FROM "
+        "pragma_index_xinfo(%Q,'main') WHERE key=1 ORDER BY seqno", zIdx);
+    while( migStep(r->p, pCol)==SQLITE_ROW ){
+      const char *zCol = (const char*)sqlite3_column_text(pCol, 0);
+      const char *zColl = (const char*)sqlite3_column_text(pCol, 1);
+      if( zCol==0 ) continue;
+      sqlite3_str_appendf(pGroup, "%s\"%w\"", n ? ", " : "", zCol);
+      if( zColl ) sqlite3_str_appendf(pGroup, " COLLATE \"%w\"", zColl);
+      sqlite3_str_appendf(pWhere, " AND \"%w\" IS NOT NULL", zCol);
+      sqlite3_str_appendf(pShow, "%s\"%w\"", n ? ", " : "", zCol);
+      n++;
+    }
+    migFinalize(r->p, pCol);
+    zGroup = migRbFinish(r, pGroup);
+    zWhere = migRbFinish(r, pWhere);
+    zShow = migRbFinish(r, pShow);
+    if( zGroup && zWhere && zShow && n>0 ){
+      i64 nDup = migRbCount(r, "SELECT coalesce(sum(n),0) FROM (SELECT "
+          "count(*) AS n FROM temp.\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
+          MIG_RB_SCRATCH, zWhere, zGroup);
+      if( nDup>0 ){
+        migRbError(r, "%lld rows of \"%w\" have duplicate values in (%s), "
+            "which the new definition makes %s", nDup, r->zNewName, zShow,
+            bPk ? "the PRIMARY KEY" : "UNIQUE");
+        bFound = 1;
+      }
+    }
+    sqlite3_free(zGroup);
+    sqlite3_free(zWhere);
+    sqlite3_free(zShow);
+  }
+  migFinalize(r->p, pIdx);
+  return bFound;
+}
+
+/* The copy failed with zErr: find which constraint and how many rows,
+** or say what SQLite said. */
+static void migRbDiagnose(MigRebuild *r, const char *zErr){
+  MigObject *pNew = 0;
+  Mig m;
+  if( r->p->rc!=SQLITE_OK ) return;
+  /* The parser is asked only here, on a private handle: if it cannot
+  ** read the definition, the CHECKs and generated columns are skipped. */
+  memset(&m, 0, sizeof(m));
+  m.db = r->db;
+  pNew = migParseCreate(&m, &r->a, r->zCreate);
+  if( m.rc!=SQLITE_OK ){
+    if( m.rc==SQLITE_NOMEM ) migErrorSet(r->p, SQLITE_NOMEM, 0);
+    pNew = 0;
+  }
+  migReset(&m);
+  if( migRbScratch(r, pNew) ){
+    if( migRbDiagColumns(r) ) return;
+    if( migRbDiagChecks(r, pNew) ) return;
+    if( migRbDiagUnique(r) ) return;
+  }
+  migRbError(r, "cannot copy the rows of \"%w\" into the new definition: %s",
+      r->zNewName, zErr);
+}
+
+/* Step 2: the copy, in one statement. */
+static void migRbCopy(MigRebuild *r){
+  char *zErr = 0;
+  int bDefer = 0;
+  int rc;
+  if( r->p->rc!=SQLITE_OK ) return;
+  if( r->bFkOn ){
+    /* Foreign keys cannot be switched off inside the caller's
+    ** transaction: defer them, so that the check after the copy counts
+    ** the violations instead of the copy stopping at the first. */
+    bDefer = (int)migRbInt(r->p, 0, "PRAGMA defer_foreign_keys");
+    migExec(r->p, "PRAGMA defer_foreign_keys=ON");
+  }
+  rc = migRbTry(r, &zErr, "INSERT OR ABORT INTO main.\"%w\"(%s) SELECT %s "
+      "FROM main.\"%w\"", r->zTmp, r->zTargets, r->zSources, r->zName);
+  if( rc==SQLITE_OK ) r->nRow = sqlite3_changes64(r->db);
+  if( r->bFkOn && !bDefer ){
+    Mig m;
+    memset(&m, 0, sizeof(m));
+    m.db = r->db;
+    migExec(&m, "PRAGMA defer_foreign_keys=OFF");
+    migReset(&m);
+  }
+  if( rc!=SQLITE_OK && r->p->rc==SQLITE_OK ){
+    migRbDiagnose(r, zErr ? zErr : "");
+  }
+  sqlite3_free(zErr);
+}
+
+/*************************************************************************
+** Dependent objects.
+*/
+
+/* Step 3 (first half): the indexes of the table, and the views and
+** triggers to recreate.  A view or trigger depends on the table when it
+** mentions it or a view that depends on it; a trigger also when it is on
+** such a view or on the table.  TEMP views and triggers count too: RENAME
+** checks them as well.  One pass builds "name -> objects that mention
+** it", a breadth-first walk from the table does the rest. */
+static void migRbDependents(MigRebuild *r){
+  MigSchema *aS[2];
+  MigHash refs, aSeenView[2], aSeenTrig[2];
+  MigRbEdge *aEdge = 0;
+  const char **azQueue = 0;
+  int nEdge = 0, nQueue = 0, iQueue = 0, nObj = 0;
+  int i, j, k;
+  Mig *p = r->p;
+
+  if( p->rc!=SQLITE_OK ) return;
+  aS[0] = r->pSchema;
+  aS[1] = r->pTemp;
+  memset(&refs, 0, sizeof(refs));
+  memset(aSeenView, 0, sizeof(aSeenView));
+  memset(aSeenTrig, 0, sizeof(aSeenTrig));
+  for(k=0; k<2; k++){
+    for(i=0; aS[k] && i<aS[k]->nObj; i++){
+      MigObject *pObj = aS[k]->apObj[i];
+      if( pObj->eType==MIG_OBJ_VIEW || pObj->eType==MIG_OBJ_TRIGGER ){
+        nEdge += pObj->nRef + 1;
+      }
+      nObj++;
+    }
+  }
+  aEdge = migMalloc(p, sizeof(MigRbEdge)*(i64)(nEdge+1));
+  azQueue = migMalloc(p, sizeof(char*)*(i64)(nObj+1));
+  r->apIdx = migArenaAlloc(p, &r->a, sizeof(MigObject*)*(i64)(nObj+1));
+  r->apView = migArenaAlloc(p, &r->a, sizeof(MigObject*)*(i64)(nObj+1));
+  r->apTrig = migArenaAlloc(p, &r->a, sizeof(MigObject*)*(i64)(nObj+1));
+  nEdge = 0;
+  for(k=0; k<2; k++){
+    for(i=0; p->rc==SQLITE_OK && aS[k] && i<aS[k]->nObj; i++){
+      MigObject *pObj = aS[k]->apObj[i];
+      if( pObj->eType!=MIG_OBJ_VIEW && pObj->eType!=MIG_OBJ_TRIGGER ){
+        continue;
+      }
+      for(j=-1; j<pObj->nRef; j++){
+        const char *zRef;
+        if( j<0 ){
+          if( pObj->eType!=MIG_OBJ_TRIGGER ) continue;
+          zRef = pObj->zTable;
+        }else{
+          zRef = pObj->azRef[j];
+        }
+        if( zRef==0 ) continue;
+        if( pObj->eType==MIG_OBJ_VIEW && migStrICmp(zRef, pObj->zName)==0 ){
+          continue;
+        }
+        aEdge[nEdge].pObj = pObj;
+        aEdge[nEdge].bTemp = k;
+        aEdge[nEdge].pNext = (MigRbEdge*)migHashFind(&refs, zRef);
+        migHashInsert(p, &refs, zRef, &aEdge[nEdge]);
+        nEdge++;
+      }
+    }
+  }
+
+  if( p->rc==SQLITE_OK ) azQueue[nQueue++] = r->zName;
+  while( p->rc==SQLITE_OK && iQueue<nQueue ){
+    MigRbEdge *pE = (MigRbEdge*)migHashFind(&refs, azQueue[iQueue++]);
+    for(; pE && p->rc==SQLITE_OK; pE=pE->pNext){
+      MigObject *pObj = pE->pObj;
+      if( pObj->eType==MIG_OBJ_VIEW ){
+        if( migHashFind(&aSeenView[pE->bTemp], pObj->zName)==0 ){
+          migHashInsert(p, &aSeenView[pE->bTemp], pObj->zName, pObj);
+          if( nQueue<=nObj ) azQueue[nQueue++] = pObj->zName;
+        }
+      }else if( migHashFind(&aSeenTrig[pE->bTemp], pObj->zName)==0 ){
+        migHashInsert(p, &aSeenTrig[pE->bTemp], pObj->zName, pObj);
+      }
+    }
+  }
+
+  /* In schema order, which is an order they could be created in: main
+  ** first, then temp (which may read main, never the other way). */
+  for(k=0; k<2; k++){
+    if( k==1 ){
+      r->iViewTemp = r->nView;
+      r->iTrigTemp = r->nTrig;
+    }
+    for(i=0; p->rc==SQLITE_OK && aS[k] && i<aS[k]->nObj; i++){
+      MigObject *pObj = aS[k]->apObj[i];
+      switch( pObj->eType ){
+        case MIG_OBJ_INDEX:
+          if( k==0 && pObj->zSql && migStrICmp(pObj->zTable, r->zName)==0 ){
+            r->apIdx[r->nIdx++] = pObj;
+          }
+          break;
+        case MIG_OBJ_VIEW:
+          if( migHashFind(&aSeenView[k], pObj->zName)==pObj ){
+            r->apView[r->nView++] = pObj;
+          }
+          break;
+        case MIG_OBJ_TRIGGER:
+          if( migHashFind(&aSeenTrig[k], pObj->zName)==pObj ){
+            r->apTrig[r->nTrig++] = pObj;
+          }
+          break;
+      }
+    }
+  }
+  if( aS[1]==0 ){
+    r->iViewTemp = r->nView;
+    r->iTrigTemp = r->nTrig;
+  }
+  migHashClear(&refs);
+  for(k=0; k<2; k++){
+    migHashClear(&aSeenView[k]);
+    migHashClear(&aSeenTrig[k]);
+  }
+  sqlite3_free(aEdge);
+  sqlite3_free((void*)azQueue);
+}
+
+/* Step 3 (second half): drop what names the table, drop it, rename the
+** new table, put the AUTOINCREMENT counter back. */
+static void migRbSwap(MigRebuild *r){
+  char *zErr = 0;
+  int i;
+  Mig *p = r->p;
+  if( p->rc!=SQLITE_OK ) return;
+  for(i=0; i<r->nTrig; i++){
+    migExec(p, "DROP TRIGGER IF EXISTS %s.\"%w\"",
+        i<r->iTrigTemp ? "main" : "temp", r->apTrig[i]->zName);
+  }
+  for(i=0; i<r->nView; i++){
+    migExec(p, "DROP VIEW IF EXISTS %s.\"%w\"",
+        i<r->iViewTemp ? "main" : "temp", r->apView[i]->zName);
+  }
+  if( migRbTry(r, &zErr, "DROP TABLE main.\"%w\"", r->zName)!=SQLITE_OK
+   && zErr ){
+    migRbError(r, "cannot drop the old table \"%w\": %s%s", r->zName, zErr,
+        (sqlite3_errcode(r->db) & 0xff)==SQLITE_LOCKED ? " (a statement "
+        "of this connection is still reading: call mig_rebuild in a "
+        "statement of its own)" : "");
+  }
+  sqlite3_free(zErr);
+  zErr = 0;
+  if( migRbTry(r, &zErr, "ALTER TABLE main.\"%w\" RENAME TO \"%w\"",
+        r->zTmp, r->zNewName)!=SQLITE_OK && zErr ){
+    migRbError(r, "cannot rename the new table to \"%w\": %s (SQLite "
+        "checks every view and trigger of the schema when it renames a "
+        "table: fix or drop the one named)", r->zNewName, zErr);
+  }
+  sqlite3_free(zErr);
+  if( p->rc==SQLITE_OK && r->bSeq && r->bAutoinc ){
+    migExec(p, "UPDATE main.sqlite_sequence SET seq=max(seq,%lld) "
+        "WHERE name=%Q", r->iSeq, r->zNewName);
+    if( p->rc==SQLITE_OK && sqlite3_changes(r->db)==0 ){
+      migExec(p, "INSERT INTO main.sqlite_sequence(name,seq) "
+          "VALUES(%Q,%lld)", r->zNewName, r->iSeq);
+    }
+  }
+}
+
+/* Report a dependent object that fails with the new definition. */
+static void migRbDepError(MigRebuild *r, const char *zWhat, const char *zErr){
+  if( migRbDroppedColumn(r, zErr) ){
+    migRbError(r, "%s uses a column that the new definition drops; drop or "
+        "change it first (%s)", zWhat, zErr);
+  }else{
+    migRbError(r, "%s does not work with the new definition of \"%w\"; drop "
+        "or change it first (%s)", zWhat, r->zNewName, zErr);
+  }
+}
+
+/* A unique index failed to build: count the rows that share a key. */
+static void migRbIndexDup(MigRebuild *r, MigObject *pIdx, const char *zErr){
+  sqlite3_str *pGroup = sqlite3_str_new(r->db);
+  sqlite3_str *pWhere = sqlite3_str_new(r->db);
+  sqlite3_str *pShow = sqlite3_str_new(r->db);
+  char *zGroup, *zWhere, *zShow;
+  i64 n = -1;
+  int i;
+  for(i=0; i<pIdx->nPart; i++){
+    MigKeyPart *pPart = &pIdx->aPart[i];
+    const char *zSep = i ? ", " : "";
+    if( pPart->zCol ){
+      sqlite3_str_appendf(pGroup, "%s\"%w\"", zSep, pPart->zCol);
+      sqlite3_str_appendf(pWhere, " AND \"%w\" IS NOT NULL", pPart->zCol);
+      sqlite3_str_appendf(pShow, "%s\"%w\"", zSep, pPart->zCol);
+    }else{
+      sqlite3_str_appendf(pGroup, "%s(%s\n)", zSep, pPart->zExpr);
+      sqlite3_str_appendf(pWhere, " AND (%s\n) IS NOT NULL", pPart->zExpr);
+      sqlite3_str_appendf(pShow, "%s%s", zSep, pPart->zExpr);
+    }
+    if( pPart->zCollate ){
+      sqlite3_str_appendf(pGroup, " COLLATE \"%w\"", pPart->zCollate);
+    }
+  }
+  if( pIdx->zWhere ){
+    sqlite3_str_appendf(pWhere, " AND (%s\n)", pIdx->zWhere);
+  }
+  zGroup = migRbFinish(r, pGroup);
+  zWhere = migRbFinish(r, pWhere);
+  zShow = migRbFinish(r, pShow);
+  if( zGroup && zWhere && zShow && pIdx->nPart>0 ){
+    n = migRbCount(r, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) AS n "
+        "FROM main.\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
+        r->zNewName, zWhere, zGroup);
+  }
+  if( n>0 ){
+    migRbError(r, "%lld rows of \"%w\" have duplicate values in (%s), which "
+        "unique index \"%w\" does not allow", n, r->zNewName, zShow,
+        pIdx->zName);
+  }else{
+    migRbError(r, "unique index \"%w\" of \"%w\" cannot be rebuilt: %s",
+        pIdx->zName, r->zNewName, zErr);
+  }
+  sqlite3_free(zGroup);
+  sqlite3_free(zWhere);
+  sqlite3_free(zShow);
+}
+
+/* The first column of the "UPDATE OF a, b ON" list of a trigger that the
+** new definition drops (an arena string), or NULL. */
+static char *migRbUpdateOfMissing(MigRebuild *r, const char *zSql){
+  const unsigned char *z = (const unsigned char*)zSql;
+  int i = 0, n, e, iTok, bUpdate = 0, bList = 0;
+  while( (n = migRbNext(z, &i, &e, &iTok))>0 ){
+    if( bList ){
+      if( migRbIsKw(&z[iTok], n, e, "ON") ) break;
+      if( e==MIG_TK_ID || e==MIG_TK_QID || e==MIG_TK_STRING ){
+        char *zCol = migDequote(r->p, &r->a, (const char*)&z[iTok], n);
+        if( zCol && migHashFind(&r->newCols, zCol)==0
+         && migHashFind(&r->oldCols, zCol)!=0 ){
+          return zCol;
+        }
+      }
+    }else if( bUpdate && migRbIsKw(&z[iTok], n, e, "OF") ){
+      bList = 1;
+    }else if( migRbIsKw(&z[iTok], n, e, "BEGIN") ){
+      break;
+    }else{
+      bUpdate = migRbIsKw(&z[iTok], n, e, "UPDATE");
+    }
+  }
+  return 0;
+}
+
+/* Compile (never run) a statement that fires trigger pTrig, so that its
+** body is checked against the new definition.  A TEMP trigger may be on
+** a TEMP table or view. */
+static int migRbCheckTrigger(
+  MigRebuild *r, MigObject *pTrig, int bTemp, char **pzErr
+){
+  const char *zEv = pTrig->zEvent;
+  const char *zOn = pTrig->zTable;
+  const char *zDb = "main";
+  *pzErr = 0;
+  if( zEv==0 || zOn==0 ) return SQLITE_OK;
+  if( bTemp && (migHashFind(&r->pTemp->tables, zOn)
+             || migHashFind(&r->pTemp->views, zOn)) ){
+    zDb = "temp";
+  }
+  if( sqlite3_stricmp(zEv, "UPDATE OF")==0
+   && migStrICmp(zOn, r->zNewName)==0 ){
+    /* SQLite never checks the columns of UPDATE OF: a dropped one would
+    ** leave a trigger that silently never fires. */
+    char *zMissing = migRbUpdateOfMissing(r, pTrig->zSql);
+    if( zMissing ){
+      *pzErr = sqlite3_mprintf("no such column: %s", zMissing);
+      if( *pzErr==0 ) migErrorSet(r->p, SQLITE_NOMEM, 0);
+      return SQLITE_ERROR;
+    }
+  }
+  if( sqlite3_stricmp(zEv, "INSERT")==0 ){
+    return migRbCompiles(r, pzErr, "INSERT INTO %s.\"%w\" DEFAULT VALUES",
+        zDb, zOn);
+  }
+  if( sqlite3_stricmp(zEv, "DELETE")==0 ){
+    return migRbCompiles(r, pzErr, "DELETE FROM %s.\"%w\"", zDb, zOn);
+  }
+  if( sqlite3_strnicmp(zEv, "UPDATE", 6)==0 ){
+    /* SET every column, so that UPDATE OF triggers fire too. */
+    sqlite3_stmt *pStmt;
+    sqlite3_str *pSet = sqlite3_str_new(r->db);
+    char *zSet;
+    int n = 0, rc = SQLITE_OK;
+    pStmt = migPrepare(r->p, "SELECT name FROM pragma_table_xinfo(%Q,%Q) "
+        "WHERE hidden=0", zOn, zDb);
+    while( migStep(r->p, pStmt)==SQLITE_ROW ){
+      const char *zCol = (const char*)sqlite3_column_text(pStmt, 0);
+      sqlite3_str_appendf(pSet, "%s\"%w\"=\"%w\"", n++ ? ", " : "",
+          zCol, zCol);
+    }
+    migFinalize(r->p, pStmt);
+    zSet = migRbFinish(r, pSet);
+    if( zSet && n>0 ){
+      rc = migRbCompiles(r, pzErr, "UPDATE %s.\"%w\" SET %s", zDb, zOn,
+          zSet);
+    }
+    sqlite3_free(zSet);
+    return rc;
+  }
+  return SQLITE_OK;
+}
+
+#define MIG_RB_CREATE  0     /* run the object's CREATE statement */
+#define MIG_RB_VIEW    1     /* compile SELECT * FROM the view */
+#define MIG_RB_TRIGGER 2     /* compile a statement that fires it */
+
+/* Do eAct for pObj with double-quoted strings off, so that a dropped
+** column cannot pass for a string; if it fails on a missing name that
+** was no column of the old table either, the object did use a string:
+** do it again with the connection's own settings. */
+static int migRbDepRun(
+  MigRebuild *r, int eAct, MigObject *pObj, int bTemp, char **pzErr
+){
+  int rc = SQLITE_OK;
+  int bStrict;
+  for(bStrict=1; bStrict>=0; bStrict--){
+    migRbDqs(r, bStrict);
+    switch( eAct ){
+      case MIG_RB_CREATE:
+        rc = migRbTry(r, pzErr, "%s", pObj->zSql);
+        break;
+      case MIG_RB_VIEW:
+        rc = migRbCompiles(r, pzErr, "SELECT * FROM %s.\"%w\"",
+            bTemp ? "temp" : "main", pObj->zName);
+        break;
+      default:
+        rc = migRbCheckTrigger(r, pObj, bTemp, pzErr);
+        break;
+    }
+    migRbDqs(r, 0);
+    if( rc==SQLITE_OK || *pzErr==0 || migRbDroppedColumn(r, *pzErr)
+     || sqlite3_strnicmp(*pzErr, "no such column: ", 16)!=0 ){
+      break;
+    }
+    sqlite3_free(*pzErr);
+    *pzErr = 0;
+  }
+  return rc;
+}
+
+/* Create a view or trigger again from its stored SQL.  SQLite stores
+** "CREATE VIEW name..." or "CREATE TRIGGER name...", also for TEMP
+** objects: those get their TEMP back. */
+static int migRbCreateDep(
+  MigRebuild *r, MigObject *pObj, int bTemp, char **pzErr
+){
+  const char *zSql = pObj->zSql;
+  if( bTemp && strncmp(zSql, "CREATE ", 7)==0 ){
+    return migRbTry(r, pzErr, "CREATE TEMP %s", &zSql[7]);
+  }
+  return migRbTry(r, pzErr, "%s", zSql);
+}
+
+/* Step 4: indexes, views, triggers, each checked. */
+static void migRbRecreate(MigRebuild *r){
+  char *zErr = 0;
+  char *zWhat = 0;
+  int i;
+  for(i=0; i<r->nIdx && r->p->rc==SQLITE_OK; i++){
+    MigObject *pIdx = r->apIdx[i];
+    if( migRbDepRun(r, MIG_RB_CREATE, pIdx, 0, &zErr)!=SQLITE_OK && zErr ){
+      if( sqlite3_strnicmp(zErr, "UNIQUE constraint failed", 24)==0 ){
+        migRbIndexDup(r, pIdx, zErr);
+      }else{
+        zWhat = sqlite3_mprintf("index \"%w\" of \"%w\"", pIdx->zName,
+            r->zNewName);
+        if( zWhat ) migRbDepError(r, zWhat, zErr);
+        else migErrorSet(r->p, SQLITE_NOMEM, 0);
+        sqlite3_free(zWhat);
+      }
+    }
+    sqlite3_free(zErr);
+    zErr = 0;
+  }
+  for(i=0; i<r->nView && r->p->rc==SQLITE_OK; i++){
+    if( migRbCreateDep(r, r->apView[i], i>=r->iViewTemp, &zErr)!=SQLITE_OK
+     && zErr ){
+      zWhat = sqlite3_mprintf("view \"%w\"", r->apView[i]->zName);
+      if( zWhat ) migRbDepError(r, zWhat, zErr);
+      else migErrorSet(r->p, SQLITE_NOMEM, 0);
+      sqlite3_free(zWhat);
+    }
+    sqlite3_free(zErr);
+    zErr = 0;
+  }
+  for(i=0; i<r->nView && r->p->rc==SQLITE_OK; i++){
+    MigObject *pView = r->apView[i];
+    if( migRbDepRun(r, MIG_RB_VIEW, pView, i>=r->iViewTemp, &zErr)!=SQLITE_OK
+     && zErr ){
+      zWhat = sqlite3_mprintf("view \"%w\"", pView->zName);
+      if( zWhat ) migRbDepError(r, zWhat, zErr);
+      else migErrorSet(r->p, SQLITE_NOMEM, 0);
+      sqlite3_free(zWhat);
+    }
+    sqlite3_free(zErr);
+    zErr = 0;
+  }
+  for(i=0; i<r->nTrig && r->p->rc==SQLITE_OK; i++){
+    MigObject *pTrig = r->apTrig[i];
+    int bTemp = i>=r->iTrigTemp;
+    int rc = migRbCreateDep(r, pTrig, bTemp, &zErr);
+    if( rc==SQLITE_OK ){
+      rc = migRbDepRun(r, MIG_RB_TRIGGER, pTrig, bTemp, &zErr);
+    }
+    if( rc!=SQLITE_OK && zErr ){
+      zWhat = sqlite3_mprintf("trigger \"%w\" on \"%w\"", pTrig->zName,
+          pTrig->zTable ? pTrig->zTable : "");
+      if( zWhat ) migRbDepError(r, zWhat, zErr);
+      else migErrorSet(r->p, SQLITE_NOMEM, 0);
+      sqlite3_free(zWhat);
+    }
+    sqlite3_free(zErr);
+    zErr = 0;
+  }
+  if( r->bStat ){
+    migExec(r->p, "ANALYZE main.\"%w\"", r->zNewName);
+  }
+}
+
+/*************************************************************************
+** The engine and the SQL function.
+*/
+
+/* What must be saved before the old table goes: the AUTOINCREMENT
+** counter, whether it had statistics, the violations of its children. */
+static void migRbSave(MigRebuild *r){
+  int i;
+  char *zErr = 0;
+  Mig *p = r->p;
+  if( p->rc!=SQLITE_OK ) return;
+  if( migRbInt(p, 0, "SELECT 1 FROM main.sqlite_schema WHERE "
+        "name='sqlite_sequence'") ){
+    sqlite3_stmt *pStmt = migPrepare(p, "SELECT seq FROM main.sqlite_sequence "
+        "WHERE name=%Q", r->zName);
+    if( migStep(p, pStmt)==SQLITE_ROW ){
+      r->bSeq = 1;
+      r->iSeq = sqlite3_column_int64(pStmt, 0);
+    }
+    migFinalize(p, pStmt);
+  }
+  if( migRbInt(p, 0, "SELECT 1 FROM main.sqlite_schema WHERE "
+        "name='sqlite_stat1'") ){
+    r->bStat = migRbInt(p, 0, "SELECT 1 FROM main.sqlite_stat1 WHERE "
+        "tbl=%Q COLLATE NOCASE", r->zName)!=0;
+  }
+  for(i=0; i<r->nChild && p->rc==SQLITE_OK; i++){
+    r->aChildBefore[i] = migRbChildViolations(r, r->apChild[i]->zName, &zErr);
+    sqlite3_free(zErr);
+    zErr = 0;
+  }
+}
+
+i64 migRebuild(
+  Mig *p,
+  const char *zTable,
+  const char *zCreate,
+  const char *zMapping
+){
+  MigRebuild r;
+  int bSavepoint = 0;
+  if( p->rc!=SQLITE_OK ) return 0;
+  memset(&r, 0, sizeof(r));
+  r.p = p;
+  r.db = p->db;
+  r.zCreateIn = zCreate;
+  r.iDqsDml = r.iDqsDdl = -1;
+
+  migRbFindTable(&r, zTable);
+  migRbReadTemp(&r);
+  migRbSplitCreate(&r);
+  r.bFkOn = (int)migRbInt(p, 0, "PRAGMA foreign_keys");
+  migRbFindChildren(&r);
+  migRbFkHazard(&r, 0);
+
+  migExec(p, "SAVEPOINT \"" MIG_RB_SAVEPOINT "\"");
+  if( p->rc==SQLITE_OK ) bSavepoint = 1;
+  migRbCreateNew(&r);
+  if( r.bFkOn ){
+    migRbFkHazard(&r, (int)migRbInt(p, 0, "SELECT 1 FROM "
+          "pragma_foreign_key_list(%Q,'main') WHERE \"table\"=%Q COLLATE "
+          "NOCASE", r.zTmp, r.zName));
+  }
+  migRbColumns(&r);
+  migRbMapping(&r, zMapping);
+  migRbLists(&r);
+  migRbSave(&r);
+  migRbCopy(&r);
+  migRbDependents(&r);
+  migRbSwap(&r);
+  migRbRecreate(&r);
+  migRbFkCheck(&r);
+
+  if( bSavepoint ){
+    if( p->rc==SQLITE_OK ){
+      migExec(p, "RELEASE \"" MIG_RB_SAVEPOINT "\"");
+    }
+    if( p->rc!=SQLITE_OK ){
+      /* A fresh handle: p holds the error being reported. */
+      Mig m;
+      memset(&m, 0, sizeof(m));
+      m.db = p->db;
+      migExec(&m, "ROLLBACK TO \"" MIG_RB_SAVEPOINT "\"");
+      migReset(&m);
+      migExec(&m, "RELEASE \"" MIG_RB_SAVEPOINT "\"");
+      migReset(&m);
+    }
+  }
+  migRbDqs(&r, 0);
+  sqlite3_free(r.zTargets);
+  sqlite3_free(r.zSources);
+  sqlite3_free(r.apChild);
+  sqlite3_free(r.aChildBefore);
+  migHashClear(&r.oldCols);
+  migHashClear(&r.newCols);
+  migSchemaFree(r.pSchema);
+  migSchemaFree(r.pTemp);
+  migArenaFree(&r.a);
+  return p->rc==SQLITE_OK ? r.nRow : 0;
+}
+
+/*
+** mig_rebuild(table, create_sql [, mapping_json]): rebuild table to the
+** definition create_sql, copying every row.  Returns the number of rows
+** copied.
+*/
+void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  const char *zTable, *zCreate, *zMapping = 0;
+  i64 nRow = 0;
+  memset(&m, 0, sizeof(m));
+  m.db = sqlite3_context_db_handle(ctx);
+
+  zTable = (const char*)sqlite3_value_text(argv[0]);
+  zCreate = (const char*)sqlite3_value_text(argv[1]);
+  if( argc>2 ) zMapping = (const char*)sqlite3_value_text(argv[2]);
+  if( (zTable==0 && sqlite3_value_type(argv[0])!=SQLITE_NULL)
+   || (zCreate==0 && sqlite3_value_type(argv[1])!=SQLITE_NULL)
+   || (argc>2 && zMapping==0 && sqlite3_value_type(argv[2])!=SQLITE_NULL) ){
+    migErrorSet(&m, SQLITE_NOMEM, 0);
+  }else if( zTable==0 ){
+    migErrorSet(&m, SQLITE_ERROR, "mig_rebuild: table must not be NULL");
+  }else if( zCreate==0 ){
+    migErrorSet(&m, SQLITE_ERROR, "mig_rebuild: create_sql must not be NULL");
+  }
+
+  if( m.rc==SQLITE_OK && sqlite3_get_autocommit(m.db) ){
+    /* The documented procedure: foreign keys off outside the
+    ** transaction, and back on afterwards whatever happened. */
+    int bFk = (int)migRbInt(&m, 0, "PRAGMA foreign_keys");
+    if( bFk ) migExec(&m, "PRAGMA foreign_keys=OFF");
+    migExec(&m, "BEGIN IMMEDIATE");
+    nRow = migRebuild(&m, zTable, zCreate, zMapping);
+    if( m.rc==SQLITE_OK ) migExec(&m, "COMMIT");
+    if( m.rc!=SQLITE_OK && !sqlite3_get_autocommit(m.db) ){
+      Mig m2;
+      memset(&m2, 0, sizeof(m2));
+      m2.db = m.db;
+      migExec(&m2, "ROLLBACK");
+      migReset(&m2);
+    }
+    if( bFk ){
+      Mig m2;
+      memset(&m2, 0, sizeof(m2));
+      m2.db = m.db;
+      migExec(&m2, "PRAGMA foreign_keys=ON");
+      if( m2.rc!=SQLITE_OK && m.rc==SQLITE_OK ){
+        migErrorSet(&m, m2.rc, "mig_rebuild: the table was rebuilt, but "
+            "foreign keys could not be switched on again: %s",
+            m2.zErr ? m2.zErr : sqlite3_errstr(m2.rc));
+      }
+      migReset(&m2);
+    }
+  }else if( m.rc==SQLITE_OK ){
+    nRow = migRebuild(&m, zTable, zCreate, zMapping);
+  }
+
+  if( m.rc==SQLITE_OK ){
+    sqlite3_result_int64(ctx, nRow);
+  }else{
+    migErrorReport(&m, ctx);
+  }
+  migReset(&m);
+}
