@@ -379,7 +379,8 @@ MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zFunc,
                        const char *zId);   /* full id or unique prefix */
 char *migScriptsHeadList(Mig *p, MigScripts *pS);  /* "a, b" sqlite3_free */
 void migChecksum(const char *z, i64 n, char *zOut);  /* 17 bytes */
-/* Write a new script; returns its id (sqlite3_free).  azDown may be 0. */
+/* Write a new script with parents apDown[0..nDown-1]; returns its id
+** (sqlite3_free). */
 char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
     int nDown, MigRev **apDown, const char *zUp, const char *zDown);
 
@@ -388,8 +389,8 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
 ** and the SQL functions that move a database between revisions.
 */
 #define MIG_APPLIED_TABLE "_libmig_applied"
-/* Applied state of main: per revision of pS (by iOrder) 1 if applied;
-** *pazUnknown lists applied ids without a script.  sqlite3_free both. */
+/* The applied state of main against the scripts pS, by MigRev.iOrder
+** (migAppliedLoad fills it, migAppliedClear frees what it holds). */
 typedef struct MigApplied MigApplied;
 struct MigApplied {
   int nRev;

@@ -5,10 +5,10 @@
 #     source [file join [file dirname [info script]] tester.tcl]
 #
 # and ends with `finish_test`.  Sourcing this file opens the connection
-# `db` on test/tmp/test.db (a fresh file) with libmig loaded into it.
+# `db` on test/tmp/<file>.db (a fresh file) with libmig loaded into it.
 #
 # Commands:
-#   reset_db                        close db, delete test/tmp/test.db*,
+#   reset_db                        close db, delete test/tmp/<file>.db*,
 #                                   reopen it and load libmig again
 #   do_execsql_test NAME SQL EXP    [db eval SQL], as a list, equals EXP
 #   do_catchsql_test NAME SQL EXP   EXP is {0 {result list}} or
@@ -42,6 +42,8 @@ set ::T(loaded) 1
 set ::testdir [file dirname [file normalize [info script]]]
 set ::repodir [file dirname $::testdir]
 set ::tmpdir  [file join $::testdir tmp]
+# Each test file has a database of its own, so files can run side by side.
+set ::dbfile  [file join $::tmpdir [file rootname [file tail $::argv0]].db]
 set ::T(npass) 0
 set ::T(nfail) 0
 set ::T(failed) {}
@@ -68,7 +70,7 @@ cd $::repodir
 proc reset_db {} {
   catch {db close}
   file mkdir $::tmpdir
-  set f [file join $::tmpdir test.db]
+  set f $::dbfile
   foreach suffix {"" -journal -wal -shm} {
     file delete -force $f$suffix
   }

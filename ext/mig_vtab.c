@@ -1,0 +1,256 @@
+/*
+** mig_vtab.c: the eponymous, read-only virtual table "migrations".
+**
+**     SELECT revision, message, is_applied, is_head FROM migrations;
+**
+** One row per revision script in the script location of the connection
+** (mig_config('script_location')), base first (parents before children),
+** joined with the applied state of main ("_libmig_applied"):
+**
+**   revision       the revision id
+**   down_revision  its parents, "a, b" for a merge, NULL for a base
+**   message, created, file, upgrade, downgrade   from the script
+**   is_applied     1 if main records it as applied
+**   is_current     1 if applied and no child of it is
+**   is_head        1 if no script names it as a parent
+**   checksum       of the script as it is now
+**   applied_at     when it was applied, NULL if not
+**   is_edited      1 if applied and the script changed since (its
+**                  checksum differs from the recorded one)
+**
+** The scripts and the applied state are read afresh by every scan.
+*/
+#include "mig_int.h"
+
+typedef struct MigVtab MigVtab;
+typedef struct MigVtabCursor MigVtabCursor;
+struct MigVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  MigConfig *pConfig;
+};
+struct MigVtabCursor {
+  sqlite3_vtab_cursor base;
+  MigScripts *pS;       /* the scripts, or NULL */
+  MigApplied ap;        /* applied state of main */
+  int iRow;             /* current row: index into pS->apRev */
+};
+
+#define MIG_COL_REVISION    0
+#define MIG_COL_DOWN        1
+#define MIG_COL_MESSAGE     2
+#define MIG_COL_CREATED     3
+#define MIG_COL_FILE        4
+#define MIG_COL_UPGRADE     5
+#define MIG_COL_DOWNGRADE   6
+#define MIG_COL_IS_APPLIED  7
+#define MIG_COL_IS_CURRENT  8
+#define MIG_COL_IS_HEAD     9
+#define MIG_COL_CHECKSUM    10
+#define MIG_COL_APPLIED_AT  11
+#define MIG_COL_IS_EDITED   12
+
+static int migVtabConnect(
+  sqlite3 *db, void *pAux, int argc, const char *const*argv,
+  sqlite3_vtab **ppVtab, char **pzErr
+){
+  MigVtab *pTab;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db,
+      "CREATE TABLE x(revision TEXT, down_revision TEXT, message TEXT,"
+      " created TEXT, file TEXT, upgrade TEXT, downgrade TEXT,"
+      " is_applied INT, is_current INT, is_head INT, checksum TEXT,"
+      " applied_at TEXT, is_edited INT)");
+  if( rc!=SQLITE_OK ) return rc;
+  pTab = sqlite3_malloc(sizeof(*pTab));
+  if( pTab==0 ) return SQLITE_NOMEM;
+  memset(pTab, 0, sizeof(*pTab));
+  pTab->db = db;
+  pTab->pConfig = (MigConfig*)pAux;
+  *ppVtab = &pTab->base;
+  return SQLITE_OK;
+}
+
+static int migVtabDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int migVtabOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  MigVtabCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* Drop what the last scan read. */
+static void migVtabCursorReset(MigVtabCursor *pCur){
+  migAppliedClear(&pCur->ap);
+  migScriptsFree(pCur->pS);
+  pCur->pS = 0;
+  pCur->iRow = 0;
+}
+
+static int migVtabClose(sqlite3_vtab_cursor *pCursor){
+  MigVtabCursor *pCur = (MigVtabCursor*)pCursor;
+  migVtabCursorReset(pCur);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Every scan reads the script location and main's applied state. */
+static int migVtabFilter(
+  sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+  int argc, sqlite3_value **argv
+){
+  MigVtabCursor *pCur = (MigVtabCursor*)pCursor;
+  MigVtab *pTab = (MigVtab*)pCursor->pVtab;
+  Mig m;
+  (void)idxNum; (void)idxStr; (void)argc; (void)argv;
+  migVtabCursorReset(pCur);
+  memset(&m, 0, sizeof(m));
+  m.db = pTab->db;
+  pCur->pS = migScriptsLoad(&m, pTab->pConfig->zScriptLocation);
+  migAppliedLoad(&m, pCur->pS, &pCur->ap);
+  if( m.rc!=SQLITE_OK ){
+    int rc = m.rc;
+    sqlite3_free(pTab->base.zErrMsg);
+    pTab->base.zErrMsg = sqlite3_mprintf("migrations: %s",
+        m.zErr ? m.zErr : sqlite3_errstr(rc));
+    migReset(&m);
+    migVtabCursorReset(pCur);
+    return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int migVtabNext(sqlite3_vtab_cursor *pCursor){
+  ((MigVtabCursor*)pCursor)->iRow++;
+  return SQLITE_OK;
+}
+
+static int migVtabEof(sqlite3_vtab_cursor *pCursor){
+  MigVtabCursor *pCur = (MigVtabCursor*)pCursor;
+  return pCur->pS==0 || pCur->iRow>=pCur->pS->nRev;
+}
+
+static int migVtabColumn(
+  sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int iCol
+){
+  MigVtabCursor *pCur = (MigVtabCursor*)pCursor;
+  MigRev *pRev = pCur->pS->apRev[pCur->iRow];
+  int bApplied = pCur->ap.aApplied[pRev->iOrder];
+  const char *zSum = pCur->ap.azSum[pRev->iOrder];
+  int i;
+  switch( iCol ){
+    case MIG_COL_REVISION:
+      sqlite3_result_text(ctx, pRev->zRev, -1, SQLITE_TRANSIENT);
+      break;
+    case MIG_COL_DOWN: {
+      if( pRev->nDown>0 ){
+        sqlite3_str *pStr = sqlite3_str_new(0);
+        char *z;
+        for(i=0; i<pRev->nDown; i++){
+          sqlite3_str_appendf(pStr, "%s%s", i ? ", " : "", pRev->azDown[i]);
+        }
+        z = sqlite3_str_finish(pStr);
+        if( z==0 ) return SQLITE_NOMEM;
+        sqlite3_result_text(ctx, z, -1, sqlite3_free);
+      }
+      break;
+    }
+    case MIG_COL_MESSAGE:
+      sqlite3_result_text(ctx, pRev->zMessage, -1, SQLITE_TRANSIENT);
+      break;
+    case MIG_COL_CREATED:
+      sqlite3_result_text(ctx, pRev->zCreated, -1, SQLITE_TRANSIENT);
+      break;
+    case MIG_COL_FILE:
+      sqlite3_result_text(ctx, pRev->zFile, -1, SQLITE_TRANSIENT);
+      break;
+    case MIG_COL_UPGRADE:
+      sqlite3_result_text(ctx, pRev->zUpgrade, -1, SQLITE_TRANSIENT);
+      break;
+    case MIG_COL_DOWNGRADE:
+      sqlite3_result_text(ctx, pRev->zDowngrade, -1, SQLITE_TRANSIENT);
+      break;
+    case MIG_COL_IS_APPLIED:
+      sqlite3_result_int(ctx, bApplied);
+      break;
+    case MIG_COL_IS_CURRENT: {
+      int bCurrent = bApplied;
+      for(i=0; bCurrent && i<pRev->nChild; i++){
+        if( pCur->ap.aApplied[pRev->apChild[i]->iOrder] ) bCurrent = 0;
+      }
+      sqlite3_result_int(ctx, bCurrent);
+      break;
+    }
+    case MIG_COL_IS_HEAD:
+      sqlite3_result_int(ctx, pRev->nChild==0);
+      break;
+    case MIG_COL_CHECKSUM:
+      sqlite3_result_text(ctx, pRev->zChecksum, -1, SQLITE_TRANSIENT);
+      break;
+    case MIG_COL_APPLIED_AT:
+      if( bApplied ){
+        sqlite3_result_text(ctx, pCur->ap.azAt[pRev->iOrder], -1,
+            SQLITE_TRANSIENT);
+      }
+      break;
+    default: /* MIG_COL_IS_EDITED */
+      sqlite3_result_int(ctx,
+          bApplied && zSum && strcmp(zSum, pRev->zChecksum)!=0);
+      break;
+  }
+  return SQLITE_OK;
+}
+
+static int migVtabRowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid){
+  *pRowid = ((MigVtabCursor*)pCursor)->iRow + 1;
+  return SQLITE_OK;
+}
+
+/* Always a full scan: there are few scripts and no useful index. */
+static int migVtabBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  (void)pVtab;
+  pInfo->estimatedCost = 1000.0;
+  pInfo->estimatedRows = 100;
+  return SQLITE_OK;
+}
+
+static sqlite3_module migVtabModule = {
+  0,                    /* iVersion */
+  0,                    /* xCreate: eponymous only */
+  migVtabConnect,       /* xConnect */
+  migVtabBestIndex,     /* xBestIndex */
+  migVtabDisconnect,    /* xDisconnect */
+  0,                    /* xDestroy */
+  migVtabOpen,          /* xOpen */
+  migVtabClose,         /* xClose */
+  migVtabFilter,        /* xFilter */
+  migVtabNext,          /* xNext */
+  migVtabEof,           /* xEof */
+  migVtabColumn,        /* xColumn */
+  migVtabRowid,         /* xRowid */
+  0,                    /* xUpdate: read-only */
+  0,                    /* xBegin */
+  0,                    /* xSync */
+  0,                    /* xCommit */
+  0,                    /* xRollback */
+  0,                    /* xFindFunction */
+  0,                    /* xRename */
+  0,                    /* xSavepoint */
+  0,                    /* xRelease */
+  0,                    /* xRollbackTo */
+  0                     /* xShadowName */
+};
+
+/* Register "migrations" on db; pConfig is the connection's MigConfig,
+** owned (and freed) by mig_main.c. */
+int migVtabRegister(sqlite3 *db, void *pConfig){
+  return sqlite3_create_module_v2(db, "migrations", &migVtabModule,
+                                  pConfig, 0);
+}
