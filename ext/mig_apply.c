@@ -45,36 +45,6 @@
 #define MIG_OP_DOWN   2
 #define MIG_OP_STAMP  3
 
-/* Start a call: a fresh handle on the function's connection. */
-static void migCallBegin(Mig *p, sqlite3_context *ctx){
-  memset(p, 0, sizeof(*p));
-  p->db = sqlite3_context_db_handle(ctx);
-}
-
-/* End a call: report any error, free the message. */
-static void migCallEnd(Mig *p, sqlite3_context *ctx){
-  migErrorReport(p, ctx);
-  migReset(p);
-}
-
-/* Text argument iArg, or an error naming the function when it is NULL. */
-static const char *migArg(
-  Mig *p, const char *zFunc, sqlite3_value **argv, int iArg, const char *zWhat
-){
-  const char *z = 0;
-  if( p->rc==SQLITE_OK ){
-    z = (const char*)sqlite3_value_text(argv[iArg]);
-    if( z==0 ){
-      if( sqlite3_value_type(argv[iArg])!=SQLITE_NULL ){
-        migErrorSet(p, SQLITE_NOMEM, 0);
-      }else{
-        migErrorSet(p, SQLITE_ERROR, "%s: %s must not be NULL", zFunc, zWhat);
-      }
-    }
-  }
-  return z;
-}
-
 /* True if main holds the bookkeeping table. */
 static int migAppliedTableExists(Mig *p){
   int bFound = 0;
@@ -733,7 +703,7 @@ static void migMove(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
   const char *zTarget;
 
   migCallBegin(&m, ctx);
-  zTarget = migArg(&m, zFunc, argv, 0, "target");
+  zTarget = migArgText(&m, zFunc, argv, 0, "target");
   pS = migScriptsLoad(&m, pConfig->zScriptLocation);
   if( m.rc==SQLITE_OK ) zRet = migMoveCore(&m, pS, zFunc, zTarget, eOp, 0);
   if( m.rc==SQLITE_OK ){
@@ -805,9 +775,9 @@ void migRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zMsg, *zUp = "", *zDown = "";
   char *zRev = 0;
   migCallBegin(&m, ctx);
-  zMsg = migArg(&m, "mig_revision", argv, 0, "message");
-  if( argc>1 ) zUp = migArg(&m, "mig_revision", argv, 1, "upgrade_sql");
-  if( argc>2 ) zDown = migArg(&m, "mig_revision", argv, 2, "downgrade_sql");
+  zMsg = migArgText(&m, "mig_revision", argv, 0, "message");
+  if( argc>1 ) zUp = migArgText(&m, "mig_revision", argv, 1, "upgrade_sql");
+  if( argc>2 ) zDown = migArgText(&m, "mig_revision", argv, 2, "downgrade_sql");
   pS = migScriptsLoad(&m, pConfig->zScriptLocation);
   migRequireOneHead(&m, "mig_revision", pS);
   if( m.rc==SQLITE_OK ){
@@ -831,7 +801,7 @@ void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zMsg = "merge";
   char *zRev = 0;
   migCallBegin(&m, ctx);
-  if( argc>0 ) zMsg = migArg(&m, "mig_merge", argv, 0, "message");
+  if( argc>0 ) zMsg = migArgText(&m, "mig_merge", argv, 0, "message");
   pS = migScriptsLoad(&m, pConfig->zScriptLocation);
   if( m.rc==SQLITE_OK && pS->nHead<2 ){
     if( pS->nHead==0 ){
@@ -904,9 +874,9 @@ void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   memset(&up, 0, sizeof(up));
   memset(&down, 0, sizeof(down));
   migCallBegin(&m, ctx);
-  zModels = migArg(&m, "mig_autogenerate", argv, 0, "models");
+  zModels = migArgText(&m, "mig_autogenerate", argv, 0, "models");
   if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL ){
-    zMsg = migArg(&m, "mig_autogenerate", argv, 1, "message");
+    zMsg = migArgText(&m, "mig_autogenerate", argv, 1, "message");
   }
   if( argc>2 ) up.zOptionsJson = (const char*)sqlite3_value_text(argv[2]);
   up.bAlwaysRebuild = down.bAlwaysRebuild = pConfig->bAlwaysRebuild;
@@ -1077,7 +1047,7 @@ void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   memset(&opts, 0, sizeof(opts));
   opts.bAlwaysRebuild = pConfig->bAlwaysRebuild;
   migCallBegin(&m, ctx);
-  zModels = migArg(&m, "mig_check", argv, 0, "models");
+  zModels = migArgText(&m, "mig_check", argv, 0, "models");
   if( m.rc==SQLITE_OK && !migSchemaExists(&m, zModels) ){
     migErrorSet(&m, SQLITE_ERROR, "mig_check: no such schema: %s"
         " (attach it, or create it with mig_models)", zModels);
@@ -1175,7 +1145,7 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   memset(&apScratch, 0, sizeof(apScratch));
   memset(&m2, 0, sizeof(m2));
   migCallBegin(&m, ctx);
-  zTarget = migArg(&m, "mig_sql", argv, 0, "target");
+  zTarget = migArgText(&m, "mig_sql", argv, 0, "target");
   pS = migScriptsLoad(&m, pConfig->zScriptLocation);
   if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL ){
     zFrom = migMprintf(&m, "%s", (const char*)sqlite3_value_text(argv[1]));
@@ -1273,7 +1243,7 @@ void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   memset(&opts, 0, sizeof(opts));
   opts.bAlwaysRebuild = pConfig->bAlwaysRebuild;
   migCallBegin(&m, ctx);
-  zModels = migArg(&m, "mig_test", argv, 0, "models");
+  zModels = migArgText(&m, "mig_test", argv, 0, "models");
   if( m.rc==SQLITE_OK && !migSchemaExists(&m, zModels) ){
     migErrorSet(&m, SQLITE_ERROR, "mig_test: no such schema: %s"
         " (attach it, or create it with mig_models)", zModels);

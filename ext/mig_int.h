@@ -282,6 +282,10 @@ int migStep(Mig *p, sqlite3_stmt *pStmt);  /* SQLITE_ROW or 0 (done/error) */
 void migFinalize(Mig *p, sqlite3_stmt *pStmt);
 void migExec(Mig *p, const char *zFmt, ...);
 int migSchemaExists(Mig *p, const char *zDb); /* attached under that name? */
+void migCallBegin(Mig *p, sqlite3_context *ctx);  /* start an SQL function */
+void migCallEnd(Mig *p, sqlite3_context *ctx);    /* report error, clean up */
+const char *migArgText(Mig *p, const char *zFunc, sqlite3_value **argv,
+                       int iArg, const char *zWhat);  /* NULL is an error */
 
 /*************************************************************************
 ** Interface to code in mig_parse.c: the tokenizer and the parser of the

@@ -15,36 +15,6 @@
 #include "mig_int.h"
 SQLITE_EXTENSION_INIT1
 
-/* Start a call: a fresh handle on the function's connection. */
-static void migBegin(Mig *p, sqlite3_context *ctx){
-  memset(p, 0, sizeof(*p));
-  p->db = sqlite3_context_db_handle(ctx);
-}
-
-/* End a call: report any error, free the message. */
-static void migEnd(Mig *p, sqlite3_context *ctx){
-  migErrorReport(p, ctx);
-  migReset(p);
-}
-
-/* Text argument iArg, or an error naming the function when it is NULL. */
-static const char *migArgText(
-  Mig *p, const char *zFunc, sqlite3_value **argv, int iArg, const char *zWhat
-){
-  const char *z = 0;
-  if( p->rc==SQLITE_OK ){
-    z = (const char*)sqlite3_value_text(argv[iArg]);
-    if( z==0 ){
-      if( sqlite3_value_type(argv[iArg])!=SQLITE_NULL ){
-        migErrorSet(p, SQLITE_NOMEM, 0);
-      }else{
-        migErrorSet(p, SQLITE_ERROR, "%s: %s must not be NULL", zFunc, zWhat);
-      }
-    }
-  }
-  return z;
-}
-
 /* Fails unless zDb names an attached schema. */
 static void migRequireSchema(Mig *p, const char *zFunc, const char *zDb){
   if( p->rc==SQLITE_OK && !migSchemaExists(p, zDb) ){
@@ -62,7 +32,7 @@ static void migSchemaFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zDb = "main";
   MigSchema *pSchema = 0;
   char *zJson = 0;
-  migBegin(&m, ctx);
+  migCallBegin(&m, ctx);
   if( argc>0 ) zDb = migArgText(&m, "mig_schema", argv, 0, "schema");
   migRequireSchema(&m, "mig_schema", zDb);
   pSchema = migSchemaRead(&m, zDb);
@@ -73,7 +43,7 @@ static void migSchemaFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   sqlite3_free(zJson);
   migSchemaFree(pSchema);
-  migEnd(&m, ctx);
+  migCallEnd(&m, ctx);
 }
 
 /* The extent of the statement that starts at z: up to and excluding its
@@ -180,7 +150,7 @@ static void migModelsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   int bAttached = 0;
   (void)argc;
 
-  migBegin(&m, ctx);
+  migCallBegin(&m, ctx);
   zDb = migArgText(&m, "mig_models", argv, 0, "schema");
   zSql = migArgText(&m, "mig_models", argv, 1, "sql_text");
   if( m.rc==SQLITE_OK
@@ -211,7 +181,7 @@ static void migModelsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   sqlite3_free(aData);
   if( m.rc==SQLITE_OK ) sqlite3_result_int(ctx, nObj);
-  migEnd(&m, ctx);
+  migCallEnd(&m, ctx);
 }
 
 /*
@@ -224,7 +194,7 @@ static void migDiffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zModels;
   char *zOut = 0;
 
-  migBegin(&m, ctx);
+  migCallBegin(&m, ctx);
   memset(&opts, 0, sizeof(opts));
   zModels = migArgText(&m, "mig_diff", argv, 0, "models");
   if( argc>1 ) opts.zOptionsJson = (const char*)sqlite3_value_text(argv[1]);
@@ -235,7 +205,7 @@ static void migDiffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_text(ctx, zOut ? zOut : "", -1, SQLITE_TRANSIENT);
   }
   sqlite3_free(zOut);
-  migEnd(&m, ctx);
+  migCallEnd(&m, ctx);
 }
 
 /*
@@ -247,7 +217,7 @@ static void migConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
   const char *zKey;
 
-  migBegin(&m, ctx);
+  migCallBegin(&m, ctx);
   zKey = migArgText(&m, "mig_config", argv, 0, "key");
   if( m.rc==SQLITE_OK && sqlite3_stricmp(zKey, "script_location")==0 ){
     if( argc>1 ){
@@ -284,7 +254,7 @@ static void migConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     migErrorSet(&m, SQLITE_ERROR, "mig_config: unknown setting '%s' "
         "(known: script_location, rebuild, progress)", zKey);
   }
-  migEnd(&m, ctx);
+  migCallEnd(&m, ctx);
 }
 
 /* mig_version(): libmig's version. */

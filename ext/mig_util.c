@@ -314,3 +314,34 @@ int migSchemaExists(Mig *p, const char *zDb){
   migFinalize(p, pStmt);
   return bFound;
 }
+
+/* Start an SQL function call: a fresh handle on the call's connection. */
+void migCallBegin(Mig *p, sqlite3_context *ctx){
+  memset(p, 0, sizeof(*p));
+  p->db = sqlite3_context_db_handle(ctx);
+}
+
+/* End an SQL function call: report any error, free the message. */
+void migCallEnd(Mig *p, sqlite3_context *ctx){
+  migErrorReport(p, ctx);
+  migReset(p);
+}
+
+/* Text argument iArg of an SQL function, or an error naming the function
+** and the argument when it is NULL. */
+const char *migArgText(
+  Mig *p, const char *zFunc, sqlite3_value **argv, int iArg, const char *zWhat
+){
+  const char *z = 0;
+  if( p->rc==SQLITE_OK ){
+    z = (const char*)sqlite3_value_text(argv[iArg]);
+    if( z==0 ){
+      if( sqlite3_value_type(argv[iArg])!=SQLITE_NULL ){
+        migErrorSet(p, SQLITE_NOMEM, 0);
+      }else{
+        migErrorSet(p, SQLITE_ERROR, "%s: %s must not be NULL", zFunc, zWhat);
+      }
+    }
+  }
+  return z;
+}
