@@ -1,0 +1,1502 @@
+/*
+** mig_diff.c: the structural diff of two schemas and the upgrade SQL.
+**
+** migDiff() reads two schemas (migSchemaRead) and writes the SQL that
+** turns the first into the second.  It only reads: the one query it runs
+** besides the schema reader asks whether a table has rows.
+**
+** Comparison is structural, never textual.  Tables and indexes are paired
+** by name (ASCII case-insensitive, after the renames of the options) and
+** compared field by field on the parsed model: columns by name, whatever
+** their order; constraints as a multiset of canonical signatures, so that
+** a column constraint and the same table constraint are equal.  Views,
+** triggers and virtual tables are compared on their canonical text.
+** Everything is found through hash tables: the work is linear in the
+** size of the two schemas.
+**
+** THE OUTPUT FORMAT.  A sequence of SQL statements, each ending in ";\n",
+** with no blank lines and no header.  Comment lines "-- ...\n" come
+** immediately before the statement they explain.  "" when the schemas
+** match.  The statements come in this order, which SQLite can run:
+**
+**   1. DROP TRIGGER: triggers removed or changed, or on (or mentioning) a
+**      table that changes or goes, or a view dropped in step 2;
+**   2. DROP VIEW: views removed or changed, or mentioning a table that
+**      changes or goes, or a view dropped here (dependents first);
+**   3. DROP INDEX: indexes removed or changed, unless their table goes;
+**   4. ALTER TABLE "old" RENAME TO "new", then ALTER TABLE "t" RENAME
+**      COLUMN "a" TO "b", from options_json {"renames": {...}};
+**   5. CREATE TABLE / CREATE VIRTUAL TABLE of new tables, the models'
+**      text verbatim, FOREIGN KEY parents before children;
+**   6. changed tables, parents first: ALTER TABLE "t" ADD COLUMN <the
+**      models' column definition> (all of them), then ALTER TABLE "t"
+**      DROP COLUMN "c", where SQLite can, else SELECT mig_rebuild('t',
+**      '<CREATE TABLE of the models>' [, '<mapping>']) where 't' is the
+**      name after step 4 (rebuild=always: always mig_rebuild);
+**   7. DROP TABLE of removed tables, children first (unrelated tables in
+**      reverse schema order); a changed virtual table, or a table that
+**      becomes virtual or ordinary, is dropped and created again here;
+**   8. CREATE INDEX, CREATE VIEW (after the views it reads) and CREATE
+**      TRIGGER, new or changed or dropped above as dependents.
+**
+** Comments: "-- destructive: drops table "t" and all its rows" before a
+** DROP TABLE, "-- destructive: drops column "t"."c" and its data" before
+** a DROP COLUMN or a mig_rebuild() that loses a column, and, when a
+** rebuild adds a NOT NULL column without a DEFAULT to a table that has
+** rows, "-- TODO: "t"."c" is NOT NULL without a DEFAULT and "t" has
+** rows:" (one per column) then "-- replace NULL in the mapping with an
+** SQL expression over the old row; left as it is, this step fails." and
+** the call gets the mapping {"c":"NULL"}.
+*/
+#include "mig_int.h"
+#include <stdlib.h>
+
+/* What happens to a table (MigDiffTab.eAct) */
+#define MIG_ACT_SAME      0   /* nothing (maybe renamed) */
+#define MIG_ACT_NEW       1   /* CREATE, step 5 */
+#define MIG_ACT_DROP      2   /* DROP, step 7 */
+#define MIG_ACT_NATIVE    3   /* ALTER TABLE ADD/DROP COLUMN, step 6 */
+#define MIG_ACT_REBUILD   4   /* mig_rebuild(), step 6 */
+#define MIG_ACT_RECREATE  5   /* DROP + CREATE (virtual tables), step 7 */
+
+typedef struct MigDiff MigDiff;
+typedef struct MigDiffTab MigDiffTab;
+typedef struct MigDiffObj MigDiffObj;
+typedef struct MigDiffLink MigDiffLink;
+typedef struct MigColRename MigColRename;
+
+/*
+** A table or virtual table of either schema, paired with its namesake
+** (or its rename) in the other.
+*/
+struct MigDiffTab {
+  MigObject *pFrom;       /* in zFrom, or NULL for a new table */
+  MigObject *pTo;         /* in zTo, or NULL for a removed table */
+  const char *zCur;       /* its name in zFrom once step 4 has run */
+  int bRenamed;           /* renamed by the options */
+  MigHash colRen;         /* zFrom column name -> zTo column name */
+  MigHash colRenTo;       /* zTo column name -> zFrom column name */
+  int nColRen;            /* entries in colRen */
+  int eAct;               /* MIG_ACT_* */
+  int eMark;              /* topological sort: 0, 1 in progress, 2 done */
+  int nAdd;               /* added columns, indexes into pTo->aCol */
+  int *aAdd;
+  int nDrop;              /* dropped columns, indexes into pFrom->aCol */
+  int *aDrop;
+};
+
+/* A list of objects (the views that read a view). */
+struct MigDiffLink {
+  MigDiffObj *pObj;
+  MigDiffLink *pNext;
+};
+
+/* An index, view or trigger, paired by name. */
+struct MigDiffObj {
+  MigObject *pFrom;       /* in zFrom, or NULL */
+  MigObject *pTo;         /* in zTo, or NULL */
+  int bChanged;           /* in both, but not the same */
+  int bDrop;              /* DROP in steps 1-3 */
+  int bCreate;            /* CREATE in step 8 */
+  int eMark;              /* topological sort of views */
+  MigDiffLink *pReaders;  /* zFrom views whose text mentions this view */
+};
+
+/* A column rename of the options, checked once all are read. */
+struct MigColRename {
+  const char *zKey;       /* the key as given: "table.column" */
+  MigDiffTab *pTab;
+  MigColumn *pCol;        /* the column in zFrom */
+  const char *zNew;       /* the new name as given */
+  MigColRename *pNext;
+};
+
+/* The state of one migDiff() call. */
+struct MigDiff {
+  Mig *p;
+  MigDiffOpts *pOpts;
+  const char *zFromDb;
+  const char *zToDb;
+  MigSchema *pFrom;
+  MigSchema *pTo;
+  MigArena arena;         /* everything below that is not a hash */
+  MigHash fromTab;        /* zFrom table name -> MigDiffTab */
+  MigHash toTab;          /* zTo table name -> MigDiffTab */
+  MigHash renTarget;      /* table rename targets (zTo names) */
+  MigHash idx;            /* index name -> MigDiffObj */
+  MigHash view;           /* view name -> MigDiffObj */
+  MigHash trig;           /* trigger name -> MigDiffObj */
+  MigHash hFromCol;       /* scratch: columns of one zFrom table */
+  MigHash hToCol;         /* scratch: columns of one zTo table */
+  int nTab;               /* every MigDiffTab, zFrom order then new ones */
+  MigDiffTab **apTab;
+  MigColRename *pColRen;  /* column renames, in the order given */
+  sqlite3_str *pOut;      /* the SQL being written */
+};
+
+/*************************************************************************
+** Small helpers.
+*/
+
+/* Compare two possibly NULL strings, exactly or ASCII case-folded. */
+static int migStrCmpNull(const char *a, const char *b){
+  if( a==0 || b==0 ) return a!=b;
+  return strcmp(a, b);
+}
+static int migStrICmpNull(const char *a, const char *b){
+  if( a==0 || b==0 ) return a!=b;
+  return migStrICmp(a, b);
+}
+
+/* ON CONFLICT ABORT is what SQLite does without a clause. */
+static int migConfNorm(int eConf){
+  return eConf==MIG_CONF_ABORT ? MIG_CONF_NONE : eConf;
+}
+
+/* Empty a scratch hash for reuse without freeing its slots, unless it
+** grew large for one wide table. */
+static void migDiffHashReset(MigHash *pH){
+  if( pH->nSlot>1024 ){
+    migHashClear(pH);
+  }else if( pH->nSlot>0 ){
+    memset(pH->aSlot, 0, sizeof(MigHashEntry)*(size_t)pH->nSlot);
+    pH->nEntry = 0;
+  }
+}
+
+/* Append to the output. */
+static void migOut(MigDiff *d, const char *zFmt, ...){
+  va_list ap;
+  if( d->p->rc!=SQLITE_OK ) return;
+  va_start(ap, zFmt);
+  sqlite3_str_vappendf(d->pOut, zFmt, ap);
+  va_end(ap);
+}
+
+/* True if the token z[0..n) of type eType is the name zName (dequoted,
+** ASCII case-folded).  No allocation: used to scan expressions. */
+static int migTokenIsName(const char *z, int n, int eType, const char *zName){
+  int i, j = 0;
+  unsigned char q = 0;
+  int iStart = 0, iEnd = n;
+  if( eType==MIG_TK_QID && n>=2 ){
+    q = (unsigned char)z[0];
+    if( q=='[' ) q = ']';
+    iStart = 1;
+    iEnd = n-1;
+  }else if( eType!=MIG_TK_ID ){
+    return 0;
+  }
+  for(i=iStart; i<iEnd; i++){
+    unsigned char c = (unsigned char)z[i];
+    unsigned char c2 = (unsigned char)zName[j];
+    if( q && q!=']' && c==q ) i++;          /* "" stands for " */
+    if( c2==0 ) return 0;
+    if( c>='A' && c<='Z' ) c += 'a'-'A';
+    if( c2>='A' && c2<='Z' ) c2 += 'a'-'A';
+    if( c!=c2 ) return 0;
+    j++;
+  }
+  return zName[j]==0;
+}
+
+/* True if the canonical expression zExpr mentions the name zName. */
+static int migExprMentions(const char *zExpr, const char *zName){
+  const unsigned char *z = (const unsigned char*)zExpr;
+  int i = 0;
+  if( zExpr==0 ) return 0;
+  for(;;){
+    int eType;
+    int n = migGetToken(&z[i], &eType);
+    if( eType==MIG_TK_EOF || n<=0 ) break;
+    if( migTokenIsName((const char*)&z[i], n, eType, zName) ) return 1;
+    i += n;
+  }
+  return 0;
+}
+
+/* The zTo name of column zCol of the zFrom table pT (renames applied). */
+static const char *migDiffColName(MigDiffTab *pT, const char *zCol){
+  if( pT && pT->nColRen && zCol ){
+    const char *zNew = (const char*)migHashFind(&pT->colRen, zCol);
+    if( zNew ) return zNew;
+  }
+  return zCol;
+}
+
+/*
+** A canonical expression of zFrom table pT with the renamed columns
+** written under their new names, so that it compares with the zTo text
+** (RENAME COLUMN rewrites expressions in the same way).  A name followed
+** by "(" is a function, not a column.
+*/
+static const char *migDiffMapExpr(MigDiff *d, MigDiffTab *pT, const char *zExpr){
+  sqlite3_str *pStr;
+  const unsigned char *z = (const unsigned char*)zExpr;
+  char *zNew;
+  const char *zRet = zExpr;
+  int i = 0;
+  if( pT==0 || pT->nColRen==0 || zExpr==0 || d->p->rc!=SQLITE_OK ){
+    return zExpr;
+  }
+  pStr = sqlite3_str_new(d->p->db);
+  for(;;){
+    int eType;
+    int n = migGetToken(&z[i], &eType);
+    const char *zRen = 0;
+    if( eType==MIG_TK_EOF || n<=0 ) break;
+    if( eType==MIG_TK_ID || eType==MIG_TK_QID ){
+      int j = i+n, eNext = 0, nNext;
+      do{
+        nNext = migGetToken(&z[j], &eNext);
+        j += nNext;
+      }while( eNext==MIG_TK_SPACE && nNext>0 );
+      if( !(eNext==MIG_TK_PUNCT && nNext==1 && z[j-1]=='(') ){
+        char *zName = migDequote(d->p, &d->arena, (const char*)&z[i], n);
+        if( zName ) zRen = (const char*)migHashFind(&pT->colRen, zName);
+      }
+    }
+    if( zRen ){
+      sqlite3_str_appendf(pStr, "\"%w\"", zRen);
+    }else{
+      sqlite3_str_append(pStr, (const char*)&z[i], n);
+    }
+    i += n;
+  }
+  if( sqlite3_str_errcode(pStr) ){
+    migErrorSet(d->p, SQLITE_NOMEM, 0);
+  }
+  zNew = sqlite3_str_finish(pStr);
+  if( zNew && d->p->rc==SQLITE_OK ){
+    zRet = migCanonical(d->p, &d->arena, zNew, -1);
+  }
+  sqlite3_free(zNew);
+  return zRet;
+}
+
+/*************************************************************************
+** Pairing the objects of the two schemas.
+*/
+
+/* The MigDiffObj of name zName in pH, created if need be. */
+static MigDiffObj *migDiffObjGet(MigDiff *d, MigHash *pH, MigObject *pObj,
+                                 int bTo){
+  MigDiffObj *pD = (MigDiffObj*)migHashFind(pH, pObj->zName);
+  if( pD==0 ){
+    pD = migArenaAlloc(d->p, &d->arena, sizeof(MigDiffObj));
+    if( pD==0 ) return 0;
+    migHashInsert(d->p, pH, pObj->zName, pD);
+  }
+  if( bTo ){
+    pD->pTo = pObj;
+  }else{
+    pD->pFrom = pObj;
+  }
+  return pD;
+}
+
+/* Index, view and trigger pairs by name; zFrom tables. */
+static void migDiffPairObjects(MigDiff *d){
+  int i, s;
+  d->apTab = migArenaAlloc(d->p, &d->arena,
+      sizeof(MigDiffTab*)*((i64)d->pFrom->nObj + d->pTo->nObj + 1));
+  for(s=0; s<2 && d->p->rc==SQLITE_OK; s++){
+    MigSchema *pS = s ? d->pTo : d->pFrom;
+    for(i=0; i<pS->nObj && d->p->rc==SQLITE_OK; i++){
+      MigObject *pObj = pS->apObj[i];
+      switch( pObj->eType ){
+        case MIG_OBJ_INDEX:   migDiffObjGet(d, &d->idx, pObj, s);  break;
+        case MIG_OBJ_VIEW:    migDiffObjGet(d, &d->view, pObj, s); break;
+        case MIG_OBJ_TRIGGER: migDiffObjGet(d, &d->trig, pObj, s); break;
+        case MIG_OBJ_TABLE:
+        case MIG_OBJ_VTAB:
+          if( s==0 ){
+            MigDiffTab *pT = migArenaAlloc(d->p, &d->arena, sizeof(MigDiffTab));
+            if( pT==0 ) break;
+            pT->pFrom = pObj;
+            pT->zCur = pObj->zName;
+            migHashInsert(d->p, &d->fromTab, pObj->zName, pT);
+            d->apTab[d->nTab++] = pT;
+          }
+          break;
+      }
+    }
+  }
+}
+
+/* Pair the zFrom tables with the zTo ones, renames applied; the zTo
+** tables left over are new. */
+static void migDiffPairTables(MigDiff *d){
+  int i, nFrom = d->nTab;
+  for(i=0; i<nFrom && d->p->rc==SQLITE_OK; i++){
+    MigDiffTab *pT = d->apTab[i];
+    MigObject *pTo = (MigObject*)migHashFind(&d->pTo->tables, pT->zCur);
+    if( pTo && migHashFind(&d->toTab, pTo->zName)==0 ){
+      pT->pTo = pTo;
+      migHashInsert(d->p, &d->toTab, pTo->zName, pT);
+    }
+  }
+  for(i=0; i<d->pTo->nObj && d->p->rc==SQLITE_OK; i++){
+    MigObject *pObj = d->pTo->apObj[i];
+    if( (pObj->eType==MIG_OBJ_TABLE || pObj->eType==MIG_OBJ_VTAB)
+     && migHashFind(&d->toTab, pObj->zName)==0
+    ){
+      MigDiffTab *pT = migArenaAlloc(d->p, &d->arena, sizeof(MigDiffTab));
+      if( pT==0 ) return;
+      pT->pTo = pObj;
+      pT->zCur = pObj->zName;
+      pT->eAct = MIG_ACT_NEW;
+      migHashInsert(d->p, &d->toTab, pObj->zName, pT);
+      d->apTab[d->nTab++] = pT;
+    }
+  }
+}
+
+/*************************************************************************
+** The options: {"renames": {"table": "new", "table.column": "new"}}.
+*/
+
+/* The column of table pObj named zName, or NULL. */
+static MigColumn *migFindColumn(MigObject *pObj, const char *zName){
+  int i;
+  for(i=0; i<pObj->nCol; i++){
+    if( migStrICmp(pObj->aCol[i].zName, zName)==0 ) return &pObj->aCol[i];
+  }
+  return 0;
+}
+
+/* One entry of "renames": a table rename now, a column rename queued. */
+static void migDiffRenameOne(MigDiff *d, const char *zKey, const char *zNew){
+  Mig *p = d->p;
+  MigDiffTab *pT = (MigDiffTab*)migHashFind(&d->fromTab, zKey);
+  if( pT ){
+    MigObject *pTo = (MigObject*)migHashFind(&d->pTo->tables, zNew);
+    MigDiffTab *pOther = (MigDiffTab*)migHashFind(&d->fromTab, zNew);
+    if( pT->bRenamed ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: table \"%s\" is renamed"
+          " twice", zKey);
+    }else if( pOther==pT ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" and \"%s\" are"
+          " the same name (names are case-insensitive); nothing to rename",
+          zKey, zNew);
+    }else if( pOther ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: cannot rename \"%s\" to"
+          " \"%s\": %s already has a table \"%s\"",
+          zKey, zNew, d->zFromDb, pOther->pFrom->zName);
+    }else if( pTo==0 ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" renames to"
+          " \"%s\", but %s has no table \"%s\"", zKey, zNew, d->zToDb, zNew);
+    }else if( migHashFind(&d->renTarget, pTo->zName) ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: two tables renamed"
+          " to \"%s\"", zNew);
+    }else{
+      pT->bRenamed = 1;
+      pT->zCur = pTo->zName;
+      migHashInsert(p, &d->renTarget, pTo->zName, pT);
+    }
+  }else{
+    /* "table.column": split at the first "." where the prefix names a
+    ** table and the rest one of its columns, or failing that, the first
+    ** where the prefix names a table (for the error message). */
+    int i, iFirst = -1;
+    MigDiffTab *pFirst = 0;
+    for(i=0; zKey[i] && pT==0; i++){
+      if( zKey[i]=='.' ){
+        char *zTab = migArenaStrndup(p, &d->arena, zKey, i);
+        MigDiffTab *pX;
+        if( zTab==0 ) return;
+        pX = (MigDiffTab*)migHashFind(&d->fromTab, zTab);
+        if( pX && pFirst==0 ){
+          pFirst = pX;
+          iFirst = i;
+        }
+        if( pX && migFindColumn(pX->pFrom, &zKey[i+1]) ) pT = pX;
+      }
+    }
+    if( pT==0 && pFirst ){
+      pT = pFirst;
+      i = iFirst+1;
+    }
+    if( pT==0 ){
+      const char *zDot = strchr(zKey, '.');
+      if( zDot ){
+        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: no table \"%.*s\""
+            " in %s (for the column rename \"%s\")",
+            (int)(zDot-zKey), zKey, d->zFromDb, zKey);
+      }else{
+        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: no table \"%s\""
+            " in %s", zKey, d->zFromDb);
+      }
+    }else{
+      const char *zCol = &zKey[i];
+      MigColumn *pCol = migFindColumn(pT->pFrom, zCol);
+      if( pT->pFrom->eType==MIG_OBJ_VTAB ){
+        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\": \"%s\" is a"
+            " virtual table; its columns cannot be renamed",
+            zKey, pT->pFrom->zName);
+      }else if( pCol==0 ){
+        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: no column \"%s\" in"
+            " table \"%s\" of %s", zCol, pT->pFrom->zName, d->zFromDb);
+      }else if( migHashFind(&pT->colRen, pCol->zName) ){
+        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: column \"%s\".\"%s\""
+            " is renamed twice", pT->pFrom->zName, pCol->zName);
+      }else{
+        MigColRename *pR = migArenaAlloc(p, &d->arena, sizeof(MigColRename));
+        MigColRename **pp;
+        if( pR==0 ) return;
+        pR->zKey = zKey;
+        pR->pTab = pT;
+        pR->pCol = pCol;
+        pR->zNew = zNew;
+        migHashInsert(p, &pT->colRen, pCol->zName, (void*)zNew);
+        pT->nColRen++;
+        for(pp=&d->pColRen; *pp; pp=&(*pp)->pNext);
+        *pp = pR;
+      }
+    }
+  }
+}
+
+/* Check the column renames against the tables (renamed) of zTo and make
+** their targets the zTo spelling. */
+static void migDiffCheckColRenames(MigDiff *d){
+  Mig *p = d->p;
+  MigColRename *pR;
+  for(pR=d->pColRen; pR && p->rc==SQLITE_OK; pR=pR->pNext){
+    MigDiffTab *pT = pR->pTab;
+    MigObject *pTo = (MigObject*)migHashFind(&d->pTo->tables, pT->zCur);
+    MigColumn *pNew = pTo ? migFindColumn(pTo, pR->zNew) : 0;
+    MigColumn *pOld = migFindColumn(pT->pFrom, pR->zNew);
+    if( pTo==0 || pTo->eType!=MIG_OBJ_TABLE ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" renames a column"
+          " of \"%s\", but %s has no table \"%s\"",
+          pR->zKey, pT->pFrom->zName, d->zToDb, pT->zCur);
+    }else if( pNew==0 ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" renames to"
+          " \"%s\", but table \"%s\" of %s has no column \"%s\"",
+          pR->zKey, pR->zNew, pTo->zName, d->zToDb, pR->zNew);
+    }else if( pOld==pR->pCol ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" and \"%s\" are"
+          " the same name (names are case-insensitive); nothing to rename",
+          pR->pCol->zName, pR->zNew);
+    }else if( pOld ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: cannot rename \"%s\" to"
+          " \"%s\": table \"%s\" of %s already has a column \"%s\"",
+          pR->zKey, pR->zNew, pT->pFrom->zName, d->zFromDb, pOld->zName);
+    }else if( migHashFind(&pT->colRenTo, pNew->zName) ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: two columns of \"%s\""
+          " renamed to \"%s\"", pT->pFrom->zName, pR->zNew);
+    }else{
+      migHashInsert(p, &pT->colRenTo, pNew->zName, pR->pCol->zName);
+      migHashInsert(p, &pT->colRen, pR->pCol->zName, pNew->zName);
+    }
+  }
+}
+
+/* Read options_json. */
+static void migDiffOptions(MigDiff *d){
+  Mig *p = d->p;
+  const char *zJson = d->pOpts ? d->pOpts->zOptionsJson : 0;
+  sqlite3_stmt *pStmt;
+  if( zJson==0 || p->rc!=SQLITE_OK ) return;
+
+  pStmt = migPrepare(p,
+      "SELECT json_valid(?1), CASE WHEN json_valid(?1) THEN json_type(?1) END");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  if( migStep(p, pStmt)==SQLITE_ROW ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    if( sqlite3_column_int(pStmt, 0)==0 ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: options_json is not valid JSON");
+    }else if( zType==0 || strcmp(zType, "object")!=0 ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: options_json must be a JSON"
+          " object, such as {\"renames\": {\"old_table\": \"new_table\"}}");
+    }
+  }
+  migFinalize(p, pStmt);
+
+  pStmt = migPrepare(p, "SELECT key, type FROM json_each(?1)");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    const char *zKey = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    if( zKey==0 || strcmp(zKey, "renames")!=0 ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: options_json: unknown key"
+          " \"%s\" (known: renames)", zKey ? zKey : "");
+    }else if( zType==0 || strcmp(zType, "object")!=0 ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: must be a JSON object"
+          " such as {\"old_table\": \"new_table\", \"table.old_column\":"
+          " \"new_column\"}");
+    }
+  }
+  migFinalize(p, pStmt);
+
+  pStmt = migPrepare(p,
+      "SELECT key, type, value FROM json_each(?1, '$.renames')");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    char *zKey = migArenaStrndup(p, &d->arena,
+        (const char*)sqlite3_column_text(pStmt, 0), -1);
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    char *zNew = migArenaStrndup(p, &d->arena,
+        (const char*)sqlite3_column_text(pStmt, 2), -1);
+    if( p->rc!=SQLITE_OK ) break;
+    if( zKey==0 ) zKey = "";
+    if( zType==0 || strcmp(zType, "text")!=0 || zNew==0 ){
+      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: the new name for"
+          " \"%s\" must be a string", zKey);
+    }else{
+      migDiffRenameOne(d, zKey, zNew);
+    }
+  }
+  migFinalize(p, pStmt);
+}
+
+/*************************************************************************
+** Tables.
+*/
+
+/* Append a name to a signature: length-prefixed, ASCII case-folded. */
+static void migSigName(sqlite3_str *pStr, const char *z){
+  int i, n;
+  char aBuf[64];
+  if( z==0 ){
+    sqlite3_str_append(pStr, "~", 1);
+    return;
+  }
+  n = (int)strlen(z);
+  sqlite3_str_appendf(pStr, "%d:", n);
+  for(i=0; i<n; i+=(int)sizeof(aBuf)){
+    int j, m = n-i < (int)sizeof(aBuf) ? n-i : (int)sizeof(aBuf);
+    for(j=0; j<m; j++){
+      char c = z[i+j];
+      aBuf[j] = (c>='A' && c<='Z') ? c+('a'-'A') : c;
+    }
+    sqlite3_str_append(pStr, aBuf, m);
+  }
+}
+
+/* Append a text to a signature as it is, length-prefixed. */
+static void migSigText(sqlite3_str *pStr, const char *z){
+  if( z==0 ){
+    sqlite3_str_append(pStr, "~", 1);
+  }else{
+    sqlite3_str_appendf(pStr, "%d:%s", (int)strlen(z), z);
+  }
+}
+
+/* Append a key part; pT is the zFrom table for renames, or NULL. */
+static void migSigPart(MigDiff *d, MigDiffTab *pT, sqlite3_str *pStr,
+                       MigKeyPart *pPart){
+  if( pPart->zCol ){
+    sqlite3_str_append(pStr, "c", 1);
+    migSigName(pStr, migDiffColName(pT, pPart->zCol));
+  }else{
+    sqlite3_str_append(pStr, "e", 1);
+    migSigText(pStr, migDiffMapExpr(d, pT, pPart->zExprCanon));
+  }
+  migSigName(pStr, pPart->zCollate);
+  sqlite3_str_appendf(pStr, "%d", pPart->bDesc);
+}
+
+/*
+** The canonical signature of a constraint: equal for equal constraints,
+** however spelled.  pT is the zFrom table (its renames and those of the
+** FK parent are applied) or NULL for a zTo constraint.  The key parts of
+** a CHECK (the column of a column CHECK) are not part of it.
+*/
+static char *migConsSig(MigDiff *d, MigDiffTab *pT, MigCons *pC){
+  sqlite3_str *pStr = sqlite3_str_new(d->p->db);
+  char *zSig, *zRet;
+  int i;
+  sqlite3_str_appendf(pStr, "%d|", pC->eType);
+  migSigName(pStr, pC->zName);
+  switch( pC->eType ){
+    case MIG_CONS_PK:
+    case MIG_CONS_UNIQUE:
+      sqlite3_str_appendf(pStr, "|%d|%d|%d|",
+          migConfNorm(pC->eConf), pC->bAutoinc, pC->nPart);
+      for(i=0; i<pC->nPart; i++) migSigPart(d, pT, pStr, &pC->aPart[i]);
+      break;
+    case MIG_CONS_CHECK:
+      sqlite3_str_append(pStr, "|", 1);
+      migSigText(pStr, migDiffMapExpr(d, pT, pC->zExprCanon));
+      break;
+    case MIG_CONS_FK: {
+      MigDiffTab *pPar = 0;
+      const char *zParent = pC->zParent;
+      if( pT ){
+        pPar = (MigDiffTab*)migHashFind(&d->fromTab, zParent);
+        if( pPar ) zParent = pPar->zCur;
+      }
+      sqlite3_str_appendf(pStr, "|%d|", pC->nPart);
+      for(i=0; i<pC->nPart; i++){
+        migSigName(pStr, migDiffColName(pT, pC->aPart[i].zCol));
+      }
+      sqlite3_str_append(pStr, "|", 1);
+      migSigName(pStr, zParent);
+      sqlite3_str_appendf(pStr, "|%d|", pC->nParentCol);
+      for(i=0; i<pC->nParentCol; i++){
+        migSigName(pStr, migDiffColName(pPar, pC->azParentCol[i]));
+      }
+      sqlite3_str_append(pStr, "|", 1);
+      migSigName(pStr, pC->zOnDelete ? pC->zOnDelete : "NO ACTION");
+      migSigName(pStr, pC->zOnUpdate ? pC->zOnUpdate : "NO ACTION");
+      migSigName(pStr, pC->zMatch);
+      sqlite3_str_appendf(pStr, "|%d", pC->eDefer);
+      break;
+    }
+  }
+  if( sqlite3_str_errcode(pStr) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
+  zSig = sqlite3_str_finish(pStr);
+  zRet = migArenaStrndup(d->p, &d->arena, zSig ? zSig : "", -1);
+  sqlite3_free(zSig);
+  return zRet;
+}
+
+static int migSigCmp(const void *a, const void *b){
+  return strcmp(*(const char**)a, *(const char**)b);
+}
+
+/* The column that owns a column constraint (by its name), or NULL for a
+** table constraint.  pH maps the column names of that table's side. */
+static MigColumn *migConsOwner(MigDiffTab *pT, MigHash *pH, MigCons *pC){
+  if( !pC->bColumn || pC->nPart<1 || pC->aPart[0].zCol==0 ) return 0;
+  return (MigColumn*)migHashFind(pH, migDiffColName(pT, pC->aPart[0].zCol));
+}
+
+/* A default that is absent or NULL. */
+static int migNoDefault(MigColumn *pCol){
+  return pCol->zDefaultCanon==0 || strcmp(pCol->zDefaultCanon, "\"null\"")==0;
+}
+
+/* Do two columns (the first of zFrom table pT) differ? */
+static int migColumnsDiffer(MigDiff *d, MigDiffTab *pT,
+                            MigColumn *a, MigColumn *b){
+  const char *zCa = a->zCollate, *zCb = b->zCollate;
+  if( zCa && migStrICmp(zCa, "BINARY")==0 ) zCa = 0;
+  if( zCb && migStrICmp(zCb, "BINARY")==0 ) zCb = 0;
+  if( migStrICmpNull(a->zTypeCanon, b->zTypeCanon) ) return 1;
+  if( (a->bNotNull!=0)!=(b->bNotNull!=0) ) return 1;
+  if( a->bNotNull
+   && migConfNorm(a->eNotNullConf)!=migConfNorm(b->eNotNullConf) ) return 1;
+  if( migNoDefault(a)!=migNoDefault(b) ) return 1;
+  if( !migNoDefault(a) && strcmp(a->zDefaultCanon, b->zDefaultCanon) ){
+    return 1;
+  }
+  if( migStrICmpNull(zCa, zCb) ) return 1;
+  if( a->iPk!=b->iPk ) return 1;
+  if( a->eGen!=b->eGen ) return 1;
+  if( a->eGen!=MIG_GEN_NONE
+   && migStrCmpNull(migDiffMapExpr(d, pT, a->zGenCanon), b->zGenCanon) ){
+    return 1;
+  }
+  return 0;
+}
+
+/* Can ALTER TABLE ADD COLUMN add column pCol of zTo table pTo?  SQLite's
+** rules, plus: no CHECK (a rebuild reports the rows that fail it). */
+static int migAddQualifies(MigObject *pTo, MigColumn *pCol, MigHash *pHTo){
+  int i;
+  int bDefault = !migNoDefault(pCol);
+  if( pCol->iPk || pCol->eGen==MIG_GEN_STORED ) return 0;
+  if( pCol->zDefault ){
+    const char *z = pCol->zDefault;
+    while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' ) z++;
+    if( *z=='(' ) return 0;
+    if( strcmp(pCol->zDefaultCanon, "\"current_time\"")==0
+     || strcmp(pCol->zDefaultCanon, "\"current_date\"")==0
+     || strcmp(pCol->zDefaultCanon, "\"current_timestamp\"")==0
+    ){
+      return 0;
+    }
+  }
+  if( pCol->bNotNull && !bDefault ) return 0;
+  for(i=0; i<pTo->nCons; i++){
+    MigCons *pC = &pTo->aCons[i];
+    if( migConsOwner(0, pHTo, pC)!=pCol ) continue;
+    if( pC->eType!=MIG_CONS_FK ) return 0;
+    if( bDefault ) return 0;
+  }
+  return 1;
+}
+
+/* Can ALTER TABLE DROP COLUMN drop column pCol of zFrom table pT?  Not a
+** key, not in a constraint, surviving index or expression of the table. */
+static int migDropQualifies(MigDiff *d, MigDiffTab *pT, MigColumn *pCol){
+  MigObject *pF = pT->pFrom;
+  const char *zName = pCol->zName;
+  int i, j;
+  if( pCol->iPk ) return 0;
+  for(i=0; i<pF->nCons; i++){
+    MigCons *pC = &pF->aCons[i];
+    MigColumn *pOwner = migConsOwner(pT, &d->hFromCol, pC);
+    if( pOwner==pCol ){
+      if( pC->eType!=MIG_CONS_CHECK ) return 0;
+      continue;               /* its own CHECK goes with it */
+    }
+    if( pC->eType==MIG_CONS_CHECK ){
+      if( migExprMentions(pC->zExprCanon, zName) ) return 0;
+    }else{
+      for(j=0; j<pC->nPart; j++){
+        if( pC->aPart[j].zCol && migStrICmp(pC->aPart[j].zCol, zName)==0 ){
+          return 0;
+        }
+        if( migExprMentions(pC->aPart[j].zExprCanon, zName) ) return 0;
+      }
+    }
+  }
+  for(i=0; i<pF->nCol; i++){
+    MigColumn *pOther = &pF->aCol[i];
+    if( pOther!=pCol && pOther->eGen!=MIG_GEN_NONE
+     && migExprMentions(pOther->zGenCanon, zName) ){
+      return 0;
+    }
+  }
+  for(i=0; i<pF->nIndex; i++){
+    MigObject *pIdx = pF->apIndex[i];
+    MigDiffObj *pD = (MigDiffObj*)migHashFind(&d->idx, pIdx->zName);
+    if( pD && pD->pTo && !pD->bChanged ){
+      if( migExprMentions(pIdx->zWhereCanon, zName) ) return 0;
+      for(j=0; j<pIdx->nPart; j++){
+        if( pIdx->aPart[j].zCol && migStrICmp(pIdx->aPart[j].zCol, zName)==0 ){
+          return 0;
+        }
+        if( migExprMentions(pIdx->aPart[j].zExprCanon, zName) ) return 0;
+      }
+    }
+  }
+  return 1;
+}
+
+/* The signatures of the constraints of one side of a table, skipping
+** those owned by a column for which bSkip[] is set; sorted. */
+static char **migConsSigs(MigDiff *d, MigDiffTab *pT, MigObject *pObj,
+                          MigHash *pH, MigColumn *aCol, const int *aSkip,
+                          int *pn){
+  char **azSig;
+  int i, n = 0;
+  *pn = 0;
+  if( pObj->nCons==0 ) return 0;
+  azSig = migArenaAlloc(d->p, &d->arena, sizeof(char*)*(i64)pObj->nCons);
+  if( azSig==0 ) return 0;
+  for(i=0; i<pObj->nCons && d->p->rc==SQLITE_OK; i++){
+    MigCons *pC = &pObj->aCons[i];
+    MigColumn *pOwner = migConsOwner(pT, pH, pC);
+    if( pOwner && aSkip[pOwner-aCol] ) continue;
+    azSig[n++] = migConsSig(d, pT, pC);
+  }
+  if( d->p->rc!=SQLITE_OK ) return 0;
+  qsort(azSig, n, sizeof(char*), migSigCmp);
+  *pn = n;
+  return azSig;
+}
+
+/* Are two key parts equal (a of zFrom table pT, b of zTo)? */
+static int migPartEqual(MigDiff *d, MigDiffTab *pT, MigKeyPart *a,
+                        MigKeyPart *b){
+  if( (a->zCol==0)!=(b->zCol==0) ) return 0;
+  if( a->zCol ){
+    if( migStrICmp(migDiffColName(pT, a->zCol), b->zCol) ) return 0;
+  }else{
+    if( migStrCmpNull(migDiffMapExpr(d, pT, a->zExprCanon), b->zExprCanon) ){
+      return 0;
+    }
+  }
+  return migStrICmpNull(a->zCollate, b->zCollate)==0
+      && (a->bDesc!=0)==(b->bDesc!=0);
+}
+
+/*
+** Are two constraints equal (a of zFrom table pT, b of zTo)?  The same
+** test as comparing their signatures (migConsSig), without building
+** them: the fast path for the tables that did not change.
+*/
+static int migConsEqual(MigDiff *d, MigDiffTab *pT, MigCons *a, MigCons *b){
+  int i;
+  if( a->eType!=b->eType || migStrICmpNull(a->zName, b->zName) ) return 0;
+  switch( a->eType ){
+    case MIG_CONS_PK:
+    case MIG_CONS_UNIQUE:
+      if( migConfNorm(a->eConf)!=migConfNorm(b->eConf)
+       || a->bAutoinc!=b->bAutoinc || a->nPart!=b->nPart ){
+        return 0;
+      }
+      for(i=0; i<a->nPart; i++){
+        if( !migPartEqual(d, pT, &a->aPart[i], &b->aPart[i]) ) return 0;
+      }
+      return 1;
+    case MIG_CONS_CHECK:
+      return migStrCmpNull(migDiffMapExpr(d, pT, a->zExprCanon),
+                           b->zExprCanon)==0;
+    case MIG_CONS_FK: {
+      MigDiffTab *pPar = (MigDiffTab*)migHashFind(&d->fromTab, a->zParent);
+      if( a->nPart!=b->nPart || a->nParentCol!=b->nParentCol
+       || a->eDefer!=b->eDefer
+       || migStrICmpNull(pPar ? pPar->zCur : a->zParent, b->zParent)
+       || migStrICmp(a->zOnDelete ? a->zOnDelete : "NO ACTION",
+                     b->zOnDelete ? b->zOnDelete : "NO ACTION")
+       || migStrICmp(a->zOnUpdate ? a->zOnUpdate : "NO ACTION",
+                     b->zOnUpdate ? b->zOnUpdate : "NO ACTION")
+       || migStrICmpNull(a->zMatch, b->zMatch)
+      ){
+        return 0;
+      }
+      for(i=0; i<a->nPart; i++){
+        if( migStrICmpNull(migDiffColName(pT, a->aPart[i].zCol),
+                           b->aPart[i].zCol) ){
+          return 0;
+        }
+      }
+      for(i=0; i<a->nParentCol; i++){
+        if( migStrICmpNull(migDiffColName(pPar, a->azParentCol[i]),
+                           b->azParentCol[i]) ){
+          return 0;
+        }
+      }
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/*
+** Decide what happens to a table that is in both schemas.
+**
+** The common case, a table that did not change, is recognised without
+** allocating: the same column names in the same order, the same
+** constraints in the same order.  Otherwise columns pair by (renamed)
+** name through a hash, and constraints compare as sorted multisets of
+** signatures.
+*/
+static void migDiffTable(MigDiff *d, MigDiffTab *pT){
+  Mig *p = d->p;
+  MigObject *pF = pT->pFrom;
+  MigObject *pTo = pT->pTo;
+  int *aMatched = 0;          /* per zFrom column: paired, then: dropped */
+  int *aAdded = 0;            /* per zTo column: added */
+  int bDiff = 0;              /* a change other than added/dropped columns */
+  int bSameCols;              /* same column names in the same order */
+  char **azA, **azB;
+  int nA, nB, i;
+
+  if( pF->eType!=pTo->eType ){
+    pT->eAct = MIG_ACT_RECREATE;
+    return;
+  }
+  if( pF->eType==MIG_OBJ_VTAB ){
+    int bSame;
+    if( pT->bRenamed ){
+      bSame = migStrICmpNull(pF->zModule, pTo->zModule)==0
+           && migStrCmpNull(pF->zArgs, pTo->zArgs)==0;
+    }else{
+      bSame = migStrCmpNull(pF->zCanon, pTo->zCanon)==0;
+    }
+    pT->eAct = bSame ? MIG_ACT_SAME : MIG_ACT_RECREATE;
+    return;
+  }
+  if( (pF->bStrict!=0)!=(pTo->bStrict!=0)
+   || (pF->bWithoutRowid!=0)!=(pTo->bWithoutRowid!=0)
+  ){
+    bDiff = 1;
+  }
+
+  /* Fast path: same columns in the same order, same constraints. */
+  bSameCols = pF->nCol==pTo->nCol;
+  for(i=0; i<pF->nCol && bSameCols; i++){
+    if( migStrICmp(migDiffColName(pT, pF->aCol[i].zName), pTo->aCol[i].zName) ){
+      bSameCols = 0;
+    }
+  }
+  if( bSameCols ){
+    for(i=0; i<pF->nCol && !bDiff; i++){
+      if( migColumnsDiffer(d, pT, &pF->aCol[i], &pTo->aCol[i]) ) bDiff = 1;
+    }
+    if( !bDiff && pF->nCons==pTo->nCons ){
+      for(i=0; i<pF->nCons; i++){
+        if( !migConsEqual(d, pT, &pF->aCons[i], &pTo->aCons[i]) ) break;
+      }
+      if( i==pF->nCons ){
+        pT->eAct = MIG_ACT_SAME;
+        return;
+      }
+    }
+  }
+
+  /* Columns, by (renamed) name. */
+  migDiffHashReset(&d->hFromCol);
+  migDiffHashReset(&d->hToCol);
+  aMatched = migArenaAlloc(p, &d->arena, sizeof(int)*((i64)pF->nCol+1));
+  aAdded = migArenaAlloc(p, &d->arena, sizeof(int)*((i64)pTo->nCol+1));
+  pT->aAdd = migArenaAlloc(p, &d->arena, sizeof(int)*((i64)pTo->nCol+1));
+  pT->aDrop = migArenaAlloc(p, &d->arena, sizeof(int)*((i64)pF->nCol+1));
+  if( p->rc!=SQLITE_OK ) return;
+  for(i=0; i<pF->nCol; i++){
+    MigColumn *pCol = &pF->aCol[i];
+    migHashInsert(p, &d->hFromCol, migDiffColName(pT, pCol->zName), pCol);
+  }
+  for(i=0; i<pTo->nCol && p->rc==SQLITE_OK; i++){
+    MigColumn *pCol = &pTo->aCol[i];
+    MigColumn *pOld = (MigColumn*)migHashFind(&d->hFromCol, pCol->zName);
+    migHashInsert(p, &d->hToCol, pCol->zName, pCol);
+    if( pOld==0 ){
+      aAdded[i] = 1;
+      pT->aAdd[pT->nAdd++] = i;
+    }else{
+      aMatched[pOld - pF->aCol] = 1;
+      if( !bSameCols && migColumnsDiffer(d, pT, pOld, pCol) ) bDiff = 1;
+    }
+  }
+  for(i=0; i<pF->nCol; i++){
+    if( !aMatched[i] ) pT->aDrop[pT->nDrop++] = i;
+    aMatched[i] = !aMatched[i];
+  }
+
+  /* Constraints, as multisets, leaving out those of the added and
+  ** dropped columns (which go with their column if it qualifies). */
+  azA = migConsSigs(d, pT, pF, &d->hFromCol, pF->aCol, aMatched, &nA);
+  azB = migConsSigs(d, 0, pTo, &d->hToCol, pTo->aCol, aAdded, &nB);
+  if( p->rc!=SQLITE_OK ) return;
+  if( nA!=nB ){
+    bDiff = 1;
+  }else{
+    for(i=0; i<nA && !bDiff; i++){
+      if( strcmp(azA[i], azB[i]) ) bDiff = 1;
+    }
+  }
+
+  if( !bDiff && pT->nAdd==0 && pT->nDrop==0 ){
+    pT->eAct = MIG_ACT_SAME;
+    return;
+  }
+  pT->eAct = MIG_ACT_REBUILD;
+  if( bDiff || d->pOpts->bAlwaysRebuild ) return;
+  for(i=0; i<pT->nAdd; i++){
+    if( !migAddQualifies(pTo, &pTo->aCol[pT->aAdd[i]], &d->hToCol) ) return;
+  }
+  for(i=0; i<pT->nDrop; i++){
+    if( !migDropQualifies(d, pT, &pF->aCol[pT->aDrop[i]]) ) return;
+  }
+  pT->eAct = MIG_ACT_NATIVE;
+}
+
+/*************************************************************************
+** Indexes, views and triggers.
+*/
+
+/* Does index pF (zFrom) differ from pTo (zTo)? */
+static int migIndexDiffers(MigDiff *d, MigObject *pF, MigObject *pTo){
+  MigDiffTab *pT = (MigDiffTab*)migHashFind(&d->fromTab, pF->zTable);
+  const char *zTab = pT ? pT->zCur : pF->zTable;
+  int i;
+  if( migStrICmpNull(zTab, pTo->zTable) ) return 1;
+  if( (pF->bUnique!=0)!=(pTo->bUnique!=0) ) return 1;
+  if( pF->nPart!=pTo->nPart ) return 1;
+  for(i=0; i<pF->nPart; i++){
+    MigKeyPart *a = &pF->aPart[i], *b = &pTo->aPart[i];
+    if( (a->zCol==0)!=(b->zCol==0) ) return 1;
+    if( a->zCol ){
+      if( migStrICmp(migDiffColName(pT, a->zCol), b->zCol) ) return 1;
+    }else{
+      if( migStrCmpNull(migDiffMapExpr(d, pT, a->zExprCanon), b->zExprCanon) ){
+        return 1;
+      }
+    }
+    if( migStrICmpNull(a->zCollate, b->zCollate) ) return 1;
+    if( (a->bDesc!=0)!=(b->bDesc!=0) ) return 1;
+  }
+  if( migStrCmpNull(migDiffMapExpr(d, pT, pF->zWhereCanon), pTo->zWhereCanon) ){
+    return 1;
+  }
+  return 0;
+}
+
+/* True if zName (a zFrom name) is a table that changes or goes, or a
+** view dropped in step 2. */
+static int migDiffAffected(MigDiff *d, const char *zName){
+  MigDiffTab *pT = (MigDiffTab*)migHashFind(&d->fromTab, zName);
+  MigDiffObj *pV;
+  if( pT && pT->eAct!=MIG_ACT_SAME ) return 1;
+  pV = (MigDiffObj*)migHashFind(&d->view, zName);
+  return pV && pV->pFrom && pV->bDrop;
+}
+
+/* Which views go in step 2: removed, changed, or reading a table that
+** changes or goes; then, transitively, the views that read those. */
+static void migDiffViews(MigDiff *d){
+  Mig *p = d->p;
+  MigDiffObj **aStack;
+  int nStack = 0;
+  int i, j;
+  aStack = migArenaAlloc(p, &d->arena, sizeof(MigDiffObj*)*((i64)d->pFrom->nObj+1));
+  if( aStack==0 ) return;
+  for(i=0; i<d->pFrom->nObj && p->rc==SQLITE_OK; i++){
+    MigObject *pV = d->pFrom->apObj[i];
+    MigDiffObj *pD;
+    if( pV->eType!=MIG_OBJ_VIEW ) continue;
+    pD = (MigDiffObj*)migHashFind(&d->view, pV->zName);
+    if( pD->pTo && strcmp(pV->zCanon, pD->pTo->zCanon) ) pD->bChanged = 1;
+    if( pD->pTo==0 || pD->bChanged ) pD->bDrop = 1;
+    for(j=0; j<pV->nRef; j++){
+      MigDiffObj *pRead = (MigDiffObj*)migHashFind(&d->view, pV->azRef[j]);
+      MigDiffTab *pT = (MigDiffTab*)migHashFind(&d->fromTab, pV->azRef[j]);
+      if( pT && pT->eAct!=MIG_ACT_SAME ) pD->bDrop = 1;
+      if( pRead && pRead->pFrom && pRead!=pD ){
+        MigDiffLink *pL = migArenaAlloc(p, &d->arena, sizeof(MigDiffLink));
+        if( pL==0 ) return;
+        pL->pObj = pD;
+        pL->pNext = pRead->pReaders;
+        pRead->pReaders = pL;
+      }
+    }
+    if( pD->bDrop ) aStack[nStack++] = pD;
+  }
+  while( nStack>0 ){
+    MigDiffObj *pD = aStack[--nStack];
+    MigDiffLink *pL;
+    for(pL=pD->pReaders; pL; pL=pL->pNext){
+      if( !pL->pObj->bDrop ){
+        pL->pObj->bDrop = 1;
+        aStack[nStack++] = pL->pObj;
+      }
+    }
+  }
+  for(i=0; i<d->pTo->nObj; i++){
+    MigObject *pV = d->pTo->apObj[i];
+    MigDiffObj *pD;
+    if( pV->eType!=MIG_OBJ_VIEW ) continue;
+    pD = (MigDiffObj*)migHashFind(&d->view, pV->zName);
+    if( pD->pFrom==0 || pD->bDrop ) pD->bCreate = 1;
+  }
+}
+
+/* Which triggers go in step 1 and come back in step 8. */
+static void migDiffTriggers(MigDiff *d){
+  int i, j, s;
+  for(s=0; s<2; s++){
+    MigSchema *pS = s ? d->pTo : d->pFrom;
+    for(i=0; i<pS->nObj; i++){
+      MigObject *pTr = pS->apObj[i];
+      MigDiffObj *pD;
+      if( pTr->eType!=MIG_OBJ_TRIGGER ) continue;
+      pD = (MigDiffObj*)migHashFind(&d->trig, pTr->zName);
+      if( s==0 ){
+        if( pD->pTo==0 || strcmp(pTr->zCanon, pD->pTo->zCanon) ){
+          pD->bDrop = 1;
+        }
+        if( migDiffAffected(d, pTr->zTable) ) pD->bDrop = 1;
+        for(j=0; j<pTr->nRef && !pD->bDrop; j++){
+          if( migDiffAffected(d, pTr->azRef[j]) ) pD->bDrop = 1;
+        }
+      }else if( pD->pFrom==0 || pD->bDrop ){
+        pD->bCreate = 1;
+      }
+    }
+  }
+}
+
+/* Indexes: which change (before the tables are decided, which need to
+** know the indexes that survive). */
+static void migDiffIndexes(MigDiff *d){
+  int i;
+  for(i=0; i<d->pFrom->nObj; i++){
+    MigObject *pIdx = d->pFrom->apObj[i];
+    MigDiffObj *pD;
+    if( pIdx->eType!=MIG_OBJ_INDEX ) continue;
+    pD = (MigDiffObj*)migHashFind(&d->idx, pIdx->zName);
+    if( pD->pTo && migIndexDiffers(d, pIdx, pD->pTo) ) pD->bChanged = 1;
+  }
+}
+
+/* Indexes: which are dropped and created (once the tables are decided:
+** no DROP INDEX for an index whose table goes). */
+static void migDiffIndexActions(MigDiff *d){
+  int i;
+  for(i=0; i<d->pFrom->nObj; i++){
+    MigObject *pIdx = d->pFrom->apObj[i];
+    MigDiffObj *pD;
+    MigDiffTab *pT;
+    if( pIdx->eType!=MIG_OBJ_INDEX ) continue;
+    pD = (MigDiffObj*)migHashFind(&d->idx, pIdx->zName);
+    pT = (MigDiffTab*)migHashFind(&d->fromTab, pIdx->zTable);
+    if( (pD->pTo==0 || pD->bChanged)
+     && !(pT && (pT->eAct==MIG_ACT_DROP || pT->eAct==MIG_ACT_RECREATE))
+    ){
+      pD->bDrop = 1;
+    }
+  }
+  for(i=0; i<d->pTo->nObj; i++){
+    MigObject *pIdx = d->pTo->apObj[i];
+    MigDiffObj *pD;
+    if( pIdx->eType!=MIG_OBJ_INDEX ) continue;
+    pD = (MigDiffObj*)migHashFind(&d->idx, pIdx->zName);
+    if( pD->pFrom==0 || pD->bChanged ) pD->bCreate = 1;
+  }
+}
+
+/*************************************************************************
+** Orders.
+*/
+
+/*
+** The tables of one side (bTo) in an order where a FOREIGN KEY parent
+** comes before its children (cycles broken anywhere), by an iterative
+** depth-first search.  Writes d->nTab entries or fewer into aOut.
+*/
+static int migDiffTableOrder(MigDiff *d, int bTo, MigDiffTab **aOut){
+  MigSchema *pS = bTo ? d->pTo : d->pFrom;
+  MigHash *pH = bTo ? &d->toTab : &d->fromTab;
+  struct MigTopo { MigDiffTab *pT; int iCons; } *aStack;
+  int nOut = 0, i;
+  aStack = migArenaAlloc(d->p, &d->arena, sizeof(*aStack)*((i64)d->nTab+1));
+  if( aStack==0 ) return 0;
+  for(i=0; i<d->nTab; i++) d->apTab[i]->eMark = 0;
+  for(i=0; i<pS->nObj; i++){
+    MigObject *pObj = pS->apObj[i];
+    MigDiffTab *pRoot;
+    int nStack = 0;
+    if( pObj->eType!=MIG_OBJ_TABLE && pObj->eType!=MIG_OBJ_VTAB ) continue;
+    pRoot = (MigDiffTab*)migHashFind(pH, pObj->zName);
+    if( pRoot==0 || pRoot->eMark ) continue;
+    pRoot->eMark = 1;
+    aStack[nStack].pT = pRoot;
+    aStack[nStack++].iCons = 0;
+    while( nStack>0 ){
+      MigDiffTab *pT = aStack[nStack-1].pT;
+      MigObject *pTab = bTo ? pT->pTo : pT->pFrom;
+      if( aStack[nStack-1].iCons < pTab->nCons ){
+        MigCons *pC = &pTab->aCons[aStack[nStack-1].iCons++];
+        if( pC->eType==MIG_CONS_FK ){
+          MigDiffTab *pPar = (MigDiffTab*)migHashFind(pH, pC->zParent);
+          if( pPar && pPar->eMark==0 ){
+            pPar->eMark = 1;
+            aStack[nStack].pT = pPar;
+            aStack[nStack++].iCons = 0;
+          }
+        }
+      }else{
+        pT->eMark = 2;
+        aOut[nOut++] = pT;
+        nStack--;
+      }
+    }
+  }
+  return nOut;
+}
+
+/*
+** The views of one side (bTo) in an order where a view comes after the
+** views it reads.  Returns the number written into aOut.
+*/
+static int migDiffViewOrder(MigDiff *d, int bTo, MigDiffObj **aOut){
+  MigSchema *pS = bTo ? d->pTo : d->pFrom;
+  struct MigTopoV { MigDiffObj *pD; int iRef; } *aStack;
+  int nOut = 0, i;
+  aStack = migArenaAlloc(d->p, &d->arena, sizeof(*aStack)*((i64)pS->nObj+1));
+  if( aStack==0 ) return 0;
+  for(i=0; i<pS->nObj; i++){
+    MigObject *pObj = pS->apObj[i];
+    if( pObj->eType==MIG_OBJ_VIEW ){
+      ((MigDiffObj*)migHashFind(&d->view, pObj->zName))->eMark = 0;
+    }
+  }
+  for(i=0; i<pS->nObj; i++){
+    MigObject *pObj = pS->apObj[i];
+    MigDiffObj *pRoot;
+    int nStack = 0;
+    if( pObj->eType!=MIG_OBJ_VIEW ) continue;
+    pRoot = (MigDiffObj*)migHashFind(&d->view, pObj->zName);
+    if( pRoot->eMark ) continue;
+    pRoot->eMark = 1;
+    aStack[nStack].pD = pRoot;
+    aStack[nStack++].iRef = 0;
+    while( nStack>0 ){
+      MigDiffObj *pD = aStack[nStack-1].pD;
+      MigObject *pV = bTo ? pD->pTo : pD->pFrom;
+      if( aStack[nStack-1].iRef < pV->nRef ){
+        const char *zRef = pV->azRef[aStack[nStack-1].iRef++];
+        MigDiffObj *pRead = (MigDiffObj*)migHashFind(&d->view, zRef);
+        if( pRead && (bTo ? pRead->pTo : pRead->pFrom) && pRead->eMark==0 ){
+          pRead->eMark = 1;
+          aStack[nStack].pD = pRead;
+          aStack[nStack++].iRef = 0;
+        }
+      }else{
+        pD->eMark = 2;
+        aOut[nOut++] = pD;
+        nStack--;
+      }
+    }
+  }
+  return nOut;
+}
+
+/*************************************************************************
+** Writing the SQL.
+*/
+
+/* A JSON string literal of z. */
+static void migJsonString(sqlite3_str *pStr, const char *z){
+  sqlite3_str_append(pStr, "\"", 1);
+  for(; *z; z++){
+    unsigned char c = (unsigned char)*z;
+    if( c=='"' || c=='\\' ){
+      sqlite3_str_appendf(pStr, "\\%c", c);
+    }else if( c<0x20 ){
+      sqlite3_str_appendf(pStr, "\\u%04x", c);
+    }else{
+      sqlite3_str_append(pStr, z, 1);
+    }
+  }
+  sqlite3_str_append(pStr, "\"", 1);
+}
+
+/* Does zFrom table pT have a row?  (A read.) */
+static int migDiffHasRows(MigDiff *d, MigDiffTab *pT){
+  int bRows = 0;
+  sqlite3_stmt *pStmt = migPrepare(d->p, "SELECT 1 FROM \"%w\".\"%w\" LIMIT 1",
+      d->zFromDb, pT->pFrom->zName);
+  if( migStep(d->p, pStmt)==SQLITE_ROW ) bRows = 1;
+  migFinalize(d->p, pStmt);
+  return bRows;
+}
+
+/* A rowid alias: the zTo column is the table's INTEGER PRIMARY KEY. */
+static int migIsRowidAlias(MigObject *pTab, MigColumn *pCol){
+  int i, nPk = 0;
+  if( pTab->bWithoutRowid || pCol->iPk!=1 ) return 0;
+  if( pCol->zTypeCanon==0 || strcmp(pCol->zTypeCanon, "INTEGER")!=0 ) return 0;
+  for(i=0; i<pTab->nCol; i++){
+    if( pTab->aCol[i].iPk ) nPk++;
+  }
+  return nPk==1;
+}
+
+/* Step 6 for one table. */
+static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
+  MigObject *pF = pT->pFrom;
+  MigObject *pTo = pT->pTo;
+  int i;
+  if( pT->eAct==MIG_ACT_NATIVE ){
+    for(i=0; i<pT->nAdd; i++){
+      MigColumn *pCol = &pTo->aCol[pT->aAdd[i]];
+      migOut(d, "ALTER TABLE \"%w\" ADD COLUMN %.*s;\n", pT->zCur,
+          pCol->def.n, &pTo->zSql[pCol->def.iStart]);
+    }
+    for(i=0; i<pT->nDrop; i++){
+      MigColumn *pCol = &pF->aCol[pT->aDrop[i]];
+      migOut(d, "-- destructive: drops column \"%w\".\"%w\" and its data\n"
+          "ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
+          pT->zCur, pCol->zName, pT->zCur, pCol->zName);
+    }
+  }else{
+    sqlite3_str *pMap = 0;
+    for(i=0; i<pT->nDrop; i++){
+      MigColumn *pCol = &pF->aCol[pT->aDrop[i]];
+      migOut(d, "-- destructive: drops column \"%w\".\"%w\" and its data\n",
+          pT->zCur, pCol->zName);
+    }
+    for(i=0; i<pT->nAdd && d->p->rc==SQLITE_OK; i++){
+      MigColumn *pCol = &pTo->aCol[pT->aAdd[i]];
+      if( pCol->bNotNull && migNoDefault(pCol) && pCol->eGen==MIG_GEN_NONE
+       && !migIsRowidAlias(pTo, pCol)
+      ){
+        if( pMap==0 ){
+          if( !migDiffHasRows(d, pT) ) break;
+          pMap = sqlite3_str_new(d->p->db);
+          sqlite3_str_append(pMap, "{", 1);
+        }else{
+          sqlite3_str_append(pMap, ",", 1);
+        }
+        migJsonString(pMap, pCol->zName);
+        sqlite3_str_append(pMap, ":\"NULL\"", 7);
+        migOut(d, "-- TODO: \"%w\".\"%w\" is NOT NULL without a DEFAULT and"
+            " \"%w\" has rows:\n", pT->zCur, pCol->zName, pT->zCur);
+      }
+    }
+    if( pMap ){
+      char *zMap;
+      sqlite3_str_append(pMap, "}", 1);
+      if( sqlite3_str_errcode(pMap) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
+      zMap = sqlite3_str_finish(pMap);
+      migOut(d, "-- replace NULL in the mapping with an SQL expression over"
+          " the old row; left as it is, this step fails.\n"
+          "SELECT mig_rebuild(%Q, %Q, %Q);\n", pT->zCur, pTo->zSql, zMap);
+      sqlite3_free(zMap);
+    }else{
+      migOut(d, "SELECT mig_rebuild(%Q, %Q);\n", pT->zCur, pTo->zSql);
+    }
+  }
+}
+
+/* Write all eight steps. */
+static void migDiffWrite(MigDiff *d){
+  Mig *p = d->p;
+  MigDiffTab **aOrder;
+  MigDiffObj **aView;
+  int nOrder, nView, i, j;
+  MigSchema *pF = d->pFrom, *pTo = d->pTo;
+
+  aOrder = migArenaAlloc(p, &d->arena, sizeof(MigDiffTab*)*((i64)d->nTab+1));
+  aView = migArenaAlloc(p, &d->arena,
+      sizeof(MigDiffObj*)*((i64)(pF->nObj>pTo->nObj ? pF->nObj : pTo->nObj)+1));
+  if( p->rc!=SQLITE_OK ) return;
+
+  /* 1. DROP TRIGGER */
+  for(i=0; i<pF->nObj; i++){
+    MigObject *pObj = pF->apObj[i];
+    if( pObj->eType==MIG_OBJ_TRIGGER
+     && ((MigDiffObj*)migHashFind(&d->trig, pObj->zName))->bDrop ){
+      migOut(d, "DROP TRIGGER \"%w\";\n", pObj->zName);
+    }
+  }
+
+  /* 2. DROP VIEW, readers before the views they read */
+  nView = migDiffViewOrder(d, 0, aView);
+  for(i=nView-1; i>=0; i--){
+    if( aView[i]->bDrop ) migOut(d, "DROP VIEW \"%w\";\n", aView[i]->pFrom->zName);
+  }
+
+  /* 3. DROP INDEX */
+  for(i=0; i<pF->nObj; i++){
+    MigObject *pObj = pF->apObj[i];
+    if( pObj->eType==MIG_OBJ_INDEX
+     && ((MigDiffObj*)migHashFind(&d->idx, pObj->zName))->bDrop ){
+      migOut(d, "DROP INDEX \"%w\";\n", pObj->zName);
+    }
+  }
+
+  /* 4. renames: tables, then columns */
+  for(i=0; i<d->nTab; i++){
+    MigDiffTab *pT = d->apTab[i];
+    if( pT->bRenamed ){
+      migOut(d, "ALTER TABLE \"%w\" RENAME TO \"%w\";\n",
+          pT->pFrom->zName, pT->zCur);
+    }
+  }
+  for(i=0; i<d->nTab; i++){
+    MigDiffTab *pT = d->apTab[i];
+    if( pT->nColRen==0 || pT->pFrom==0 ) continue;
+    for(j=0; j<pT->pFrom->nCol; j++){
+      const char *zOld = pT->pFrom->aCol[j].zName;
+      const char *zNew = (const char*)migHashFind(&pT->colRen, zOld);
+      if( zNew ){
+        migOut(d, "ALTER TABLE \"%w\" RENAME COLUMN \"%w\" TO \"%w\";\n",
+            pT->zCur, zOld, zNew);
+      }
+    }
+  }
+
+  /* 5. new tables and 6. changed tables, parents first */
+  nOrder = migDiffTableOrder(d, 1, aOrder);
+  for(i=0; i<nOrder; i++){
+    if( aOrder[i]->eAct==MIG_ACT_NEW ) migOut(d, "%s;\n", aOrder[i]->pTo->zSql);
+  }
+  for(i=0; i<nOrder && p->rc==SQLITE_OK; i++){
+    if( aOrder[i]->eAct==MIG_ACT_NATIVE || aOrder[i]->eAct==MIG_ACT_REBUILD ){
+      migDiffWriteChange(d, aOrder[i]);
+    }
+  }
+
+  /* 7. DROP TABLE, children first */
+  nOrder = migDiffTableOrder(d, 0, aOrder);
+  for(i=nOrder-1; i>=0; i--){
+    MigDiffTab *pT = aOrder[i];
+    if( pT->eAct==MIG_ACT_DROP || pT->eAct==MIG_ACT_RECREATE ){
+      migOut(d, "-- destructive: drops table \"%w\" and all its rows\n"
+          "DROP TABLE \"%w\";\n", pT->zCur, pT->zCur);
+      if( pT->eAct==MIG_ACT_RECREATE ) migOut(d, "%s;\n", pT->pTo->zSql);
+    }
+  }
+
+  /* 8. CREATE INDEX, VIEW, TRIGGER */
+  for(i=0; i<pTo->nObj; i++){
+    MigObject *pObj = pTo->apObj[i];
+    if( pObj->eType==MIG_OBJ_INDEX
+     && ((MigDiffObj*)migHashFind(&d->idx, pObj->zName))->bCreate ){
+      migOut(d, "%s;\n", pObj->zSql);
+    }
+  }
+  nView = migDiffViewOrder(d, 1, aView);
+  for(i=0; i<nView; i++){
+    if( aView[i]->bCreate ) migOut(d, "%s;\n", aView[i]->pTo->zSql);
+  }
+  for(i=0; i<pTo->nObj; i++){
+    MigObject *pObj = pTo->apObj[i];
+    if( pObj->eType==MIG_OBJ_TRIGGER
+     && ((MigDiffObj*)migHashFind(&d->trig, pObj->zName))->bCreate ){
+      migOut(d, "%s;\n", pObj->zSql);
+    }
+  }
+}
+
+/*
+** The SQL that turns schema zFrom into schema zTo: "" when they match,
+** NULL on error.  sqlite3_free() it.
+*/
+char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
+  MigDiff d;
+  MigDiffOpts noOpts;
+  char *zRet = 0;
+  int i;
+
+  if( p->rc!=SQLITE_OK ) return 0;
+  memset(&d, 0, sizeof(d));
+  memset(&noOpts, 0, sizeof(noOpts));
+  d.p = p;
+  d.pOpts = pOpts ? pOpts : &noOpts;
+  d.zFromDb = zFrom;
+  d.zToDb = zTo;
+  d.pFrom = migSchemaRead(p, zFrom);
+  d.pTo = migSchemaRead(p, zTo);
+  if( p->rc!=SQLITE_OK ) goto diff_out;
+
+  migDiffPairObjects(&d);
+  migDiffOptions(&d);
+  migDiffCheckColRenames(&d);
+  migDiffPairTables(&d);
+  migDiffIndexes(&d);
+  for(i=0; i<d.nTab && p->rc==SQLITE_OK; i++){
+    MigDiffTab *pT = d.apTab[i];
+    if( pT->pFrom==0 ){
+      pT->eAct = MIG_ACT_NEW;
+    }else if( pT->pTo==0 ){
+      pT->eAct = MIG_ACT_DROP;
+    }else{
+      migDiffTable(&d, pT);
+    }
+  }
+  migDiffIndexActions(&d);
+  if( p->rc==SQLITE_OK ) migDiffViews(&d);
+  if( p->rc==SQLITE_OK ) migDiffTriggers(&d);
+  if( p->rc!=SQLITE_OK ) goto diff_out;
+
+  d.pOut = sqlite3_str_new(p->db);
+  migDiffWrite(&d);
+  if( sqlite3_str_errcode(d.pOut) ) migErrorSet(p, SQLITE_NOMEM, 0);
+  zRet = sqlite3_str_finish(d.pOut);
+  d.pOut = 0;
+  if( p->rc!=SQLITE_OK ){
+    sqlite3_free(zRet);
+    zRet = 0;
+  }else if( zRet==0 ){
+    zRet = migMprintf(p, "%s", "");
+  }
+
+ diff_out:
+  for(i=0; i<d.nTab; i++){
+    migHashClear(&d.apTab[i]->colRen);
+    migHashClear(&d.apTab[i]->colRenTo);
+  }
+  migHashClear(&d.fromTab);
+  migHashClear(&d.toTab);
+  migHashClear(&d.renTarget);
+  migHashClear(&d.idx);
+  migHashClear(&d.view);
+  migHashClear(&d.trig);
+  migHashClear(&d.hFromCol);
+  migHashClear(&d.hToCol);
+  migArenaFree(&d.arena);
+  migSchemaFree(d.pFrom);
+  migSchemaFree(d.pTo);
+  return zRet;
+}
