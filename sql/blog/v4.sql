@@ -1,0 +1,24 @@
+-- blog, version 4: status = Column(String(20), nullable=False), the
+-- guide's "nullable gotcha": NOT NULL, no default, and users has rows.
+-- walkthrough.sql applies it in three steps: add nullable, fill, constrain.
+CREATE TABLE users (
+  id INTEGER NOT NULL,
+  username VARCHAR(50) NOT NULL,
+  email VARCHAR(100) NOT NULL,
+  created_at DATETIME,
+  phone VARCHAR(20),
+  status VARCHAR(20) NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE (username),
+  UNIQUE (email)
+);
+CREATE TABLE posts (
+  id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  title VARCHAR(200) NOT NULL,
+  body VARCHAR NOT NULL,
+  created_at DATETIME,
+  PRIMARY KEY (id),
+  FOREIGN KEY (user_id) REFERENCES users (id)
+);
+CREATE INDEX ix_posts_user_id ON posts (user_id);
