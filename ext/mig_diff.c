@@ -9,8 +9,12 @@
 ** by name (ASCII case-insensitive, after the renames of the options) and
 ** compared field by field on the parsed model: columns by name, whatever
 ** their order; constraints as a multiset of canonical signatures, so that
-** a column constraint and the same table constraint are equal.  Views,
-** triggers and virtual tables are compared on their canonical text.
+** a column constraint and the same table constraint are equal, except
+** where that decides whether an INTEGER column is the rowid.  Views,
+** triggers and virtual tables are compared on the canonical text of
+** what follows their name (migParseCreate's zCanon), so TEMP, IF NOT
+** EXISTS and a "main." prefix are no change, and neither are the
+** spaces or comments among a virtual table's arguments.
 ** Everything is found through hash tables: the work is linear in the
 ** size of the two schemas.
 **
@@ -171,6 +175,26 @@ static void migOut(MigDiff *d, const char *zFmt, ...){
   va_start(ap, zFmt);
   sqlite3_str_vappendf(d->pOut, zFmt, ap);
   va_end(ap);
+}
+
+/* A name inside a "-- " comment line, in double quotes as "%w" writes
+** it, but with line breaks and other control characters as \xHH: a name
+** must not end the comment and put the rest of itself in the script as
+** a statement (a table named "x<newline>DROP TABLE y;"). */
+static void migOutCmtName(MigDiff *d, const char *z){
+  if( d->p->rc!=SQLITE_OK ) return;
+  sqlite3_str_appendchar(d->pOut, 1, '"');
+  for(; *z; z++){
+    unsigned char c = (unsigned char)*z;
+    if( c=='"' ){
+      sqlite3_str_append(d->pOut, "\"\"", 2);
+    }else if( c<0x20 || c==0x7f ){
+      sqlite3_str_appendf(d->pOut, "\\x%02x", c);
+    }else{
+      sqlite3_str_appendchar(d->pOut, 1, (char)c);
+    }
+  }
+  sqlite3_str_appendchar(d->pOut, 1, '"');
 }
 
 /* True if the token z[0..n) of type eType is the name zName (dequoted,
@@ -860,6 +884,34 @@ static int migConsEqual(MigDiff *d, MigDiffTab *pT, MigCons *a, MigCons *b){
 }
 
 /*
+** Is some column of table pTab an alias of the rowid?  Column and table
+** constraints compare equal, but for SQLite "x INTEGER PRIMARY KEY DESC"
+** is not an alias (it gets an index of its own) while "PRIMARY KEY(x
+** DESC)" is (a quirk kept for compatibility), so the two differ in how
+** rows are stored and this is compared on its own.  SQLite's rule: a
+** rowid table, a one-column PRIMARY KEY, declared type exactly INTEGER.
+*/
+static int migHasRowidAlias(MigObject *pTab){
+  int i;
+  if( pTab->bWithoutRowid ) return 0;
+  for(i=0; i<pTab->nCons; i++){
+    MigCons *pC = &pTab->aCons[i];
+    if( pC->eType!=MIG_CONS_PK ) continue;
+    if( pC->nPart!=1 || pC->aPart[0].zCol==0 ) return 0;
+    if( pC->bColumn && pC->aPart[0].bDesc ) return 0;
+    break;
+  }
+  if( i==pTab->nCons ) return 0;
+  for(i=0; i<pTab->nCol; i++){
+    MigColumn *pCol = &pTab->aCol[i];
+    if( pCol->iPk ){
+      return pCol->zTypeCanon && migStrICmp(pCol->zTypeCanon, "INTEGER")==0;
+    }
+  }
+  return 0;
+}
+
+/*
 ** Decide what happens to a table that is in both schemas.
 **
 ** The common case, a table that did not change, is recognised without
@@ -884,18 +936,15 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
     return;
   }
   if( pF->eType==MIG_OBJ_VTAB ){
-    int bSame;
-    if( pT->bRenamed ){
-      bSame = migStrICmpNull(pF->zModule, pTo->zModule)==0
-           && migStrCmpNull(pF->zArgs, pTo->zArgs)==0;
-    }else{
-      bSame = migStrCmpNull(pF->zCanon, pTo->zCanon)==0;
-    }
+    /* zCanon starts after the name: the module and its arguments as
+    ** canonical tokens, the same whether or not the table is renamed. */
+    int bSame = migStrCmpNull(pF->zCanon, pTo->zCanon)==0;
     pT->eAct = bSame ? MIG_ACT_SAME : MIG_ACT_RECREATE;
     return;
   }
   if( (pF->bStrict!=0)!=(pTo->bStrict!=0)
    || (pF->bWithoutRowid!=0)!=(pTo->bWithoutRowid!=0)
+   || migHasRowidAlias(pF)!=migHasRowidAlias(pTo)
   ){
     bDiff = 1;
   }
@@ -1284,16 +1333,22 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     }
     for(i=0; i<pT->nDrop; i++){
       MigColumn *pCol = &pF->aCol[pT->aDrop[i]];
-      migOut(d, "-- destructive: drops column \"%w\".\"%w\" and its data\n"
-          "ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
-          pT->zCur, pCol->zName, pT->zCur, pCol->zName);
+      migOut(d, "-- destructive: drops column ");
+      migOutCmtName(d, pT->zCur);
+      migOut(d, ".");
+      migOutCmtName(d, pCol->zName);
+      migOut(d, " and its data\n"
+          "ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n", pT->zCur, pCol->zName);
     }
   }else{
     sqlite3_str *pMap = 0;
     for(i=0; i<pT->nDrop; i++){
       MigColumn *pCol = &pF->aCol[pT->aDrop[i]];
-      migOut(d, "-- destructive: drops column \"%w\".\"%w\" and its data\n",
-          pT->zCur, pCol->zName);
+      migOut(d, "-- destructive: drops column ");
+      migOutCmtName(d, pT->zCur);
+      migOut(d, ".");
+      migOutCmtName(d, pCol->zName);
+      migOut(d, " and its data\n");
     }
     for(i=0; i<pT->nAdd && d->p->rc==SQLITE_OK; i++){
       MigColumn *pCol = &pTo->aCol[pT->aAdd[i]];
@@ -1309,8 +1364,13 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
         }
         migJsonString(pMap, pCol->zName);
         sqlite3_str_append(pMap, ":\"NULL\"", 7);
-        migOut(d, "-- TODO: \"%w\".\"%w\" is NOT NULL without a DEFAULT and"
-            " \"%w\" has rows:\n", pT->zCur, pCol->zName, pT->zCur);
+        migOut(d, "-- TODO: ");
+        migOutCmtName(d, pT->zCur);
+        migOut(d, ".");
+        migOutCmtName(d, pCol->zName);
+        migOut(d, " is NOT NULL without a DEFAULT and ");
+        migOutCmtName(d, pT->zCur);
+        migOut(d, " has rows:\n");
       }
     }
     if( pMap ){
@@ -1402,8 +1462,9 @@ static void migDiffWrite(MigDiff *d){
   for(i=nOrder-1; i>=0; i--){
     MigDiffTab *pT = aOrder[i];
     if( pT->eAct==MIG_ACT_DROP || pT->eAct==MIG_ACT_RECREATE ){
-      migOut(d, "-- destructive: drops table \"%w\" and all its rows\n"
-          "DROP TABLE \"%w\";\n", pT->zCur, pT->zCur);
+      migOut(d, "-- destructive: drops table ");
+      migOutCmtName(d, pT->zCur);
+      migOut(d, " and all its rows\nDROP TABLE \"%w\";\n", pT->zCur);
       if( pT->eAct==MIG_ACT_RECREATE ) migOut(d, "%s;\n", pT->pTo->zSql);
     }
   }
@@ -1450,11 +1511,13 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   d.pTo = migSchemaRead(p, zTo);
   if( p->rc!=SQLITE_OK ) goto diff_out;
 
+  /* Each step needs the hashes the one before filled: after an error
+  ** (out of memory in a hash insert) an entry may be missing. */
   migDiffPairObjects(&d);
-  migDiffOptions(&d);
-  migDiffCheckColRenames(&d);
-  migDiffPairTables(&d);
-  migDiffIndexes(&d);
+  if( p->rc==SQLITE_OK ) migDiffOptions(&d);
+  if( p->rc==SQLITE_OK ) migDiffCheckColRenames(&d);
+  if( p->rc==SQLITE_OK ) migDiffPairTables(&d);
+  if( p->rc==SQLITE_OK ) migDiffIndexes(&d);
   for(i=0; i<d.nTab && p->rc==SQLITE_OK; i++){
     MigDiffTab *pT = d.apTab[i];
     if( pT->pFrom==0 ){
@@ -1465,7 +1528,7 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
       migDiffTable(&d, pT);
     }
   }
-  migDiffIndexActions(&d);
+  if( p->rc==SQLITE_OK ) migDiffIndexActions(&d);
   if( p->rc==SQLITE_OK ) migDiffViews(&d);
   if( p->rc==SQLITE_OK ) migDiffTriggers(&d);
   if( p->rc!=SQLITE_OK ) goto diff_out;

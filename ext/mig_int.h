@@ -201,8 +201,12 @@ struct MigObject {
   char *zSql;           /* the CREATE statement as stored (never NULL
                         ** for objects in the model: auto-indexes are
                         ** not objects, they are constraints) */
-  char *zCanon;         /* canonical text of the whole statement, used to
-                        ** compare views, triggers and virtual tables */
+  char *zCanon;         /* canonical text of the statement after the
+                        ** object's name (a view's column list and
+                        ** SELECT, a trigger's definition, a virtual
+                        ** table's USING clause), used to compare views,
+                        ** triggers and virtual tables (NULL for tables
+                        ** and indexes) */
 
   /* MIG_OBJ_TABLE */
   int bStrict;          /* STRICT */

@@ -411,6 +411,7 @@ struct MigParse {
   int iPrevEnd;         /* offset just past the previous significant token */
   const char *zWhat;    /* "CREATE statement" or "column definition" */
   const char *zObj;     /* the object's name, for errors, once known */
+  int iAfterName;       /* offset of the first token after that name */
   int bAutoinc;         /* some PRIMARY KEY has AUTOINCREMENT */
   MigColumn *aCol;      /* scratch: columns */
   int nCol, nColAlloc;
@@ -964,7 +965,10 @@ static void migParseFkClause(MigParse *pP, int iCons){
 }
 
 /* True if the current token starts a column constraint, so that it ends
-** the column's type name. */
+** the column's type name.  "GENERATED" and "ALWAYS" are not in the list:
+** SQLite's grammar takes them as type words (also in "x INT GENERATED
+** ALWAYS d" or "x GENERATED ALWAYS" without AS), and migParseType cuts
+** them off the end as sqlite3AddColumn() does. */
 static int migParseIsColConsStart(MigParse *pP){
   static const char *const azKw[] = {
     "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT",
@@ -975,7 +979,7 @@ static int migParseIsColConsStart(MigParse *pP){
   for(i=0; i<(int)(sizeof(azKw)/sizeof(azKw[0])); i++){
     if( migParseIsKw(pP, azKw[i]) ) return 1;
   }
-  return migParseIsKw(pP, "GENERATED") && migParsePeekKw(pP, "ALWAYS");
+  return 0;
 }
 
 /* True if the current token starts a table constraint. */
@@ -1571,6 +1575,7 @@ static void migParseObjectName(MigParse *pP, MigObject *pObj,
   pObj->zName = migParseQualifiedName(pP, zWhat);
   pObj->zTable = pObj->zName;
   pP->zObj = pObj->zName;
+  pP->iAfterName = pP->iTok;
 }
 
 MigObject *migParseCreate(Mig *p, MigArena *pA, const char *zSql){
@@ -1586,7 +1591,6 @@ MigObject *migParseCreate(Mig *p, MigArena *pA, const char *zSql){
   if( pObj==0 ) return 0;
   pObj->zSql = migArenaStrndup(p, pA, zSql, -1);
   if( pObj->zSql==0 ) return 0;
-  pObj->zCanon = migCanonical(p, pA, pObj->zSql, -1);
   migParseInit(pP, p, pA, pObj->zSql, "CREATE statement");
 
   migParseExpectKw(pP, "CREATE");
@@ -1621,7 +1625,23 @@ MigObject *migParseCreate(Mig *p, MigArena *pA, const char *zSql){
   if( migParseOk(pP) ){
     migParseError(pP, "unexpected text after the statement");
   }
+  /* Without the space and comments after the last token: SQLite stores
+  ** them after WITHOUT ROWID or STRICT when no ";" ended the statement,
+  ** and a "-- comment" there would swallow the ";" that the diff and the
+  ** scripts append to the text.  The parse stopped just past that token
+  ** (iPrevEnd), so cutting there costs no second pass over the text. */
+  if( p->rc==SQLITE_OK ) pObj->zSql[pP->iPrevEnd] = 0;
   migParseFree(pP);
+  /* Only views, triggers and virtual tables are compared by their text;
+  ** tables and indexes are compared by their parsed parts, so the
+  ** canonical text of those (most of a schema) is not worth building.
+  ** The text starts after the name: what comes before it (TEMP, IF NOT
+  ** EXISTS, a "main." prefix) and the name's spelling are no change. */
+  if( pObj->eType==MIG_OBJ_VIEW || pObj->eType==MIG_OBJ_TRIGGER
+   || pObj->eType==MIG_OBJ_VTAB
+  ){
+    pObj->zCanon = migCanonical(p, pA, &pObj->zSql[pP->iAfterName], -1);
+  }
   return p->rc==SQLITE_OK ? pObj : 0;
 }
 

@@ -63,6 +63,10 @@ static int migVtabConnect(
       " is_applied INT, is_current INT, is_head INT, checksum TEXT,"
       " applied_at TEXT, is_edited INT)");
   if( rc!=SQLITE_OK ) return rc;
+  /* It reads files (the scripts): like the functions that touch files,
+  ** not from a view or trigger that a hostile schema could hold. */
+  rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if( rc!=SQLITE_OK ) return rc;
   pTab = sqlite3_malloc(sizeof(*pTab));
   if( pTab==0 ) return SQLITE_NOMEM;
   memset(pTab, 0, sizeof(*pTab));

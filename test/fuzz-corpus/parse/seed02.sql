@@ -1,0 +1,1 @@
+CREATE TABLE "we ird"([a b] INT, `c"d` TEXT, "e""f" BLOB, CONSTRAINT pk PRIMARY KEY(a b DESC, `c"d`)) WITHOUT ROWID

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX IF NOT EXISTS i1 ON t(b COLLATE binary DESC, lower(c), a+1) WHERE a IS NOT NULL AND b<>'x'

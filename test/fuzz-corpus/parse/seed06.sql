@@ -1,0 +1,1 @@
+CREATE VIEW v(x,y) AS WITH r AS (SELECT a FROM t) SELECT a, (SELECT count(*) FROM t1 WHERE t1.a=r.a) FROM r

@@ -1,0 +1,1 @@
+CREATE TABLE "ünïcödé"("ключ" INTEGER PRIMARY KEY, "名前" TEXT, "select" INT, "order" INT)

@@ -1,0 +1,1 @@
+CREATE INDEX i2 ON t("a" ASC, [b], `c` COLLATE "NOCASE")
