@@ -45,6 +45,14 @@
 #define MIG_OP_DOWN   2
 #define MIG_OP_STAMP  3
 
+/* The scripts of the script location.  Errors about the files name the
+** SQL function too, as every other error of a call does. */
+static MigScripts *migLoadScripts(Mig *p, const char *zFunc, MigConfig *pC){
+  MigScripts *pS = migScriptsLoad(p, pC->zScriptLocation);
+  migErrorPrefix(p, zFunc);
+  return pS;
+}
+
 /* True if main holds the bookkeeping table. */
 static int migAppliedTableExists(Mig *p){
   int bFound = 0;
@@ -354,11 +362,15 @@ static void migTxnBegin(Mig *p, MigTxn *pT){
     migFinalize(p, pStmt);
     pT->bOwn = 1;
     if( pT->bFkWasOn ) migExec(p, "PRAGMA foreign_keys=OFF");
+    /* Started as soon as it is tried: BEGIN can open the transaction and
+    ** still report an error (out of memory after the step), and then
+    ** migTxnEnd must roll it back. */
+    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
     migExec(p, "BEGIN IMMEDIATE");
   }else{
+    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
     migExec(p, "SAVEPOINT " MIG_SAVEPOINT);
   }
-  if( p->rc==SQLITE_OK ) pT->bStarted = 1;
 }
 
 /* Commit when all went well, else roll back; restore foreign_keys. */
@@ -423,6 +435,20 @@ static int migIsTxnControl(const char *z){
       || (n==8 && sqlite3_strnicmp((const char*)zU, "rollback", 8)==0);
 }
 
+/* The code a failed statement of a script is reported with: its own when
+** it says something the caller may act on (a constraint, a full disk, an
+** I/O error, a busy or read-only database), else SQLITE_ERROR. */
+static int migSectionErrCode(int rc){
+  switch( rc & 0xff ){
+    case SQLITE_CONSTRAINT: case SQLITE_IOERR: case SQLITE_FULL:
+    case SQLITE_CORRUPT: case SQLITE_READONLY: case SQLITE_CANTOPEN:
+    case SQLITE_NOTADB: case SQLITE_BUSY: case SQLITE_LOCKED:
+    case SQLITE_INTERRUPT:
+      return rc & 0xff;
+  }
+  return SQLITE_ERROR;
+}
+
 /*
 ** Run one section of a revision statement by statement, so that an error
 ** can quote the statement that failed.
@@ -452,7 +478,7 @@ static void migRunSection(Mig *p, const char *zFunc, MigRev *pRev,
       migErrorSet(p, SQLITE_NOMEM, 0);
     }else if( rc!=SQLITE_OK ){
       zStmt = migStmtExtent(zStart, &n);
-      migErrorSet(p, rc==SQLITE_CONSTRAINT ? SQLITE_CONSTRAINT : SQLITE_ERROR,
+      migErrorSet(p, migSectionErrCode(rc),
           "%s: revision %s (%s), %s section: %s, in: %.*s",
           zFunc, pRev->zRev, pRev->zFile, zSection, sqlite3_errmsg(p->db),
           n, zStmt);
@@ -704,7 +730,7 @@ static void migMove(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
 
   migCallBegin(&m, ctx);
   zTarget = migArgText(&m, zFunc, argv, 0, "target");
-  pS = migScriptsLoad(&m, pConfig->zScriptLocation);
+  pS = migLoadScripts(&m, zFunc, pConfig);
   if( m.rc==SQLITE_OK ) zRet = migMoveCore(&m, pS, zFunc, zTarget, eOp, 0);
   if( m.rc==SQLITE_OK ){
     if( zRet ){
@@ -741,7 +767,7 @@ void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zCur;
   (void)argc; (void)argv;
   migCallBegin(&m, ctx);
-  pS = migScriptsLoad(&m, pConfig->zScriptLocation);
+  pS = migLoadScripts(&m, "mig_current", pConfig);
   migAppliedLoad(&m, pS, &ap);
   zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
   if( m.rc==SQLITE_OK && zCur ){
@@ -778,7 +804,7 @@ void migRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   zMsg = migArgText(&m, "mig_revision", argv, 0, "message");
   if( argc>1 ) zUp = migArgText(&m, "mig_revision", argv, 1, "upgrade_sql");
   if( argc>2 ) zDown = migArgText(&m, "mig_revision", argv, 2, "downgrade_sql");
-  pS = migScriptsLoad(&m, pConfig->zScriptLocation);
+  pS = migLoadScripts(&m, "mig_revision", pConfig);
   migRequireOneHead(&m, "mig_revision", pS);
   if( m.rc==SQLITE_OK ){
     zRev = migScriptWrite(&m, pConfig->zScriptLocation, zMsg, pS->nHead,
@@ -802,7 +828,7 @@ void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zRev = 0;
   migCallBegin(&m, ctx);
   if( argc>0 ) zMsg = migArgText(&m, "mig_merge", argv, 0, "message");
-  pS = migScriptsLoad(&m, pConfig->zScriptLocation);
+  pS = migLoadScripts(&m, "mig_merge", pConfig);
   if( m.rc==SQLITE_OK && pS->nHead<2 ){
     if( pS->nHead==0 ){
       migErrorSet(&m, SQLITE_ERROR, "mig_merge: there are no revisions in %s:"
@@ -884,7 +910,7 @@ void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     migErrorSet(&m, SQLITE_ERROR, "mig_autogenerate: no such schema: %s"
         " (attach it, or create it with mig_models)", zModels);
   }
-  pS = migScriptsLoad(&m, pConfig->zScriptLocation);
+  pS = migLoadScripts(&m, "mig_autogenerate", pConfig);
   migRequireOneHead(&m, "mig_autogenerate", pS);
   migAppliedLoad(&m, pS, &ap);
   if( m.rc==SQLITE_OK ){
@@ -1052,7 +1078,7 @@ void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     migErrorSet(&m, SQLITE_ERROR, "mig_check: no such schema: %s"
         " (attach it, or create it with mig_models)", zModels);
   }
-  pS = migScriptsLoad(&m, pConfig->zScriptLocation);
+  pS = migLoadScripts(&m, "mig_check", pConfig);
   migAppliedLoad(&m, pS, &ap);
   zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
   if( m.rc==SQLITE_OK ){
@@ -1146,7 +1172,7 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   memset(&m2, 0, sizeof(m2));
   migCallBegin(&m, ctx);
   zTarget = migArgText(&m, "mig_sql", argv, 0, "target");
-  pS = migScriptsLoad(&m, pConfig->zScriptLocation);
+  pS = migLoadScripts(&m, "mig_sql", pConfig);
   if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL ){
     zFrom = migMprintf(&m, "%s", (const char*)sqlite3_value_text(argv[1]));
   }else{
@@ -1248,7 +1274,7 @@ void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     migErrorSet(&m, SQLITE_ERROR, "mig_test: no such schema: %s"
         " (attach it, or create it with mig_models)", zModels);
   }
-  pS = migScriptsLoad(&m, pConfig->zScriptLocation);
+  pS = migLoadScripts(&m, "mig_test", pConfig);
   if( m.rc==SQLITE_OK && pS->nHead==0 ){
     migErrorSet(&m, SQLITE_ERROR, "mig_test: there are no revisions in %s",
         pS->zDir);

@@ -264,6 +264,7 @@ void migErrorSet(Mig *p, int rc, const char *zFmt, ...);
 void migErrorFromDb(Mig *p);            /* take db's errcode/errmsg */
 void migErrorReport(Mig *p, sqlite3_context *ctx);  /* to sqlite3_result_error* */
 void migReset(Mig *p);                  /* clear the error, free zErr */
+void migErrorPrefix(Mig *p, const char *zPrefix);  /* "zPrefix: msg" */
 
 void *migMalloc(Mig *p, i64 n);         /* zeroed; NULL and NOMEM on failure */
 char *migMprintf(Mig *p, const char *zFmt, ...);   /* sqlite3_free() it */

@@ -48,6 +48,22 @@ void migErrorReport(Mig *p, sqlite3_context *ctx){
   }
 }
 
+/* Put "zPrefix: " before the error message unless it starts so already. */
+void migErrorPrefix(Mig *p, const char *zPrefix){
+  int n = (int)strlen(zPrefix);
+  if( p->rc!=SQLITE_OK && p->rc!=SQLITE_NOMEM && p->zErr
+   && (strncmp(p->zErr, zPrefix, n)!=0 || p->zErr[n]!=':')
+  ){
+    char *zNew = sqlite3_mprintf("%s: %s", zPrefix, p->zErr);
+    if( zNew==0 ){
+      p->rc = SQLITE_NOMEM;
+    }else{
+      sqlite3_free(p->zErr);
+      p->zErr = zNew;
+    }
+  }
+}
+
 void migReset(Mig *p){
   sqlite3_free(p->zErr);
   p->zErr = 0;
@@ -182,7 +198,8 @@ int migStrICmp(const char *a, const char *b){
   const unsigned char *x = (const unsigned char*)a;
   const unsigned char *y = (const unsigned char*)b;
   if( x==0 || y==0 ) return x==y ? 0 : (x ? 1 : -1);
-  while( *x && migFold(*x)==migFold(*y) ){ x++; y++; }
+  /* Names compared are mostly spelled alike: equal bytes first. */
+  while( *x && (*x==*y || migFold(*x)==migFold(*y)) ){ x++; y++; }
   return (int)migFold(*x) - (int)migFold(*y);
 }
 
