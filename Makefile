@@ -19,6 +19,7 @@ SRC  := $(wildcard ext/*.c)
 HDR  := $(wildcard ext/*.h)
 LIB  := libmig.$(SO)
 ASAN_LIB := test/libmig-asan.$(SO)
+FAULT_LIB := test/faultvfs.$(SO)
 
 all: $(LIB)
 
@@ -30,7 +31,12 @@ $(ASAN_LIB): $(SRC) $(HDR)
 	$(CC) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	  -fno-sanitize-recover=undefined $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
 
-test: $(LIB)
+# The test-only fault injector (I/O errors, failing allocations): see
+# test/faultvfs.c.  It calls sqlite3_config, so it links libsqlite3.
+$(FAULT_LIB): test/faultvfs.c
+	$(CC) $(CFLAGS) $(WARN) -fPIC $(SHARED) -o $@ test/faultvfs.c -lsqlite3
+
+test: $(LIB) $(FAULT_LIB)
 	MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) test/all.tcl
 
 # Runs the whole suite with the ASan+UBSan build preloaded into tclsh.
@@ -38,17 +44,55 @@ test: $(LIB)
 # LeakSanitizer reports at exit (after sqlite3_close has unloaded it) and
 # leak stacks name libmig's functions; fast_unwind_on_malloc=0 lets those
 # stacks walk through libsqlite3, which has no frame pointers.
-sanitize: $(ASAN_LIB)
+sanitize: $(ASAN_LIB) $(FAULT_LIB)
 	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $(CURDIR)/$(ASAN_LIB)" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  MIG_LIB=$(CURDIR)/$(ASAN_LIB) $(TCLSH) test/all.tcl
 
+# libFuzzer targets (tool/fuzz/): the CREATE parser, and diff + apply on
+# schema pairs.  `make fuzz` runs each for FUZZ_SECONDS (default 60) from
+# the seed corpus test/fuzz-corpus/<target>; the corpus it grows, its
+# log and any crash go to test/tmp/fuzz/.  Needs clang with libFuzzer
+# (Debian: clang libclang-rt-dev).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+# Extra libFuzzer flags; CI passes a fixed -seed and -runs so that its
+# short run is the same every time.
+FUZZ_ARGS    ?=
+FUZZ_DIR     := test/tmp/fuzz
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=undefined $(WARN) -Iext
+
+$(FUZZ_DIR)/fuzz_%: tool/fuzz/fuzz_%.c $(SRC) $(HDR)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(SRC) -lsqlite3
+
+fuzz: $(FUZZ_DIR)/fuzz_parse $(FUZZ_DIR)/fuzz_diff
+	@for t in parse diff; do \
+	  mkdir -p $(FUZZ_DIR)/$$t; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  if ! $(FUZZ_DIR)/fuzz_$$t $(FUZZ_DIR)/$$t test/fuzz-corpus/$$t \
+	      -dict=tool/fuzz/sql.dict -max_total_time=$(FUZZ_SECONDS) \
+	      -max_len=8192 -timeout=10 -print_final_stats=1 $(FUZZ_ARGS) \
+	      -artifact_prefix=$(FUZZ_DIR)/$$t- >$(FUZZ_DIR)/$$t.log 2>&1; then \
+	    tail -n 60 $(FUZZ_DIR)/$$t.log; \
+	    echo "fuzz_$$t found a bug: see $(FUZZ_DIR)/$$t.log"; exit 1; \
+	  fi; \
+	  grep -E '^Done [0-9]+ runs' $(FUZZ_DIR)/$$t.log; \
+	done
+
 demo: $(LIB)
-	@echo "make demo: the walkthrough is coming (see README.md)"
+	@sh tool/demo.sh $(CURDIR)/$(LIB)
+
+# Speed and memory against the hand-written SQL (and Alembic where
+# python3-alembic is installed); BENCH_SCALE=0.1 for a quick run, see
+# tool/bench.tcl for the other settings.
+bench: $(LIB)
+	MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) tool/bench.tcl
 
 clean:
-	rm -f $(LIB) $(ASAN_LIB) test/*.o
+	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/*.o
 	rm -rf test/tmp
 
-.PHONY: all test sanitize demo clean
+.PHONY: all test sanitize demo clean fuzz bench

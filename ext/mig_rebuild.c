@@ -32,6 +32,17 @@
 ** Any failure rolls back to the savepoint: schema, rows, rowids and
 ** sqlite_sequence are exactly as they were.
 **
+** PROGRESS.  With mig_config('progress') set to 1, the SQL function
+** mig_rebuild reports a long copy on stderr, for a person watching a
+** terminal (tool/mig sets it when stderr is one): a progress handler on
+** the connection, for the time of the copy only, prints
+**     \rmig_rebuild: <table>: <rows read> of <rows> rows copied (<n>%)
+** whenever the percentage changes, and a final newline.  The rows read
+** are the full-scan steps of the copy statement, the total is counted
+** before the copy starts.  A copy that ends before the first report
+** prints nothing.  Any progress handler the caller had set is replaced
+** and cleared afterwards (SQLite offers no way to read it back).
+**
 ** When the copy fails, the reason is looked for only then, so that the
 ** happy path pays nothing: the mapped rows go into a TEMP scratch table
 ** with the new column names and types but no constraints, and one query
@@ -46,6 +57,7 @@
 ** user's transaction open.
 */
 #include "mig_int.h"
+#include <stdio.h>
 
 #define MIG_RB_PREFIX     "_libmig_new_"
 #define MIG_RB_SAVEPOINT  "_libmig_rebuild"
@@ -116,6 +128,7 @@ struct MigRebuild {
   MigObject **apTrig;
   int iTrigTemp;            /* apTrig[iTrigTemp..] are in temp */
   i64 nRow;                 /* rows copied */
+  int bProgress;            /* report the copy on stderr */
 };
 
 /*************************************************************************
@@ -136,6 +149,25 @@ static void migRbError(MigRebuild *r, const char *zFmt, ...){
     migErrorSet(r->p, SQLITE_ERROR, "mig_rebuild: %s", z);
     sqlite3_free(z);
   }
+}
+
+/* An error of the environment, not of the definitions: out of memory,
+** I/O error, disk full, a corrupt or read-only database.  Recorded on
+** r->p with its own code and SQLite's message (true is returned), so that
+** no caller explains it as a problem of the new definition, an index,
+** a view or a trigger. */
+static int migRbEnvError(MigRebuild *r, int rc){
+  switch( rc & 0xff ){
+    case SQLITE_NOMEM:
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+      return 1;
+    case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CORRUPT:
+    case SQLITE_CANTOPEN: case SQLITE_READONLY: case SQLITE_NOTADB:
+      migErrorSet(r->p, rc, "mig_rebuild: cannot rebuild \"%w\": %s",
+          r->zName, sqlite3_errstr(rc));
+      return 1;
+  }
+  return 0;
 }
 
 /* True if the token z[0..n) of type e is the keyword zKw. */
@@ -242,8 +274,7 @@ static int migRbTry(MigRebuild *r, char **pzErr, const char *zFmt, ...){
   rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   if( rc!=SQLITE_OK ){
-    if( (rc & 0xff)==SQLITE_NOMEM ){
-      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    if( migRbEnvError(r, rc) ){
     }else{
       *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
     }
@@ -269,8 +300,7 @@ static int migRbCompiles(MigRebuild *r, char **pzErr, const char *zFmt, ...){
   rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
   if( rc!=SQLITE_OK ){
-    if( (rc & 0xff)==SQLITE_NOMEM ){
-      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    if( migRbEnvError(r, rc) ){
     }else{
       *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
     }
@@ -582,8 +612,7 @@ static i64 migRbChildViolations(MigRebuild *r, const char *zChild, char **pzErr)
   }
   if( rc!=SQLITE_OK ){
     n = -1;
-    if( (rc & 0xff)==SQLITE_NOMEM ){
-      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    if( migRbEnvError(r, rc) ){
     }else{
       *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
     }
@@ -648,8 +677,7 @@ static void migRbFkCheck(MigRebuild *r){
   }
   rc = sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ){
-    if( (rc & 0xff)==SQLITE_NOMEM ){
-      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    if( migRbEnvError(r, rc) ){
     }else{
       migRbError(r, "the foreign keys of the new definition of \"%w\" do "
           "not fit their parent tables (%s); a foreign key must name the "
@@ -715,8 +743,7 @@ static void migRbCreateNew(MigRebuild *r){
   }
   sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK && r->p->rc==SQLITE_OK ){
-    if( (rc & 0xff)==SQLITE_NOMEM ){
-      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    if( migRbEnvError(r, rc) ){
     }else{
       char *zMsg = migRbUnTmp(r, sqlite3_errmsg(r->db));
       migRbError(r, "create_sql: %s", zMsg ? zMsg : "");
@@ -848,8 +875,7 @@ static void migRbCheckExpr(MigRebuild *r, const char *zKey, const char *zExpr){
       migRbError(r, "mapping_json entry \"%w\" must not contain "
           "parameters: %s", zKey, zExpr);
     }
-  }else if( (rc & 0xff)==SQLITE_NOMEM ){
-    migErrorSet(r->p, SQLITE_NOMEM, 0);
+  }else if( migRbEnvError(r, rc) ){
   }else{
     migRbError(r, "mapping_json entry \"%w\" is not a valid expression "
         "over the old row of \"%w\": %s", zKey, r->zName,
@@ -1210,11 +1236,59 @@ static void migRbDiagnose(MigRebuild *r, const char *zErr){
       r->zNewName, zErr);
 }
 
+/* How many virtual machine steps between two progress reports. */
+#define MIG_RB_PROGRESS_STEPS 10000
+
+/* The state of the progress report of one copy. */
+typedef struct MigRbProgress MigRbProgress;
+struct MigRbProgress {
+  sqlite3 *db;
+  const char *zTable;       /* the table, as the user named it */
+  i64 nTotal;               /* its rows, counted before the copy */
+  sqlite3_stmt *pCopy;      /* the copy statement, once found */
+  int iPct;                 /* the last percentage printed, -1: none yet */
+};
+
+/* The progress handler: the copy runs inside sqlite3_exec, so its
+** statement is found (once) among the connection's busy statements; its
+** full-scan steps are the rows of the old table read so far.  Only reads
+** the connection's statements, never runs one, as a progress handler
+** must.  Never interrupts (returns 0). */
+static int migRbProgressStep(void *pArg){
+  MigRbProgress *pP = (MigRbProgress*)pArg;
+  static const char zPrefix[] = "INSERT OR ABORT INTO main.";
+  if( pP->pCopy==0 ){
+    sqlite3_stmt *pS;
+    for(pS=sqlite3_next_stmt(pP->db, 0); pS; pS=sqlite3_next_stmt(pP->db, pS)){
+      const char *zSql = sqlite3_sql(pS);
+      if( sqlite3_stmt_busy(pS) && zSql
+       && strncmp(zSql, zPrefix, sizeof(zPrefix)-1)==0 ){
+        pP->pCopy = pS;
+        break;
+      }
+    }
+  }
+  if( pP->pCopy ){
+    i64 n = sqlite3_stmt_status(pP->pCopy, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+    int iPct;
+    if( n>pP->nTotal ) n = pP->nTotal;
+    iPct = pP->nTotal>0 ? (int)(n*100/pP->nTotal) : 100;
+    if( iPct!=pP->iPct ){
+      fprintf(stderr, "\rmig_rebuild: %s: %lld of %lld rows copied (%d%%)",
+          pP->zTable, (long long)n, (long long)pP->nTotal, iPct);
+      fflush(stderr);
+      pP->iPct = iPct;
+    }
+  }
+  return 0;
+}
+
 /* Step 2: the copy, in one statement. */
 static void migRbCopy(MigRebuild *r){
   char *zErr = 0;
   int bDefer = 0;
   int rc;
+  MigRbProgress prog;
   if( r->p->rc!=SQLITE_OK ) return;
   if( r->bFkOn ){
     /* Foreign keys cannot be switched off inside the caller's
@@ -1223,9 +1297,32 @@ static void migRbCopy(MigRebuild *r){
     bDefer = (int)migRbInt(r->p, 0, "PRAGMA defer_foreign_keys");
     migExec(r->p, "PRAGMA defer_foreign_keys=ON");
   }
+  if( r->bProgress ){
+    memset(&prog, 0, sizeof(prog));
+    prog.db = r->db;
+    prog.zTable = r->zName;
+    prog.iPct = -1;
+    prog.nTotal = migRbInt(r->p, 0, "SELECT count(*) FROM main.\"%w\"",
+                           r->zName);
+    if( r->p->rc==SQLITE_OK ){
+      sqlite3_progress_handler(r->db, MIG_RB_PROGRESS_STEPS,
+                               migRbProgressStep, &prog);
+    }
+  }
   rc = migRbTry(r, &zErr, "INSERT OR ABORT INTO main.\"%w\"(%s) SELECT %s "
       "FROM main.\"%w\"", r->zTmp, r->zTargets, r->zSources, r->zName);
   if( rc==SQLITE_OK ) r->nRow = sqlite3_changes64(r->db);
+  if( r->bProgress ){
+    sqlite3_progress_handler(r->db, 0, 0, 0);
+    if( prog.iPct>=0 ){
+      if( rc==SQLITE_OK ){
+        fprintf(stderr, "\rmig_rebuild: %s: %lld of %lld rows copied (100%%)",
+            r->zName, (long long)r->nRow, (long long)r->nRow);
+      }
+      fprintf(stderr, "\n");
+      fflush(stderr);
+    }
+  }
   if( r->bFkOn && !bDefer ){
     Mig m;
     memset(&m, 0, sizeof(m));
@@ -1697,17 +1794,20 @@ static void migRbSave(MigRebuild *r){
   }
 }
 
-i64 migRebuild(
+/* migRebuild(), and whether to report the copy's progress on stderr. */
+static i64 migRebuildEx(
   Mig *p,
   const char *zTable,
   const char *zCreate,
-  const char *zMapping
+  const char *zMapping,
+  int bProgress
 ){
   MigRebuild r;
   int bSavepoint = 0;
   if( p->rc!=SQLITE_OK ) return 0;
   memset(&r, 0, sizeof(r));
   r.p = p;
+  r.bProgress = bProgress;
   r.db = p->db;
   r.zCreateIn = zCreate;
   r.iDqsDml = r.iDqsDdl = -1;
@@ -1765,6 +1865,15 @@ i64 migRebuild(
   return p->rc==SQLITE_OK ? r.nRow : 0;
 }
 
+i64 migRebuild(
+  Mig *p,
+  const char *zTable,
+  const char *zCreate,
+  const char *zMapping
+){
+  return migRebuildEx(p, zTable, zCreate, zMapping, 0);
+}
+
 /*
 ** mig_rebuild(table, create_sql [, mapping_json]): rebuild table to the
 ** definition create_sql, copying every row.  Returns the number of rows
@@ -1772,6 +1881,8 @@ i64 migRebuild(
 */
 void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
+  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
+  int bProgress = pConfig ? pConfig->bProgress : 0;
   const char *zTable, *zCreate, *zMapping = 0;
   i64 nRow = 0;
   memset(&m, 0, sizeof(m));
@@ -1796,7 +1907,7 @@ void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     int bFk = (int)migRbInt(&m, 0, "PRAGMA foreign_keys");
     if( bFk ) migExec(&m, "PRAGMA foreign_keys=OFF");
     migExec(&m, "BEGIN IMMEDIATE");
-    nRow = migRebuild(&m, zTable, zCreate, zMapping);
+    nRow = migRebuildEx(&m, zTable, zCreate, zMapping, bProgress);
     if( m.rc==SQLITE_OK ) migExec(&m, "COMMIT");
     if( m.rc!=SQLITE_OK && !sqlite3_get_autocommit(m.db) ){
       Mig m2;
@@ -1818,7 +1929,7 @@ void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       migReset(&m2);
     }
   }else if( m.rc==SQLITE_OK ){
-    nRow = migRebuild(&m, zTable, zCreate, zMapping);
+    nRow = migRebuildEx(&m, zTable, zCreate, zMapping, bProgress);
   }
 
   if( m.rc==SQLITE_OK ){

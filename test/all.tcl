@@ -41,8 +41,16 @@ if {[llength $files]==0} {
 
 # Run one file; return {status passed failed output}.  status is "ok",
 # or a phrase saying how the child ended when that was not normal.
+# A file that runs longer than MIG_TEST_TIMEOUT seconds (default 1200) is
+# killed, so that a hang fails the run instead of stalling it.
 proc run_file {tclsh file} {
-  set chan [open |[list $tclsh $file 2>@1] r]
+  set cmd [list $tclsh $file]
+  if {[auto_execok timeout] ne ""} {
+    set limit 1200
+    if {[info exists ::env(MIG_TEST_TIMEOUT)]} { set limit $::env(MIG_TEST_TIMEOUT) }
+    set cmd [linsert $cmd 0 timeout -s KILL $limit]
+  }
+  set chan [open |[concat $cmd [list 2>@1]] r]
   set out [read $chan]
   set status ok
   if {[catch {close $chan} msg opts]} {
