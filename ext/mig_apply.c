@@ -399,28 +399,6 @@ static void migTxnEnd(Mig *p, MigTxn *pT){
   }
 }
 
-/* The extent of the statement that starts at z, without leading space and
-** comments and without its ";", to quote it in an error message. */
-static const char *migStmtExtent(const char *z, int *pn){
-  const unsigned char *zU = (const unsigned char*)z;
-  int i = 0, iStart = -1, iEnd = 0, eType = 0;
-  for(;;){
-    int n = migGetToken(&zU[i], &eType);
-    if( eType==MIG_TK_EOF || n<=0 ) break;
-    if( eType==MIG_TK_PUNCT && n==1 && zU[i]==';' && iStart>=0 ) break;
-    if( eType!=MIG_TK_SPACE ){
-      if( iStart<0 ) iStart = i;
-      iEnd = i + n;
-    }
-    i += n;
-  }
-  if( iStart<0 ){
-    *pn = 0;
-    return z;
-  }
-  *pn = iEnd - iStart;
-  return &z[iStart];
-}
 
 /* True if the statement at z starts with BEGIN, COMMIT, END or ROLLBACK:
 ** a script must not end the transaction that the whole call runs in. */
@@ -463,7 +441,7 @@ static void migRunSection(Mig *p, const char *zFunc, MigRev *pRev,
     int n = 0;
     const char *zStmt;
     if( migIsTxnControl(zStart) ){
-      zStmt = migStmtExtent(zStart, &n);
+      zStmt = migStatementExtent(zStart, &n);
       migErrorSet(p, SQLITE_ERROR, "%s: revision %s (%s), %s section: %.*s"
           " is not allowed in a script: libmig runs the whole call as one"
           " transaction", zFunc, pRev->zRev, pRev->zFile, zSection, n, zStmt);
@@ -477,7 +455,7 @@ static void migRunSection(Mig *p, const char *zFunc, MigRev *pRev,
     if( rc==SQLITE_NOMEM ){
       migErrorSet(p, SQLITE_NOMEM, 0);
     }else if( rc!=SQLITE_OK ){
-      zStmt = migStmtExtent(zStart, &n);
+      zStmt = migStatementExtent(zStart, &n);
       migErrorSet(p, migSectionErrCode(rc),
           "%s: revision %s (%s), %s section: %s, in: %.*s",
           zFunc, pRev->zRev, pRev->zFile, zSection, sqlite3_errmsg(p->db),

@@ -300,6 +300,7 @@ int migGetToken(const unsigned char *z, int *peType);  /* returns length */
 char *migDequote(Mig *p, MigArena *pA, const char *z, int n);
 char *migCanonical(Mig *p, MigArena *pA, const char *z, int n);
 char *migCanonicalExpr(Mig *p, MigArena *pA, const char *z, int n);
+const char *migStatementExtent(const char *z, int *pn);  /* for messages */
 
 /* Parse one CREATE statement into a new object allocated from pA.  On a
 ** syntax libmig does not understand, sets an error naming the object. */

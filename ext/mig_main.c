@@ -46,30 +46,6 @@ static void migSchemaFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   migCallEnd(&m, ctx);
 }
 
-/* The extent of the statement that starts at z: up to and excluding its
-** terminating ";" (or the end), with leading space and comments skipped.
-** Used to quote the failing statement in mig_models' error message. */
-static const char *migStatementExtent(const char *z, int *pn){
-  const unsigned char *zU = (const unsigned char*)z;
-  int i = 0, iStart = -1, iEnd = 0, eType = 0;
-  for(;;){
-    int n = migGetToken(&zU[i], &eType);
-    if( eType==MIG_TK_EOF || n<=0 ) break;
-    if( eType==MIG_TK_PUNCT && n==1 && zU[i]==';' && iStart>=0 ) break;
-    if( eType!=MIG_TK_SPACE ){
-      if( iStart<0 ) iStart = i;
-      iEnd = i + n;
-    }
-    i += n;
-  }
-  if( iStart<0 ){
-    *pn = 0;
-    return z;
-  }
-  *pn = iEnd - iStart;
-  return &z[iStart];
-}
-
 /*
 ** Build the database for mig_models in a private in-memory connection, so
 ** that unqualified (or even "main."-qualified) DDL can only ever land

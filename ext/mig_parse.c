@@ -1664,3 +1664,26 @@ void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol){
   }
   migParseFree(pP);
 }
+
+/* The extent of the statement that starts at z, without leading space and
+** comments and without its ";": how error messages quote a statement. */
+const char *migStatementExtent(const char *z, int *pn){
+  const unsigned char *zU = (const unsigned char*)z;
+  int i = 0, iStart = -1, iEnd = 0, eType = 0;
+  for(;;){
+    int n = migGetToken(&zU[i], &eType);
+    if( eType==MIG_TK_EOF || n<=0 ) break;
+    if( eType==MIG_TK_PUNCT && n==1 && zU[i]==';' && iStart>=0 ) break;
+    if( eType!=MIG_TK_SPACE ){
+      if( iStart<0 ) iStart = i;
+      iEnd = i + n;
+    }
+    i += n;
+  }
+  if( iStart<0 ){
+    *pn = 0;
+    return z;
+  }
+  *pn = iEnd - iStart;
+  return &z[iStart];
+}
