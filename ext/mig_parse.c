@@ -31,16 +31,39 @@
 ** The tokenizer.
 */
 
-/* True for bytes that may continue an identifier: letters, digits, "_",
-** "$" and every byte of a multi-byte UTF-8 character. */
+/* Byte classes, one lookup instead of a chain of compares on the hot
+** path: MIG_CC_SPACE as migIsSpace(), MIG_CC_IDSTART for bytes that may
+** start a bare identifier (letters, "_", every byte of a multi-byte
+** UTF-8 character), MIG_CC_IDCHAR for bytes that may continue one (those
+** and digits and "$"). */
+#define MIG_CC_SPACE   1
+#define MIG_CC_IDSTART 2
+#define MIG_CC_IDCHAR  4
+static const unsigned char aMigCharClass[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0,
+  0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 6,
+  0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 0,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+};
+
 static int migIsIdChar(unsigned char c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
-      || c=='_' || c=='$' || c>=0x80;
+  return (aMigCharClass[c] & MIG_CC_IDCHAR)!=0;
 }
 
-/* True for bytes that may start a bare identifier. */
 static int migIsIdStart(unsigned char c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || c=='_' || c>=0x80;
+  return (aMigCharClass[c] & MIG_CC_IDSTART)!=0;
 }
 
 static int migIsDigit(unsigned char c){ return c>='0' && c<='9'; }
@@ -290,13 +313,16 @@ static int migCanonToken(char *zOut, const char *z, int nTok, int eType){
 ** bytes of scratch space always suffice.
 */
 char *migCanonical(Mig *p, MigArena *pA, const char *z, int n){
-  char *zBuf;
+  char aStack[512];      /* scratch for short texts (most DEFAULTs) */
+  char *zBuf = aStack;
   char *zRet;
   int i = 0, j = 0;
   if( p->rc!=SQLITE_OK || z==0 ) return 0;
   if( n<0 ) n = (int)strlen(z);
-  zBuf = migMalloc(p, (i64)n*4 + 16);
-  if( zBuf==0 ) return 0;
+  if( (i64)n*4 + 16 > (i64)sizeof(aStack) ){
+    zBuf = migMalloc(p, (i64)n*4 + 16);
+    if( zBuf==0 ) return 0;
+  }
   while( i<n ){
     int eType;
     int nTok = migTokenN((const unsigned char*)&z[i], n-i, &eType);
@@ -309,7 +335,7 @@ char *migCanonical(Mig *p, MigArena *pA, const char *z, int n){
   }
   zBuf[j] = 0;
   zRet = migArenaStrndup(p, pA, zBuf, j);
-  sqlite3_free(zBuf);
+  if( zBuf!=aStack ) sqlite3_free(zBuf);
   return zRet;
 }
 
@@ -408,6 +434,9 @@ struct MigParse {
   int iTok;             /* offset of the current significant token */
   int nTok;             /* its length (0 at the end) */
   int eTok;             /* its MIG_TK_* type */
+  unsigned char cKw;    /* first byte in upper case if MIG_TK_ID, else 0 */
+  unsigned char cKw2;   /* and the second (0 if none): together they
+                        ** reject most keyword tests without a loop */
   int iPrevEnd;         /* offset just past the previous significant token */
   const char *zWhat;    /* "CREATE statement" or "column definition" */
   const char *zObj;     /* the object's name, for errors, once known */
@@ -424,22 +453,25 @@ struct MigParse {
 };
 
 /* Room for one more element in a scratch array: returns the (possibly
-** moved) array, or NULL after setting SQLITE_NOMEM. */
+** moved) array with element nUsed zeroed, or NULL after setting
+** SQLITE_NOMEM.  Only that element is zeroed, not the whole new room:
+** every caller takes exactly element nUsed next.  16 to start, so that
+** a typical table's columns need a single allocation. */
 static void *migParseGrow(MigParse *pP, void *a, int *pnAlloc, int nUsed,
                           int szElem){
-  void *aNew;
-  int nNew;
   if( pP->p->rc!=SQLITE_OK ) return 0;
-  if( nUsed<*pnAlloc ) return a;
-  nNew = *pnAlloc ? *pnAlloc*2 : 8;
-  aNew = sqlite3_realloc64(a, (i64)nNew*szElem);
-  if( aNew==0 ){
-    migErrorSet(pP->p, SQLITE_NOMEM, 0);
-    return 0;
+  if( nUsed>=*pnAlloc ){
+    int nNew = *pnAlloc ? *pnAlloc*2 : 16;
+    void *aNew = sqlite3_realloc64(a, (i64)nNew*szElem);
+    if( aNew==0 ){
+      migErrorSet(pP->p, SQLITE_NOMEM, 0);
+      return 0;
+    }
+    a = aNew;
+    *pnAlloc = nNew;
   }
-  memset((char*)aNew + (i64)nUsed*szElem, 0, (i64)(nNew-nUsed)*szElem);
-  *pnAlloc = nNew;
-  return aNew;
+  memset((char*)a + (i64)nUsed*szElem, 0, szElem);
+  return a;
 }
 
 static void migParseFree(MigParse *pP){
@@ -458,19 +490,42 @@ static int migParseOk(MigParse *pP){
   return pP->p->rc==SQLITE_OK && pP->eTok!=MIG_TK_EOF;
 }
 
-/* Move to the next significant token.  Stays put at the end. */
+/*
+** Move to the next significant token.  Stays put at the end.  Plain
+** white space and bare words (most of a schema) are read here without
+** the general tokenizer: the text is NUL-terminated at pP->n, so no
+** bound is needed.  Everything else goes to migTokenN().
+*/
 static void migParseNext(MigParse *pP){
+  const unsigned char *z = (const unsigned char*)pP->z;
   int i;
   if( pP->eTok==MIG_TK_EOF ) return;
   i = pP->iTok + pP->nTok;
   if( pP->nTok>0 ) pP->iPrevEnd = i;
   for(;;){
-    int eType;
-    int nTok = migTokenN((const unsigned char*)&pP->z[i], pP->n - i, &eType);
+    int eType, nTok;
+    unsigned char c = z[i];
+    if( aMigCharClass[c] & MIG_CC_SPACE ){
+      i++;
+      continue;
+    }
+    if( migIsIdStart(c) && !((c=='x' || c=='X') && z[i+1]=='\'') ){
+      int j;
+      for(j=i+1; migIsIdChar(z[j]); j++){}
+      pP->iTok = i;
+      pP->nTok = j - i;
+      pP->eTok = MIG_TK_ID;
+      pP->cKw = migToUpper(c);
+      pP->cKw2 = (j - i)>1 ? migToUpper(z[i+1]) : 0;
+      return;
+    }
+    nTok = migTokenN(&z[i], pP->n - i, &eType);
     if( eType!=MIG_TK_SPACE ){
       pP->iTok = i;
       pP->nTok = nTok;
       pP->eTok = eType;
+      pP->cKw = 0;
+      pP->cKw2 = 0;
       return;
     }
     i += nTok;
@@ -525,24 +580,30 @@ static void migParseError(MigParse *pP, const char *zFmt, ...){
   }
   pP->eTok = MIG_TK_EOF;
   pP->nTok = 0;
+  pP->cKw = 0;
+  pP->cKw2 = 0;
 }
 
 /* True if the token z[0..n) of type eType is the keyword zKw (given in
-** upper case), in any case. */
+** upper case, letters A-Z only), in any case.  Clearing bit 0x20 folds
+** exactly a and A to A; the NUL that ends zKw never matches, since no
+** byte of a bare word folds to 0, so the loop stops there. */
 static int migTokIsKw(const char *z, int n, int eType, const char *zKw){
   int i;
   if( eType!=MIG_TK_ID ) return 0;
   for(i=0; i<n; i++){
-    if( zKw[i]==0 || migToUpper((unsigned char)z[i])!=(unsigned char)zKw[i] ){
-      return 0;
-    }
+    if( ((unsigned char)z[i] & 0xdf)!=(unsigned char)zKw[i] ) return 0;
   }
   return zKw[i]==0;
 }
 
-/* True if the current token is the keyword zKw. */
-static int migParseIsKw(MigParse *pP, const char *zKw){
-  return migTokIsKw(&pP->z[pP->iTok], pP->nTok, pP->eTok, zKw);
+/* True if the current token is the keyword zKw.  The first two bytes
+** are tested before the loop: most tests are of words that differ
+** there.  (zKw[1] exists: cKw is never 0 for a bare word.) */
+static inline int migParseIsKw(MigParse *pP, const char *zKw){
+  return pP->cKw==(unsigned char)zKw[0]
+      && pP->cKw2==(unsigned char)zKw[1]
+      && migTokIsKw(&pP->z[pP->iTok], pP->nTok, pP->eTok, zKw);
 }
 
 /* True if the token after the current one is the keyword zKw. */

@@ -117,7 +117,8 @@ struct MigChunk {
 };
 #define MIG_CHUNK_SIZE 16384
 
-void *migArenaAlloc(Mig *p, MigArena *pA, i64 n){
+/* Arena memory, not zeroed: for callers that fill all of it at once. */
+static void *migArenaRaw(Mig *p, MigArena *pA, i64 n){
   char *pRet;
   if( p->rc!=SQLITE_OK ) return 0;
   n = (n + 7) & ~(i64)7;
@@ -134,9 +135,7 @@ void *migArenaAlloc(Mig *p, MigArena *pA, i64 n){
       ** space left in the current chunk is not wasted. */
       pNew->pNext = pA->pChunk->pNext;
       pA->pChunk->pNext = pNew;
-      pRet = (char*)&pNew[1];
-      memset(pRet, 0, n);
-      return pRet;
+      return (char*)&pNew[1];
     }
     pNew->pNext = pA->pChunk;
     pA->pChunk = pNew;
@@ -145,7 +144,12 @@ void *migArenaAlloc(Mig *p, MigArena *pA, i64 n){
   }
   pRet = ((char*)&pA->pChunk[1]) + pA->nUsed;
   pA->nUsed += n;
-  memset(pRet, 0, n);
+  return pRet;
+}
+
+void *migArenaAlloc(Mig *p, MigArena *pA, i64 n){
+  void *pRet = migArenaRaw(p, pA, n);
+  if( pRet ) memset(pRet, 0, n);
   return pRet;
 }
 
@@ -153,7 +157,7 @@ char *migArenaStrndup(Mig *p, MigArena *pA, const char *z, int n){
   char *zRet;
   if( z==0 ) return 0;
   if( n<0 ) n = (int)strlen(z);
-  zRet = migArenaAlloc(p, pA, (i64)n+1);
+  zRet = migArenaRaw(p, pA, (i64)n+1);
   if( zRet ){
     memcpy(zRet, z, n);
     zRet[n] = 0;
