@@ -435,7 +435,6 @@ static void migRunSection(Mig *p, const char *zFunc, MigRev *pRev,
                           const char *zSection, const char *zSql){
   const char *zTail = zSql;
   while( p->rc==SQLITE_OK && zTail && zTail[0] ){
-    sqlite3_stmt *pStmt = 0;
     const char *zStart = zTail;
     int rc;
     int n = 0;
@@ -447,11 +446,7 @@ static void migRunSection(Mig *p, const char *zFunc, MigRev *pRev,
           " transaction", zFunc, pRev->zRev, pRev->zFile, zSection, n, zStmt);
       break;
     }
-    rc = sqlite3_prepare_v2(p->db, zStart, -1, &pStmt, &zTail);
-    if( rc==SQLITE_OK && pStmt ){
-      while( (rc = sqlite3_step(pStmt))==SQLITE_ROW );
-      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-    }
+    rc = migRunOne(p->db, zStart, &zTail);
     if( rc==SQLITE_NOMEM ){
       migErrorSet(p, SQLITE_NOMEM, 0);
     }else if( rc!=SQLITE_OK ){
@@ -461,7 +456,6 @@ static void migRunSection(Mig *p, const char *zFunc, MigRev *pRev,
           zFunc, pRev->zRev, pRev->zFile, zSection, sqlite3_errmsg(p->db),
           n, zStmt);
     }
-    sqlite3_finalize(pStmt);
   }
 }
 
@@ -601,12 +595,9 @@ static void migBookkeep(Mig *p, sqlite3_str *pOut, const char *zFmt, ...){
   va_list ap;
   if( p->rc!=SQLITE_OK ) return;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  zSql = migVMprintf(p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
-    return;
-  }
+  if( zSql==0 ) return;
   migExec(p, "%s", zSql);
   if( pOut ) sqlite3_str_appendf(pOut, "%s;\n", zSql);
   sqlite3_free(zSql);

@@ -268,6 +268,7 @@ void migErrorPrefix(Mig *p, const char *zPrefix);  /* "zPrefix: msg" */
 
 void *migMalloc(Mig *p, i64 n);         /* zeroed; NULL and NOMEM on failure */
 char *migMprintf(Mig *p, const char *zFmt, ...);   /* sqlite3_free() it */
+char *migVMprintf(Mig *p, const char *zFmt, va_list ap);  /* likewise */
 char *migStrndup(Mig *p, const char *z, int n);    /* n<0: strlen; sqlite3_free() */
 
 void *migArenaAlloc(Mig *p, MigArena *pA, i64 n);  /* zeroed, 8-aligned */
@@ -287,6 +288,7 @@ int migStep(Mig *p, sqlite3_stmt *pStmt);  /* SQLITE_ROW or 0 (done/error) */
 void migFinalize(Mig *p, sqlite3_stmt *pStmt);
 void migExec(Mig *p, const char *zFmt, ...);
 int migSchemaExists(Mig *p, const char *zDb); /* attached under that name? */
+int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail);
 void migCallBegin(Mig *p, sqlite3_context *ctx);  /* start an SQL function */
 void migCallEnd(Mig *p, sqlite3_context *ctx);    /* report error, clean up */
 const char *migArgText(Mig *p, const char *zFunc, sqlite3_value **argv,

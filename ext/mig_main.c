@@ -68,13 +68,8 @@ static unsigned char *migModelsBuild(
     goto models_out;
   }
   while( p->rc==SQLITE_OK && zTail && zTail[0] ){
-    sqlite3_stmt *pStmt = 0;
     const char *zStart = zTail;
-    rc = sqlite3_prepare_v2(pPriv, zStart, -1, &pStmt, &zTail);
-    if( rc==SQLITE_OK && pStmt ){
-      while( (rc = sqlite3_step(pStmt))==SQLITE_ROW );
-      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-    }
+    rc = migRunOne(pPriv, zStart, &zTail);
     if( rc==SQLITE_NOMEM ){
       migErrorSet(p, SQLITE_NOMEM, 0);
     }else if( rc!=SQLITE_OK ){
@@ -83,7 +78,6 @@ static unsigned char *migModelsBuild(
       migErrorSet(p, SQLITE_ERROR, "mig_models: %s in: %.*s",
           sqlite3_errmsg(pPriv), n, zStmt);
     }
-    sqlite3_finalize(pStmt);
   }
   if( p->rc==SQLITE_OK ){
     sqlite3_stmt *pCount = 0;

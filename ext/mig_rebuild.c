@@ -204,12 +204,9 @@ static i64 migRbInt(Mig *p, i64 iDefault, const char *zFmt, ...){
   va_list ap;
   if( p->rc!=SQLITE_OK ) return iDefault;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  zSql = migVMprintf(p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
-    return iDefault;
-  }
+  if( zSql==0 ) return iDefault;
   pStmt = migPrepare(p, "%s", zSql);
   sqlite3_free(zSql);
   if( migStep(p, pStmt)==SQLITE_ROW
@@ -265,12 +262,9 @@ static int migRbTry(MigRebuild *r, char **pzErr, const char *zFmt, ...){
   *pzErr = 0;
   if( r->p->rc!=SQLITE_OK ) return r->p->rc;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  zSql = migVMprintf(r->p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ){
-    migErrorSet(r->p, SQLITE_NOMEM, 0);
-    return SQLITE_NOMEM;
-  }
+  if( zSql==0 ) return SQLITE_NOMEM;
   rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   if( rc!=SQLITE_OK ){
@@ -291,12 +285,9 @@ static int migRbCompiles(MigRebuild *r, char **pzErr, const char *zFmt, ...){
   *pzErr = 0;
   if( r->p->rc!=SQLITE_OK ) return r->p->rc;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  zSql = migVMprintf(r->p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ){
-    migErrorSet(r->p, SQLITE_NOMEM, 0);
-    return SQLITE_NOMEM;
-  }
+  if( zSql==0 ) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
   if( rc!=SQLITE_OK ){
@@ -319,12 +310,9 @@ static i64 migRbCount(MigRebuild *r, const char *zFmt, ...){
   va_list ap;
   if( r->p->rc!=SQLITE_OK ) return -1;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  zSql = migVMprintf(r->p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ){
-    migErrorSet(r->p, SQLITE_NOMEM, 0);
-    return -1;
-  }
+  if( zSql==0 ) return -1;
   rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
   if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){

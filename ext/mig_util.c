@@ -83,15 +83,23 @@ void *migMalloc(Mig *p, i64 n){
   return pRet;
 }
 
-char *migMprintf(Mig *p, const char *zFmt, ...){
+/* sqlite3_vmprintf() that does nothing once an error is set and records
+** SQLITE_NOMEM when it fails: every SQL builder goes through it. */
+char *migVMprintf(Mig *p, const char *zFmt, va_list ap){
   char *z = 0;
   if( p->rc==SQLITE_OK ){
-    va_list ap;
-    va_start(ap, zFmt);
     z = sqlite3_vmprintf(zFmt, ap);
-    va_end(ap);
     if( z==0 ) migErrorSet(p, SQLITE_NOMEM, 0);
   }
+  return z;
+}
+
+char *migMprintf(Mig *p, const char *zFmt, ...){
+  char *z;
+  va_list ap;
+  va_start(ap, zFmt);
+  z = migVMprintf(p, zFmt, ap);
+  va_end(ap);
   return z;
 }
 
@@ -171,12 +179,9 @@ char *migArenaPrintf(Mig *p, MigArena *pA, const char *zFmt, ...){
   va_list ap;
   if( p->rc!=SQLITE_OK ) return 0;
   va_start(ap, zFmt);
-  z = sqlite3_vmprintf(zFmt, ap);
+  z = migVMprintf(p, zFmt, ap);
   va_end(ap);
-  if( z==0 ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
-    return 0;
-  }
+  if( z==0 ) return 0;
   zRet = migArenaStrndup(p, pA, z, -1);
   sqlite3_free(z);
   return zRet;
@@ -274,12 +279,9 @@ sqlite3_stmt *migPrepare(Mig *p, const char *zFmt, ...){
   va_list ap;
   if( p->rc!=SQLITE_OK ) return 0;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  zSql = migVMprintf(p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
-    return 0;
-  }
+  if( zSql==0 ) return 0;
   if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
     migErrorFromDb(p);
     pStmt = 0;
@@ -314,12 +316,9 @@ void migExec(Mig *p, const char *zFmt, ...){
   va_list ap;
   if( p->rc!=SQLITE_OK ) return;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  zSql = migVMprintf(p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
-    return;
-  }
+  if( zSql==0 ) return;
   if( sqlite3_exec(p->db, zSql, 0, 0, 0)!=SQLITE_OK ){
     migErrorFromDb(p);
   }
@@ -365,4 +364,19 @@ const char *migArgText(
     }
   }
   return z;
+}
+
+/* Run the first statement of zSql to completion; *pzTail is set to what
+** follows it.  Returns an SQLite result code (SQLITE_OK for nothing but
+** space); on failure sqlite3_errmsg(db) still says why.  Scripts run
+** statement by statement through this so errors can quote the statement. */
+int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, pzTail);
+  if( rc==SQLITE_OK && pStmt ){
+    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW );
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
 }
