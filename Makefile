@@ -1,6 +1,7 @@
 # libmig: `make` builds the extension, `make test` runs the Tcl tests,
 # `make sanitize` runs them again with an ASan+UBSan build, `make demo`
-# runs the walkthrough, `make bench` the benchmark.
+# runs the walkthrough, `make bench` the benchmark, `make wheel` the
+# Python package (dist/libmig-*.whl), `make test-python` its tests.
 
 CC      ?= cc
 CFLAGS  ?= -O2
@@ -14,6 +15,10 @@ else
   SHARED := -shared
 endif
 TCLSH   ?= tclsh
+# The Python that builds the wheel (it needs pip, setuptools and wheel:
+# Debian's python3-pip, python3-setuptools, python3-wheel).  The wheel
+# serves any Python 3, so the system one is the default where there is one.
+PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
 
 SRC  := $(wildcard ext/*.c)
 HDR  := $(wildcard ext/*.h)
@@ -82,6 +87,26 @@ fuzz: $(FUZZ_DIR)/fuzz_parse $(FUZZ_DIR)/fuzz_diff
 	  grep -E '^Done [0-9]+ runs' $(FUZZ_DIR)/$$t.log; \
 	done
 
+# The Python package (tool/python/): a copy of it with the library inside
+# is staged in build/python, and pip builds the wheel from there into
+# dist/, offline (--no-index) and without build isolation, so with the
+# setuptools and wheel already installed.  The staging keeps setuptools'
+# build/ and egg-info out of tool/python.
+WHEEL_STAGE := build/python
+wheel: $(LIB)
+	rm -rf $(WHEEL_STAGE) dist/libmig-*.whl
+	mkdir -p $(WHEEL_STAGE) dist
+	cp -R tool/python/. $(WHEEL_STAGE)/
+	cp $(LIB) $(WHEEL_STAGE)/libmig/
+	$(PYTHON) -m pip wheel --no-build-isolation --no-deps --no-index \
+	  --disable-pip-version-check --quiet -w dist $(WHEEL_STAGE)
+	@ls -l dist/libmig-*.whl
+
+# The Python tests alone (make test runs them too): the smoke test and the
+# package test (test/pkg_python.test), which builds the wheel itself.
+test-python: $(LIB)
+	MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) test/all.tcl python
+
 demo: $(LIB)
 	@sh tool/demo.sh $(CURDIR)/$(LIB)
 
@@ -93,6 +118,6 @@ bench: $(LIB)
 
 clean:
 	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/*.o
-	rm -rf test/tmp
+	rm -rf test/tmp build dist
 
-.PHONY: all test sanitize demo clean fuzz bench
+.PHONY: all test sanitize demo clean fuzz bench wheel test-python
