@@ -10,13 +10,9 @@ from sqlalchemy import (DDL, Boolean, CheckConstraint, Column, Enum,
                         MetaData, String, Table, Text, UniqueConstraint,
                         event, func, text)
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+from pets.naming import NAMING_CONVENTION
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 team = Table(
     "team", metadata,

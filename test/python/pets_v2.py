@@ -5,13 +5,7 @@ from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from pets.naming import NAMING_CONVENTION
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
