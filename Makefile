@@ -1,7 +1,9 @@
 # libmig: `make` builds the extension, `make test` runs the Tcl tests,
 # `make sanitize` runs them again with an ASan+UBSan build, `make demo`
 # runs the walkthrough, `make bench` the benchmark, `make wheel` the
-# Python package (dist/libmig-*.whl), `make test-python` its tests.
+# Python package (dist/libmig-*.whl), `make test-python` its tests,
+# `make npm` the Node package (dist/libmig-*.tgz), `make test-node` the
+# Node tests.
 
 CC      ?= cc
 CFLAGS  ?= -O2
@@ -116,8 +118,33 @@ demo: $(LIB)
 bench: $(LIB)
 	MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) tool/bench.tcl
 
+# The Node package (tool/node/): staged in build/npm with the library
+# under lib/<platform>-<arch>/, its version taken from ext/mig_int.h, and
+# packed by npm into dist/libmig-<version>.tgz.
+MIG_VERSION := $(shell sed -n 's/^\#define MIG_VERSION "\(.*\)"/\1/p' ext/mig_int.h)
+NPM_STAGE   := build/npm
+NPM_TGZ     := dist/libmig-$(MIG_VERSION).tgz
+
+npm: $(NPM_TGZ)
+
+$(NPM_TGZ): $(LIB) $(wildcard tool/node/*) ext/mig_int.h
+	rm -rf $(NPM_STAGE)
+	mkdir -p $(NPM_STAGE) dist
+	cp tool/node/package.json tool/node/index.js tool/node/index.d.ts \
+	  tool/node/README.md $(NPM_STAGE)/
+	target=$$(node -p 'process.platform + "-" + process.arch') && \
+	  mkdir -p $(NPM_STAGE)/lib/$$target && cp $(LIB) $(NPM_STAGE)/lib/$$target/
+	cd $(NPM_STAGE) && npm pkg set version=$(MIG_VERSION) && \
+	  npm pack --silent --pack-destination $(CURDIR)/dist >/dev/null
+	@ls -l $@
+
+# The Node tests (test/node/): better-sqlite3 12 (SQLite 3.53) and libsql,
+# installed once into a cache outside the clone (see test/node/run.sh).
+test-node: $(LIB)
+	@MAKE="$(MAKE)" sh test/node/run.sh
+
 clean:
 	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/*.o
 	rm -rf test/tmp build dist
 
-.PHONY: all test sanitize demo clean fuzz bench wheel test-python
+.PHONY: all test sanitize demo clean fuzz bench wheel test-python npm test-node
