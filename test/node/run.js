@@ -11,9 +11,10 @@
 // MIG_NODE_DRIVERS="better-sqlite3" limits the drivers.  NODE_PATH must
 // reach the packages (test/node/run.sh sets it from the cache).
 //
-// Prints each test's PASS/FAIL line, one summary line per file, the names
-// of the failed tests, and ends with "N passed, N failed" (", N skipped"
-// when some were); exits 1 if anything failed.
+// Prints each test's PASS/FAIL line, one summary line per file, the known
+// failures (XFAIL: tests of known bugs, marked with T.known_failure), the
+// names of the failed tests, and ends with "N passed, N failed"
+// (", N skipped" when some were); exits 1 if anything failed.
 'use strict';
 
 const fs = require('fs');
@@ -38,6 +39,8 @@ if (!files.length) {
 let npass = 0;
 let nfail = 0;
 let nskip = 0;
+let nxfail = 0;
+const xfails = [];
 const failures = [];
 
 for (const f of files) {
@@ -59,6 +62,7 @@ for (const f of files) {
     let res = null;
     for (const line of lines) {
       if (line.startsWith('MIGTEST-START ')) { current = line.slice(14); continue; }
+      if (line.startsWith('XFAIL ')) xfails.push(`${label}: ${line.slice(6)}`);
       if (line.startsWith('MIGTEST-RESULT ')) { res = line.split(' '); continue; }
       if (/^\d+ passed, \d+ failed/.test(line)) continue;
       if (line !== '') console.log(`  ${line}`);
@@ -66,11 +70,13 @@ for (const f of files) {
     let p = 0;
     let fl = 0;
     let s = 0;
+    let x = 0;
     if (res) {
       p = Number(res[1]);
       fl = Number(res[2]);
       s = Number(res[3]);
-      for (const name of res.slice(4)) if (name) failures.push(`${label}: ${name}`);
+      x = Number(res[4]);
+      for (const name of res.slice(5)) if (name) failures.push(`${label}: ${name}`);
     }
     let how = '';
     if (r.error && r.error.code === 'ETIMEDOUT') how = `killed after ${limit / 1000} s`;
@@ -84,8 +90,15 @@ for (const f of files) {
     npass += p;
     nfail += fl;
     nskip += s;
-    console.log(`${label}: ${p} passed ${fl} failed${s ? ` ${s} skipped` : ''}${how ? ` (${how})` : ''}`);
+    nxfail += x;
+    console.log(`${label}: ${p} passed ${fl} failed${s ? ` ${s} skipped` : ''}`
+      + `${x ? ` ${x} known failures` : ''}${how ? ` (${how})` : ''}`);
   }
+}
+
+if (xfails.length) {
+  console.log(`known failures (${nxfail}, not counted as failed; see the XFAIL lines above):`);
+  for (const x of xfails) console.log(`  ${x}`);
 }
 
 if (failures.length) {
