@@ -49,7 +49,7 @@ function snippet(file, heading) {
 }
 
 //-------------------------------------------------------------------------
-// 1. The tarball: what it holds, the library that `make` built.
+// 1. The tarball: what it holds; the library is the one `make` built.
 //
 T.do_test('package-1.1', () => fs.existsSync(tgz) || `missing ${tgz}: run make npm`, true);
 T.do_test('package-1.2', () => run('tar', ['tzf', tgz]).out.trim().split('\n').sort(), [
@@ -59,6 +59,11 @@ T.do_test('package-1.3', () => {
   const pkg = JSON.parse(run('tar', ['xzOf', tgz, 'package/package.json']).out);
   return [pkg.name, pkg.version, pkg.main];
 }, ['libmig', version, 'index.js']);
+T.do_test('package-1.4', () => {
+  const r = spawnSync('tar', ['xzOf', tgz, `package/lib/${target}/libmig.${ext}`],
+    { maxBuffer: 64 * 1024 * 1024 });
+  return Buffer.compare(r.stdout, fs.readFileSync(path.join(T.repodir, `libmig.${ext}`)));
+}, 0);
 
 //-------------------------------------------------------------------------
 // 2. npm install into a scratch project.
@@ -97,7 +102,7 @@ T.do_test('package-2.3', () => {
 // 3. The README's snippet, as written, in the project (with sql/pets).
 //
 fs.cpSync(path.join(T.repodir, 'sql'), path.join(proj, 'sql'), { recursive: true });
-const code = snippet('README.md', '## From Node');
+const code = snippet('README.md', '## The Node package');
 T.do_test('package-3.1', () => code === snippet('tool/node/README.md'), true);
 T.do_test('package-3.2', () => {
   fs.writeFileSync(path.join(proj, 'tour.js'), code);
