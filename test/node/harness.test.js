@@ -1,6 +1,7 @@
 // harness.test.js: the harness itself (tester.js), so that the other
 // files can be trusted: how SQL text is cut into statements, how
-// parameters are bound, how values and errors come back and compare.
+// parameters are bound, how values and errors come back and compare, and
+// that the snapshot and schema-shape helpers see differences.
 //
 // drivers: better-sqlite3 libsql
 'use strict';
@@ -43,5 +44,27 @@ T.do_execsql_test('harness-2.6', `
 `, [2]);
 T.do_catchsql_test('harness-2.7', `INSERT INTO t VALUES(3, 3); SELECT x FROM t`, [1, 'no such column: x']);
 T.do_execsql_test('harness-2.8', 'SELECT count(*) FROM t', [3]);
+
+// The schema and data checks see what they must: a NOT NULL, an index's
+// column order, a changed row, a changed rowid.
+T.reset_db();
+T.do_test('harness-3.1', () => {
+  T.execsql(`CREATE TABLE t(a INT, b TEXT); CREATE INDEX t_ab ON t(a, b);
+    SELECT mig_models('m', 'CREATE TABLE t(a INT NOT NULL, b TEXT); CREATE INDEX t_ab ON t(a, b)');
+    SELECT mig_models('n', 'CREATE TABLE t(a INT, b TEXT); CREATE INDEX t_ab ON t(b, a)');
+    SELECT mig_models('o', 'CREATE TABLE t(a INT, b TEXT); CREATE INDEX t_ab ON t(a, b)');`);
+  return ['m', 'n', 'o'].map((x) => T.equal(T.schema_shape('main'), T.schema_shape(x)));
+}, [false, false, true]);
+T.do_test('harness-3.2', () => {
+  T.execsql(`INSERT INTO t VALUES(1, 'x'), (2, 'y')`);
+  const a = T.snapshot();
+  T.execsql(`UPDATE t SET b = 'z' WHERE a = 2`);
+  const b = T.snapshot();
+  T.execsql(`UPDATE t SET b = 'y' WHERE a = 2`);
+  const c = T.snapshot();
+  T.execsql(`UPDATE t SET rowid = 10 WHERE a = 2`);
+  return [T.equal(a, b), T.equal(a, c), T.equal(a, T.snapshot())];
+}, [false, true, false]);
+T.do_test('harness-3.3', () => T.sqliteVersionNumber() > 3031000, true);
 
 T.finish_test();

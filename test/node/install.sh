@@ -22,7 +22,7 @@ set -euo pipefail
 
 BETTER_SQLITE3_VERSION=${MIG_BETTER_SQLITE3_VERSION:-12.11.1}
 LIBSQL_VERSION=${MIG_LIBSQL_VERSION:-0.5.29}
-cache=${MIG_NODE_CACHE:-$HOME/.cache/libmig/node}
+cache=${MIG_NODE_CACHE:-${HOME:-/root}/.cache/libmig/node}
 
 what=${1:?usage: install.sh better-sqlite3|libsql}
 case $what in
@@ -34,6 +34,14 @@ esac
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "install.sh: node and npm are needed for $spec" >&2
   exit 2
+fi
+
+# One install at a time per package (several worktrees may share the
+# cache): the second waits, then finds the first one's result.
+mkdir -p "$cache"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$cache/.lock-$what"
+  flock 9
 fi
 
 abi=$(node -p 'process.platform + "-" + process.arch + "-abi" + process.versions.modules')

@@ -15,45 +15,6 @@
 
 const T = require('./tester');
 
-const qid = (s) => `"${String(s).replace(/"/g, '""')}"`;
-
-// Everything that must not change when a rebuild fails: sqlite_schema as
-// stored (rootpages included) and every table's rows with their rowids
-// (WITHOUT ROWID tables by primary key), sqlite_sequence among them.
-function snapshot() {
-  const out = { schema: T.execsql('SELECT * FROM sqlite_schema') };
-  for (const t of T.execsql(`SELECT name FROM sqlite_schema WHERE type='table'
-      AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name`)) {
-    const wr = T.one(`SELECT wr FROM pragma_table_list WHERE name=$t AND schema='main'`, { t });
-    out[t] = wr === 1
-      ? T.execsql(`SELECT * FROM main.${qid(t)} ORDER BY 1`)
-      : T.execsql(`SELECT rowid, * FROM main.${qid(t)} ORDER BY rowid`);
-  }
-  return out;
-}
-
-// A failing call: the exact error, and the database exactly as before.
-function do_rebuild_error_test(name, sql, message, params) {
-  const before = snapshot();
-  const fk = T.one('PRAGMA foreign_keys');
-  T.do_catchsql_test(name, sql, [1, message], params);
-  T.do_test(`${name}.unchanged`, () => T.equal(snapshot(), before)
-    && T.one('PRAGMA foreign_keys') === fk
-    && T.one('PRAGMA integrity_check') === 'ok', true);
-}
-
-// Index names, flags and key columns of a table, for before/after checks.
-function index_shape(t) {
-  const out = [];
-  const list = T.execsql(`SELECT name, "unique", origin, partial
-    FROM pragma_index_list($t) ORDER BY name`, { t });
-  for (let i = 0; i < list.length; i += 4) {
-    out.push(list.slice(i, i + 4), T.execsql(`SELECT seqno, cid, name, desc, coll, key
-      FROM pragma_index_xinfo($n)`, { n: list[i] }));
-  }
-  return out;
-}
-
 //-------------------------------------------------------------------------
 // 1. Mapping by name and by expression, defaults, the AUTOINCREMENT
 //    counter.
@@ -175,12 +136,12 @@ T.do_execsql_test('rebuild-3.0', `
   INSERT INTO t VALUES(1,'x',1.5),(2,'Y',-1),(3,'z',NULL);
 `, []);
 
-let shape = index_shape('t');
+let shape = T.index_shape('t');
 const isql = T.execsql(`SELECT name, sql FROM sqlite_schema WHERE type='index' ORDER BY name`);
 T.do_execsql_test('rebuild-3.1', `
   SELECT mig_rebuild('t', 'CREATE TABLE t(a INTEGER, b TEXT, c REAL, d, UNIQUE(a, b))');
 `, [3]);
-T.do_test('rebuild-3.2', () => T.equal(index_shape('t'), shape), true);
+T.do_test('rebuild-3.2', () => T.equal(T.index_shape('t'), shape), true);
 T.do_test('rebuild-3.3', () => T.equal(
   T.execsql(`SELECT name, sql FROM sqlite_schema WHERE type='index' ORDER BY name`), isql), true);
 T.do_execsql_test('rebuild-3.4', `
@@ -298,40 +259,40 @@ T.do_execsql_test('rebuild-6.0', `
   INSERT INTO users(name, email, age, status) VALUES('dee', 'A@X', 12.5, 'ok');
 `, []);
 
-do_rebuild_error_test('rebuild-6.1', `
+T.do_unchanged_error_test('rebuild-6.1', `
   SELECT mig_rebuild('users', 'CREATE TABLE users(id INTEGER PRIMARY KEY
     AUTOINCREMENT, name TEXT, email TEXT, age, status TEXT NOT NULL)');
 `, 'mig_rebuild: 2 rows of "users" have NULL in "status", which the new definition makes NOT NULL');
 
-do_rebuild_error_test('rebuild-6.2', `
+T.do_unchanged_error_test('rebuild-6.2', `
   SELECT mig_rebuild('users', 'CREATE TABLE users(id INTEGER PRIMARY KEY
     AUTOINCREMENT, name TEXT, email TEXT, age,
     status TEXT CONSTRAINT age_ok CHECK (age >= 0))');
 `, 'mig_rebuild: 1 row of "users" fails the new definition\'s CHECK constraint "age_ok"');
 
-do_rebuild_error_test('rebuild-6.3', `
+T.do_unchanged_error_test('rebuild-6.3', `
   SELECT mig_rebuild('users', 'CREATE TABLE users(id INTEGER PRIMARY KEY
     AUTOINCREMENT, name TEXT, email TEXT, age, status TEXT,
     CHECK (length(name) > 2))');
 `, 'mig_rebuild: 1 row of "users" fails the new definition\'s CHECK (length(name) > 2)');
 
-do_rebuild_error_test('rebuild-6.4', `
+T.do_unchanged_error_test('rebuild-6.4', `
   SELECT mig_rebuild('users', 'CREATE TABLE users(id INTEGER PRIMARY KEY
     AUTOINCREMENT, name TEXT, email TEXT UNIQUE, age, status TEXT)');
 `, 'mig_rebuild: 2 rows of "users" have duplicate values in ("email"), which the new definition makes UNIQUE');
 
-do_rebuild_error_test('rebuild-6.8', `
+T.do_unchanged_error_test('rebuild-6.8', `
   SELECT mig_rebuild('users', 'CREATE TABLE users(id INTEGER PRIMARY KEY
     AUTOINCREMENT, name TEXT, email TEXT, age INTEGER, status TEXT) STRICT');
 `, 'mig_rebuild: 2 rows of "users" have a value in "age" that is not INTEGER, which the new definition (STRICT) requires');
 
-do_rebuild_error_test('rebuild-6.10', `
+T.do_unchanged_error_test('rebuild-6.10', `
   SELECT mig_rebuild('users', 'CREATE TABLE users(id INTEGER PRIMARY KEY
     AUTOINCREMENT, name TEXT, email TEXT, age, status TEXT, joined TEXT NOT NULL)');
 `, 'mig_rebuild: 4 rows of "users" have NULL in "joined", which the new definition makes NOT NULL');
 
 // Dependent objects that the new definition breaks.
-do_rebuild_error_test('rebuild-7.5', `
+T.do_unchanged_error_test('rebuild-7.5', `
   SELECT mig_rebuild('users', 'CREATE TABLE users(id INTEGER PRIMARY KEY
     AUTOINCREMENT, name TEXT, email TEXT, age, state TEXT)', '{"state": "status"}');
 `, 'mig_rebuild: view "users_v" uses a column that the new definition drops; drop or change it first (no such column: status)');
@@ -369,11 +330,11 @@ T.do_execsql_test('rebuild-9.2', `
   DELETE FROM parent WHERE id = 2;
   SELECT id FROM child ORDER BY id;
 `, [10, 11]);
-do_rebuild_error_test('rebuild-9.3', `
+T.do_unchanged_error_test('rebuild-9.3', `
   SELECT mig_rebuild('parent', 'CREATE TABLE parent(id INTEGER PRIMARY KEY,
     name TEXT)', '{"id": "id + 100"}');
 `, 'mig_rebuild: 2 rows of "child" would have no matching row in "parent" for their foreign key after the rebuild');
-do_rebuild_error_test('rebuild-9.5', `
+T.do_unchanged_error_test('rebuild-9.5', `
   SELECT mig_rebuild('child', 'CREATE TABLE child(id INTEGER PRIMARY KEY,
     pid INTEGER REFERENCES parent(id) ON DELETE CASCADE,
     other INTEGER REFERENCES parent(id))', '{"other": "id"}');
@@ -405,7 +366,7 @@ T.do_execsql_test('rebuild-10.0', `
   INSERT INTO "user order" VALUES(1, 'x', 'ä'), (2, 'y', 'ö');
   INSERT INTO "order" VALUES('u', 1);
 `, []);
-shape = index_shape('user order');
+shape = T.index_shape('user order');
 T.do_execsql_test('rebuild-10.1', `
   SELECT mig_rebuild('user order', 'CREATE TABLE "user order" ("select"
     INTEGER PRIMARY KEY, "a""b" TEXT NOT NULL, "é" TEXT, "where" TEXT
@@ -414,7 +375,7 @@ T.do_execsql_test('rebuild-10.1', `
   INSERT INTO "user order"("a""b", "é") VALUES('z', 'å');
   SELECT * FROM "order" ORDER BY 2, 1;
 `, [2, 'x', 'ä', 'y', 'ö', 'u', 1, 'x', 1, 'y', 2, 'z', 3]);
-T.do_test('rebuild-10.2', () => T.equal(index_shape('user order'), shape), true);
+T.do_test('rebuild-10.2', () => T.equal(T.index_shape('user order'), shape), true);
 
 //-------------------------------------------------------------------------
 // 11. A trigger on another table that reads a view over a view of the

@@ -16,41 +16,6 @@
 
 const T = require('./tester');
 
-// The schema SCHEMA as pragmas see it: per table (libmig's own and
-// sqlite_% left out), its columns, foreign keys and indexes with their
-// columns.  Names of automatic indexes differ between a rebuilt table and
-// a fresh one, so those are listed by their columns only.
-function shape(schema, conn) {
-  const q = (s) => `"${s.replace(/"/g, '""')}"`;
-  const out = {};
-  const tables = T.execsql(`SELECT name FROM ${q(schema)}.sqlite_schema
-    WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-      AND name NOT LIKE '\\_libmig%' ESCAPE '\\' ORDER BY name`, {}, conn);
-  for (const t of tables) {
-    const idx = [];
-    for (const row of T.execsql(`SELECT name, "unique", origin, partial
-        FROM pragma_index_list(${sqlstr(t)}, ${sqlstr(schema)}) ORDER BY name`, {}, conn)
-      .reduce((a, v, i) => (i % 4 ? a[a.length - 1].push(v) : a.push([v]), a), [])) {
-      const [name, unique, origin, partial] = row;
-      const cols = T.execsql(`SELECT name, desc, coll, key FROM
-        pragma_index_xinfo(${sqlstr(name)}, ${sqlstr(schema)}) WHERE key`, {}, conn);
-      idx.push([origin === 'c' ? name : origin, unique, partial, cols]);
-    }
-    idx.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    out[t] = {
-      columns: T.execsql(`SELECT cid, name, type, "notnull", dflt_value, pk, hidden
-        FROM pragma_table_xinfo(${sqlstr(t)}, ${sqlstr(schema)})`, {}, conn),
-      foreign_keys: T.execsql(`SELECT id, seq, "table", "from", "to", on_update,
-        on_delete FROM pragma_foreign_key_list(${sqlstr(t)}, ${sqlstr(schema)})`, {}, conn),
-      indexes: idx,
-    };
-  }
-  return out;
-}
-function sqlstr(s) {
-  return `'${String(s).replace(/'/g, "''")}'`;
-}
-
 const REV = /^[0-9a-f]{12}$/;
 
 // One model version: models, autogenerate, upgrade, the checks.  Returns
@@ -71,7 +36,7 @@ function step(prefix, file, nobj, message) {
     PRAGMA integrity_check;
     PRAGMA foreign_keys;
   `, ['', 'ok', 1, 'ok', 1], { rev });
-  T.do_test(`${prefix}.5`, () => T.equal(shape('main'), shape('models')) || [shape('main'), shape('models')], true);
+  T.do_test(`${prefix}.5`, () => T.equal(T.schema_shape('main'), T.schema_shape('models')) || [T.schema_shape('main'), T.schema_shape('models')], true);
   return rev;
 }
 
@@ -85,7 +50,7 @@ function back(prefix, rev, file, nobj) {
     PRAGMA integrity_check;
     PRAGMA foreign_keys;
   `, [nobj, '', 'ok', 1], { m: T.readfile(file) });
-  T.do_test(`${prefix}.3`, () => T.equal(shape('main'), shape('models')) || [shape('main'), shape('models')], true);
+  T.do_test(`${prefix}.3`, () => T.equal(T.schema_shape('main'), T.schema_shape('models')) || [T.schema_shape('main'), T.schema_shape('models')], true);
 }
 
 //-------------------------------------------------------------------------

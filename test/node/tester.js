@@ -30,6 +30,9 @@
 //                                         if it passes, that is a FAIL
 //                                         (remove the mark)
 //   T.finish_test()                       report, exit 1 on failures
+// and helpers for the data-protection checks: T.snapshot(),
+// T.do_unchanged_error_test(name, sql, message), T.index_shape(table),
+// T.schema_shape(schema), T.sqliteVersionNumber(), T.qid(), T.qstr().
 //
 // params binds $name, :name and @name parameters by name (without the
 // sigil): {NEWDEF: 'CREATE TABLE ...'}.  Values are compared exactly,
@@ -362,6 +365,89 @@ T.scratch = function (what) {
 // The text of a file of the repository (sql/pets/v1.sql ...).
 T.readfile = function (rel) {
   return fs.readFileSync(path.join(T.repodir, rel), 'utf8');
+};
+
+// NAME quoted as an SQL identifier, and S as an SQL string literal.
+T.qid = (name) => `"${String(name).replace(/"/g, '""')}"`;
+T.qstr = (s) => `'${String(s).replace(/'/g, "''")}'`;
+
+// The running SQLite's version as a number (3053002 for 3.53.2), to gate
+// tests on what a version brought.
+T.sqliteVersionNumber = function (conn) {
+  const [a, b, c] = T.one('SELECT sqlite_version()', {}, conn).split('.').map(Number);
+  return a * 1000000 + b * 1000 + (c || 0);
+};
+
+// Everything that must not change when a call fails: sqlite_schema as
+// stored (rootpages included) and every table's rows with their rowids
+// (WITHOUT ROWID tables by primary key), sqlite_sequence among them.
+T.snapshot = function (conn) {
+  const out = { schema: T.execsql('SELECT * FROM main.sqlite_schema', {}, conn) };
+  for (const t of T.execsql(`SELECT name FROM main.sqlite_schema WHERE type='table'
+      AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name`, {}, conn)) {
+    const wr = T.one(`SELECT wr FROM pragma_table_list WHERE name=$t AND schema='main'`, { t }, conn);
+    out[t] = wr === 1
+      ? T.execsql(`SELECT * FROM main.${T.qid(t)} ORDER BY 1`, {}, conn)
+      : T.execsql(`SELECT rowid, * FROM main.${T.qid(t)} ORDER BY rowid`, {}, conn);
+  }
+  return out;
+};
+
+// A failing call (test NAME): the exact error MESSAGE, and (test
+// NAME.unchanged) the database exactly as before, foreign_keys as before,
+// integrity_check ok.
+T.do_unchanged_error_test = function (name, sql, message, params) {
+  const before = T.snapshot();
+  const fk = T.one('PRAGMA foreign_keys');
+  T.do_catchsql_test(name, sql, [1, message], params);
+  T.do_test(`${name}.unchanged`, () => T.equal(T.snapshot(), before)
+    && T.one('PRAGMA foreign_keys') === fk
+    && T.one('PRAGMA integrity_check') === 'ok', true);
+};
+
+// Index names, flags and key columns of table T, for before/after checks.
+T.index_shape = function (t, conn) {
+  const out = [];
+  const list = T.execsql(`SELECT name, "unique", origin, partial
+    FROM pragma_index_list($t) ORDER BY name`, { t }, conn);
+  for (let i = 0; i < list.length; i += 4) {
+    out.push(list.slice(i, i + 4), T.execsql(`SELECT seqno, cid, name, desc, coll, key
+      FROM pragma_index_xinfo($n)`, { n: list[i] }, conn));
+  }
+  return out;
+};
+
+// The schema SCHEMA as pragmas see it, to compare two schemas without
+// taking libmig's word for it: per table (libmig's own and sqlite_% left
+// out), its columns, foreign keys and indexes with their key columns.
+// Automatic indexes are named by their origin only (their names differ
+// between a rebuilt table and a fresh one).
+T.schema_shape = function (schema, conn) {
+  const out = {};
+  const tables = T.execsql(`SELECT name FROM ${T.qid(schema)}.sqlite_schema
+    WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+      AND name NOT LIKE '\\_libmig%' ESCAPE '\\' ORDER BY name`, {}, conn);
+  const s = T.qstr(schema);
+  for (const t of tables) {
+    const idx = [];
+    const list = T.execsql(`SELECT name, "unique", origin, partial
+      FROM pragma_index_list(${T.qstr(t)}, ${s}) ORDER BY name`, {}, conn);
+    for (let i = 0; i < list.length; i += 4) {
+      const [name, unique, origin, partial] = list.slice(i, i + 4);
+      idx.push([origin === 'c' ? name : origin, unique, partial,
+        T.execsql(`SELECT name, desc, coll, key FROM
+          pragma_index_xinfo(${T.qstr(name)}, ${s}) WHERE key`, {}, conn)]);
+    }
+    idx.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    out[t] = {
+      columns: T.execsql(`SELECT cid, name, type, "notnull", dflt_value, pk, hidden
+        FROM pragma_table_xinfo(${T.qstr(t)}, ${s})`, {}, conn),
+      foreign_keys: T.execsql(`SELECT id, seq, "table", "from", "to", on_update,
+        on_delete FROM pragma_foreign_key_list(${T.qstr(t)}, ${s})`, {}, conn),
+      indexes: idx,
+    };
+  }
+  return out;
 };
 
 process.chdir(T.repodir);
