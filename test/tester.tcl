@@ -5,10 +5,10 @@
 #     source [file join [file dirname [info script]] tester.tcl]
 #
 # and ends with `finish_test`.  Sourcing this file opens the connection
-# `db` on test/tmp/<file>.db (a fresh file) with libmig loaded into it.
+# `db` on $::tmpdir/<file>.db (a fresh file) with libmig loaded into it.
 #
 # Commands:
-#   reset_db                        close db, delete test/tmp/<file>.db*,
+#   reset_db                        close db, delete $::tmpdir/<file>.db*,
 #                                   reopen it and load libmig again
 #   do_execsql_test NAME SQL EXP    [db eval SQL], as a list, equals EXP
 #   do_catchsql_test NAME SQL EXP   EXP is {0 {result list}} or
@@ -23,16 +23,28 @@
 # numbered per file: models-1.1, models-1.2, diff-3.4 ...
 #
 # The library comes from $env(MIG_LIB), by default libmig.so at the top of
-# the repository; its absolute path is in $::miglib.  $::testdir,
-# $::tmpdir (test/tmp) and $::repodir are absolute too, and the working
-# directory is the top of the repository.  Set MIG_VERBOSE=1 to see every test name as it runs.
+# the repository; its absolute path is in $::miglib.  $::testdir and
+# $::repodir are absolute too, and the working directory is the top of
+# the repository.  Set MIG_VERBOSE=1 to see every test name as it runs.
+#
+# Scratch files go to $::tmpdir (absolute), a directory that belongs to
+# this file alone: never write to test/tmp directly, so that files (and
+# whole runs) can run side by side.  $::tmprel is the same directory
+# relative to the top of the repository (for tests of relative paths and
+# shorter messages).  The runner names it in $env(MIGTEST_TMPDIR)
+# (test/tmp/run-<pid>/<file>) and removes it when the file passes.  A
+# file run alone (`tclsh test/NAME.test`) uses test/tmp/NAME-<pid>,
+# removed by finish_test when every test passed, kept (and named) when
+# one failed.
 #
 # For the runner (test/all.tcl), which sets MIGTEST_RUNNER=1, each test
 # also prints "MIGTEST-START <name>" and then "MIGTEST-PASS <name>" or
 # "MIGTEST-FAIL <name>", so that a crash can be pinned on a test.  The
-# last line of a file that ran to its end is always
+# last line of a file that ran to its end is then always
 #     MIGTEST-RESULT <passed> <failed> {<names of the failed tests>}
-# A file that dies before printing it is a failure of its own.
+# A file that dies before printing it is a failure of its own.  Run
+# alone, a file prints "N passed, N failed" and the names of the failed
+# tests instead.
 
 package require sqlite3
 
@@ -41,9 +53,21 @@ set ::T(loaded) 1
 
 set ::testdir [file dirname [file normalize [info script]]]
 set ::repodir [file dirname $::testdir]
-set ::tmpdir  [file join $::testdir tmp]
-# Each test file has a database of its own, so files can run side by side.
-set ::dbfile  [file join $::tmpdir [file rootname [file tail $::argv0]].db]
+set ::T(file) [file rootname [file tail $::argv0]]
+if {[info exists ::env(MIGTEST_TMPDIR)] && $::env(MIGTEST_TMPDIR) ne ""} {
+  set ::tmpdir [file normalize $::env(MIGTEST_TMPDIR)]
+  set ::T(owntmp) 0
+} else {
+  set ::tmpdir [file join $::testdir tmp $::T(file)-[pid]]
+  set ::T(owntmp) 1
+}
+set ::tmprel $::tmpdir
+if {[string first $::repodir/ $::tmpdir]==0} {
+  set ::tmprel [string range $::tmpdir [string length $::repodir/] end]
+}
+set ::dbfile  [file join $::tmpdir $::T(file).db]
+# A directory left by an earlier process with this pid is stale.
+if {$::T(owntmp)} { file delete -force $::tmpdir }
 set ::T(npass) 0
 set ::T(nfail) 0
 set ::T(failed) {}
@@ -164,10 +188,22 @@ proc do_test {name script expected} {
   T_result $name [expr {$got eq $expected}] $expected $got
 }
 
+# Report and exit.  For the runner the MIGTEST-RESULT line; run alone, a
+# summary, and the scratch directory goes unless a test failed.
 proc finish_test {} {
   catch {db close}
-  puts "$::T(npass) passed, $::T(nfail) failed"
-  puts [list MIGTEST-RESULT $::T(npass) $::T(nfail) $::T(failed)]
+  if {$::T(runner)} {
+    puts "$::T(npass) passed, $::T(nfail) failed"
+    puts [list MIGTEST-RESULT $::T(npass) $::T(nfail) $::T(failed)]
+  } else {
+    if {$::T(nfail)} {
+      puts "failed: [join $::T(failed) { }]"
+      puts "scratch files kept in $::tmprel"
+    } elseif {$::T(owntmp)} {
+      file delete -force $::tmpdir
+    }
+    puts "$::T(file): $::T(npass) passed, $::T(nfail) failed"
+  }
   flush stdout
   exit [expr {$::T(nfail) ? 1 : 0}]
 }
