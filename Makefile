@@ -93,16 +93,19 @@ fuzz: $(FUZZ_DIR)/fuzz_parse $(FUZZ_DIR)/fuzz_diff
 # is staged in build/python, and pip builds the wheel from there into
 # dist/, offline (--no-index) and without build isolation, so with the
 # setuptools and wheel already installed.  The staging keeps setuptools'
-# build/ and egg-info out of tool/python.
+# build/ and egg-info out of tool/python.  test/pkg_python.test sets both
+# directories to its own scratch directory, so that test runs side by
+# side do not share them.
 WHEEL_STAGE := build/python
+WHEEL_DIR   := dist
 wheel: $(LIB)
-	rm -rf $(WHEEL_STAGE) dist/libmig-*.whl
-	mkdir -p $(WHEEL_STAGE) dist
+	rm -rf $(WHEEL_STAGE) $(WHEEL_DIR)/libmig-*.whl
+	mkdir -p $(WHEEL_STAGE) $(WHEEL_DIR)
 	cp -R tool/python/. $(WHEEL_STAGE)/
 	cp $(LIB) $(WHEEL_STAGE)/libmig/
 	$(PYTHON) -m pip wheel --no-build-isolation --no-deps --no-index \
-	  --disable-pip-version-check --quiet -w dist $(WHEEL_STAGE)
-	@ls -l dist/libmig-*.whl
+	  --disable-pip-version-check --quiet -w $(WHEEL_DIR) $(WHEEL_STAGE)
+	@ls -l $(WHEEL_DIR)/libmig-*.whl
 
 # The Python tests alone (make test runs them too): the smoke test and the
 # package test (test/pkg_python.test), which builds the wheel itself.

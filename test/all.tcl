@@ -107,7 +107,7 @@ set durfile [file join $tmproot durations]
 array set dur {}
 # Before any run: the files known to be slow, slowest first.
 set i 0
-foreach name {fault crash diff property hostile oom} {
+foreach name {pkg_python fault crash diff property hostile oom} {
   set dur($name.test) [expr {100000 - [incr i]}]
 }
 # keep(NAME): a duration to write back (it was measured, here or before).
@@ -269,7 +269,8 @@ while {$running<$jobs && [llength $queue]} { start_next }
 vwait alldone
 set secs [expr {([clock milliseconds] - $t0) / 1000.0}]
 save_durations
-puts [format "%d files in %.1f s, %d at a time" $nfiles $secs $jobs]
+puts [format "%d file%s in %.1f s, %d at a time" \
+          $nfiles [expr {$nfiles==1 ? "" : "s"}] $secs $jobs]
 
 foreach {name status out} $broken {
   puts ""
