@@ -17,8 +17,9 @@
 # environment, so MIG_LIB and LD_PRELOAD reach it): a file that crashes
 # or exits early is counted as a failure and the run goes on.  Up to
 # MIG_TEST_JOBS files run at the same time, the slowest first (how long
-# each took in the last run is kept in test/tmp/durations; before there
-# is one, a built-in list names the slow files).
+# each took in the last run with the same library is kept in
+# test/tmp/durations-<library>; before there is one, a built-in list
+# names the slow files).
 #
 # Every run has a scratch directory of its own, test/tmp/run-<pid>, and
 # every file a subdirectory of it, test/tmp/run-<pid>/<file>, which the
@@ -100,10 +101,16 @@ if {[llength $files]==0} {
 #-------------------------------------------------------------------------
 # Order: the slowest files first, so that the last ones to start are
 # short and the jobs end together.  The durations of the last run (of
-# any run in this checkout) are in test/tmp/durations, "file ms" lines.
+# any run in this checkout) are in test/tmp/durations-<library>, "file
+# ms" lines: one file per library, as the sanitizer build
+# (libmig-asan.so) runs the files ten times slower, some more than others.
 #
 set tmproot [file join $testdir tmp]
-set durfile [file join $tmproot durations]
+set libname libmig
+if {[info exists env(MIG_LIB)] && $env(MIG_LIB) ne ""} {
+  set libname [file rootname [file tail $env(MIG_LIB)]]
+}
+set durfile [file join $tmproot durations-$libname]
 array set dur {}
 # Before any run: the files known to be slow, slowest first.
 set i 0
@@ -114,8 +121,9 @@ foreach name {pkg_python fault crash diff property hostile oom} {
 array set keep {}
 if {![catch {open $durfile r} chan]} {
   foreach line [split [read $chan] \n] {
+    if {![string is list $line] || [llength $line]!=2} continue
     lassign $line name ms
-    if {[llength $line]==2 && [string is integer -strict $ms]
+    if {[string is integer -strict $ms]
         && [file exists [file join $testdir $name]]} {
       set dur($name) $ms
       set keep($name) 1
@@ -166,8 +174,9 @@ if {[info exists env(MIG_TEST_TIMEOUT)]} { set limit $env(MIG_TEST_TIMEOUT) }
 set prefix {}
 if {[auto_execok timeout] ne ""} { set prefix [list timeout -s KILL $limit] }
 
-# Start the next file of the queue: a child reading nothing, its stdout
-# and stderr in one pipe read as it comes.
+# Start the next file of the queue: a child whose stdout and stderr go
+# to one pipe, read as it comes (on_output), with MIGTEST_TMPDIR naming
+# the file's own scratch directory.
 proc start_next {} {
   set f [lindex $::queue 0]
   set ::queue [lrange $::queue 1 end]
