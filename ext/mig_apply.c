@@ -1,21 +1,6 @@
 /*
-** mig_apply.c: the applied state of a database and the SQL functions that
-** move it between revisions.
-**
-** The applied state lives in the target database itself, in
-**
-**     CREATE TABLE "_libmig_applied"(
-**       revision TEXT PRIMARY KEY,    -- the revision id
-**       checksum TEXT NOT NULL,       -- of its script when applied
-**       applied_at TEXT NOT NULL      -- ISO-8601 UTC
-**     );
-**
-** created on first need, holding one row per applied revision (not only
-** the heads, as Alembic's alembic_version does: the checksums let libmig
-** notice a script edited after it was applied).  The set of applied
-** revisions is always closed under "parent of"; the current revisions are
-** the applied ones without an applied child.  The schema reader and the
-** diff ignore every table named "_libmig_%".
+** mig_apply.c: moving a database between revisions: mig_upgrade,
+** mig_downgrade and mig_stamp.
 **
 ** One mig_upgrade/mig_downgrade/mig_stamp call is one transaction: the
 ** foreign_keys setting is saved and turned off (outside the transaction,
@@ -31,162 +16,78 @@
 ** recorded one) stops any upgrade that builds on it and any downgrade
 ** that reverts it, until mig_stamp records the new checksum.
 **
-** mig_check, mig_sql and mig_test work on a scratch connection: a private
-** in-memory database with libmig registered (sqlite3_mig_init), into
-** which the scripts are replayed.  mig_check compares main with models
-** and with that replay; mig_sql records, with sqlite3_trace_v2, every
-** statement that writes while the scripts run on the replay (the steps
-** that mig_rebuild runs included), which gives plain SQL; mig_test runs
-** pytest-alembic's checks there.
+** For mig_sql (mig_check.c), migMoveCore() can also record, with
+** sqlite3_trace_v2, every statement that writes while the sections run
+** (the steps that mig_rebuild runs included), which gives plain SQL.
 */
 #include "mig_int.h"
 
-#define MIG_OP_UP     1
-#define MIG_OP_DOWN   2
-#define MIG_OP_STAMP  3
+/*************************************************************************
+** The revision graph.
+*/
 
-/* The scripts of the script location.  Errors about the files name the
-** SQL function too, as every other error of a call does. */
-static MigScripts *migLoadScripts(Mig *p, const char *zFunc, MigConfig *pC){
-  MigScripts *pS = migScriptsLoad(p, pC->zScriptLocation);
-  migErrorPrefix(p, zFunc);
-  return pS;
-}
-
-/* True if main holds the bookkeeping table. */
-static int migAppliedTableExists(Mig *p){
-  int bFound = 0;
-  sqlite3_stmt *pStmt = migPrepare(p,
-      "SELECT 1 FROM main.sqlite_schema WHERE type='table' AND name=%Q",
-      MIG_APPLIED_TABLE);
-  if( migStep(p, pStmt)==SQLITE_ROW ) bFound = 1;
-  migFinalize(p, pStmt);
-  return bFound;
-}
-
-/* Read the applied state of main against the scripts pS. */
-void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
-  sqlite3_stmt *pStmt = 0;
-  int nAlloc = 0;
-  memset(pA, 0, sizeof(*pA));
-  if( p->rc!=SQLITE_OK ) return;
-  pA->nRev = pS->nRev;
-  pA->aApplied = migMalloc(p, pS->nRev+1);
-  pA->azSum = migMalloc(p, sizeof(char*)*(pS->nRev+1));
-  pA->azAt = migMalloc(p, sizeof(char*)*(pS->nRev+1));
-  if( p->rc!=SQLITE_OK || !migAppliedTableExists(p) ) return;
-  pStmt = migPrepare(p, "SELECT revision, checksum, applied_at"
-      " FROM main.\"%w\" ORDER BY applied_at, revision", MIG_APPLIED_TABLE);
-  while( migStep(p, pStmt)==SQLITE_ROW ){
-    const char *zRev = (const char*)sqlite3_column_text(pStmt, 0);
-    const char *zSum = (const char*)sqlite3_column_text(pStmt, 1);
-    const char *zAt = (const char*)sqlite3_column_text(pStmt, 2);
-    MigRev *pRev = zRev ? migHashFind(&pS->revs, zRev) : 0;
-    if( pRev ){
-      pA->aApplied[pRev->iOrder] = 1;
-      pA->azSum[pRev->iOrder] = migStrndup(p, zSum ? zSum : "", -1);
-      pA->azAt[pRev->iOrder] = migStrndup(p, zAt ? zAt : "", -1);
-    }else{
-      if( pA->nUnknown>=nAlloc ){
-        char **azNew;
-        nAlloc = nAlloc ? nAlloc*2 : 8;
-        azNew = sqlite3_realloc64(pA->azUnknown, sizeof(char*)*nAlloc);
-        if( azNew==0 ){
-          migErrorSet(p, SQLITE_NOMEM, 0);
-          break;
-        }
-        pA->azUnknown = azNew;
-      }
-      pA->azUnknown[pA->nUnknown] = migStrndup(p, zRev ? zRev : "", -1);
-      if( pA->azUnknown[pA->nUnknown] ) pA->nUnknown++;
-    }
-  }
-  migFinalize(p, pStmt);
-}
-
-void migAppliedClear(MigApplied *pA){
-  int i;
-  for(i=0; i<pA->nRev; i++){
-    if( pA->azSum ) sqlite3_free(pA->azSum[i]);
-    if( pA->azAt ) sqlite3_free(pA->azAt[i]);
-  }
-  for(i=0; i<pA->nUnknown; i++) sqlite3_free(pA->azUnknown[i]);
-  sqlite3_free(pA->aApplied);
-  sqlite3_free(pA->azSum);
-  sqlite3_free(pA->azAt);
-  sqlite3_free(pA->azUnknown);
-  memset(pA, 0, sizeof(*pA));
-}
-
-/* The current revisions of the applied set aSet (those without an
-** applied child), then the unknown applied ids, comma-separated; NULL
-** when nothing is applied. */
-static char *migCurrentOf(Mig *p, MigScripts *pS, const unsigned char *aSet,
-                          int nUnknown, char **azUnknown){
-  sqlite3_str *pStr;
-  char *z;
-  int i, j, n = 0;
-  if( p->rc!=SQLITE_OK ) return 0;
-  pStr = sqlite3_str_new(p->db);
-  for(i=0; i<pS->nRev; i++){
-    MigRev *pRev = pS->apRev[i];
-    if( !aSet[i] ) continue;
-    for(j=0; j<pRev->nChild; j++){
-      if( aSet[pRev->apChild[j]->iOrder] ) break;
-    }
-    if( j<pRev->nChild ) continue;
-    sqlite3_str_appendf(pStr, "%s%s", n++ ? "," : "", pRev->zRev);
-  }
-  for(i=0; i<nUnknown; i++){
-    sqlite3_str_appendf(pStr, "%s%s", n++ ? "," : "", azUnknown[i]);
-  }
-  if( sqlite3_str_errcode(pStr) ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
-  }
-  z = sqlite3_str_finish(pStr);
-  if( n==0 || p->rc!=SQLITE_OK ){
-    sqlite3_free(z);
-    z = 0;
-  }
-  return z;
-}
-
-/* Set pRev and all its ancestors in aSet.  apStack has room for nRev. */
-static void migSetWithAncestors(MigRev *pRev, unsigned char *aSet,
-                                MigRev **apStack){
-  int n = 0, i;
-  if( aSet[pRev->iOrder] ) return;
-  aSet[pRev->iOrder] = 1;
-  apStack[n++] = pRev;
-  while( n>0 ){
-    MigRev *pCur = apStack[--n];
-    for(i=0; i<pCur->nDown; i++){
-      MigRev *pUp = pCur->apDown[i];
-      if( !aSet[pUp->iOrder] ){
-        aSet[pUp->iOrder] = 1;
-        apStack[n++] = pUp;
+/* The revisions reached from pRev (not pRev itself) along parents (bUp)
+** or children that aSeen does not mark yet: they are marked, and listed
+** in aOut (room for every revision).  Returns how many. */
+static int migReach(MigRev *pRev, int bUp, unsigned char *aSeen,
+                    MigRev **aOut){
+  int n = 0, i = 0, j;
+  MigRev *pCur = pRev;
+  for(;;){
+    int nEdge = bUp ? pCur->nDown : pCur->nChild;
+    MigRev **apEdge = bUp ? pCur->apDown : pCur->apChild;
+    for(j=0; j<nEdge; j++){
+      if( !aSeen[apEdge[j]->iOrder] ){
+        aSeen[apEdge[j]->iOrder] = 1;
+        aOut[n++] = apEdge[j];
       }
     }
+    if( i>=n ) break;
+    pCur = aOut[i++];
   }
+  return n;
 }
 
-/* Clear every descendant of pRev (not pRev itself) in aSet. */
-static void migClearDescendants(MigRev *pRev, unsigned char *aSet,
-                                unsigned char *aSeen, MigRev **apStack){
-  int n = 0, i;
-  apStack[n++] = pRev;
-  while( n>0 ){
-    MigRev *pCur = apStack[--n];
-    for(i=0; i<pCur->nChild; i++){
-      MigRev *pDown = pCur->apChild[i];
-      if( !aSeen[pDown->iOrder] ){
-        aSeen[pDown->iOrder] = 1;
-        aSet[pDown->iOrder] = 0;
-        apStack[n++] = pDown;
-      }
-    }
+/* True if a child of pRev is in aSet. */
+static int migChildIn(MigRev *pRev, const unsigned char *aSet){
+  int j;
+  for(j=0; j<pRev->nChild; j++){
+    if( aSet[pRev->apChild[j]->iOrder] ) return 1;
   }
+  return 0;
 }
+
+/*************************************************************************
+** Targets: parsed into a MigTarget, then applied to the applied set.
+*/
+
+/* The forms of a target. */
+#define MIG_TGT_HEAD   0      /* "head": the one head */
+#define MIG_TGT_HEADS  1      /* "heads": every head */
+#define MIG_TGT_BASE   2      /* "base": nothing applied */
+#define MIG_TGT_PLUS   3      /* "+N": N more revisions */
+#define MIG_TGT_MINUS  4      /* "-N": N fewer revisions */
+#define MIG_TGT_REVS   5      /* revision ids or unique prefixes */
+
+/* Which operations accept each form (bit 1<<MIG_OP_*).  A list of ids is
+** read for an upgrade and a stamp, one id for a downgrade. */
+#define MIG_TGT_OK(a,b,c) ((1<<(a))|(1<<(b))|(1<<(c)))
+static const unsigned char aMigTargetOps[] = {
+  /* head  */ MIG_TGT_OK(MIG_OP_UP,   MIG_OP_STAMP, MIG_OP_STAMP),
+  /* heads */ MIG_TGT_OK(MIG_OP_UP,   MIG_OP_STAMP, MIG_OP_STAMP),
+  /* base  */ MIG_TGT_OK(MIG_OP_DOWN, MIG_OP_STAMP, MIG_OP_STAMP),
+  /* +N    */ MIG_TGT_OK(MIG_OP_UP,   MIG_OP_STAMP, MIG_OP_STAMP),
+  /* -N    */ MIG_TGT_OK(MIG_OP_DOWN, MIG_OP_STAMP, MIG_OP_STAMP),
+  /* revs  */ MIG_TGT_OK(MIG_OP_UP,   MIG_OP_DOWN,  MIG_OP_STAMP),
+};
+
+typedef struct MigTarget MigTarget;
+struct MigTarget {
+  int eForm;            /* MIG_TGT_* */
+  int n;                /* N of +N and -N */
+  int nRev;             /* MIG_TGT_REVS: the revisions named */
+  MigRev **apRev;       /* (sqlite3_malloc) */
+};
 
 /* Parse "+N" or "-N" (cSign); returns N, or 0 when zTarget is not one. */
 static int migRelative(const char *zTarget, char cSign){
@@ -199,206 +100,157 @@ static int migRelative(const char *zTarget, char cSign){
   return n;
 }
 
-/*
-** Compute in aNew the applied set that target zTarget asks for, from the
-** applied set aOld, for an upgrade, a downgrade or a stamp.
-*/
-static void migTargetSet(
-  Mig *p, const char *zFunc, MigScripts *pS, const unsigned char *aOld,
-  const char *zTarget, int eOp, unsigned char *aNew
-){
-  int nRev;
-  int i, j, n;
-  MigRev **apStack = 0;
-  unsigned char *aSeen = 0;
+/* Parse zTarget for operation eOp into pT, or set an error that says
+** what the operation accepts. */
+static void migTargetParse(Mig *p, MigScripts *pS, const char *zTarget,
+                           int eOp, MigTarget *pT){
+  memset(pT, 0, sizeof(*pT));
   if( p->rc!=SQLITE_OK ) return;
-  nRev = pS->nRev;
-  apStack = migMalloc(p, sizeof(MigRev*)*(nRev+1));
-  aSeen = migMalloc(p, nRev+1);
-  if( p->rc!=SQLITE_OK ) goto target_out;
-  memcpy(aNew, aOld, nRev);
-
-  if( sqlite3_stricmp(zTarget, "head")==0 || sqlite3_stricmp(zTarget, "heads")==0 ){
-    if( eOp==MIG_OP_DOWN ){
-      migErrorSet(p, SQLITE_ERROR, "%s: '%s' is not a downgrade target: use"
-          " -N, base or a revision", zFunc, zTarget);
-    }else if( sqlite3_stricmp(zTarget, "head")==0 && pS->nHead>1 ){
-      char *zList = migScriptsHeadList(p, pS);
-      if( zList ){
-        migErrorSet(p, SQLITE_ERROR, "%s: there are several heads (%s): name"
-            " one of them, use 'heads', or merge them with mig_merge",
-            zFunc, zList);
-      }
-      sqlite3_free(zList);
-    }else{
-      for(i=0; i<pS->nHead; i++){
-        migSetWithAncestors(pS->apHead[i], aNew, apStack);
-      }
-    }
+  if( sqlite3_stricmp(zTarget, "head")==0 ){
+    pT->eForm = MIG_TGT_HEAD;
+  }else if( sqlite3_stricmp(zTarget, "heads")==0 ){
+    pT->eForm = MIG_TGT_HEADS;
   }else if( sqlite3_stricmp(zTarget, "base")==0 ){
-    if( eOp==MIG_OP_UP ){
-      migErrorSet(p, SQLITE_ERROR, "%s: 'base' is not an upgrade target:"
-          " use mig_downgrade('base')", zFunc);
-    }else{
-      memset(aNew, 0, nRev);
-    }
-  }else if( zTarget[0]=='+' ){
-    n = migRelative(zTarget, '+');
-    if( n<=0 ){
-      migErrorSet(p, SQLITE_ERROR, "%s: bad target '%s': +N needs a number"
-          " above 0", zFunc, zTarget);
-    }else if( eOp==MIG_OP_DOWN ){
-      migErrorSet(p, SQLITE_ERROR, "%s: '%s' is not a downgrade target: use"
-          " -N, base or a revision", zFunc, zTarget);
-    }else{
-      int k = 0;
-      for(i=0; i<nRev && k<n; i++){
-        MigRev *pRev = pS->apRev[i];
-        if( aNew[i] ) continue;
-        for(j=0; j<pRev->nDown; j++){
-          if( !aNew[pRev->apDown[j]->iOrder] ) break;
-        }
-        if( j<pRev->nDown ) continue;
-        aNew[i] = 1;
-        k++;
-      }
-      if( k<n ){
-        migErrorSet(p, SQLITE_ERROR, "%s: cannot go %s: only %d revision%s"
-            " left to apply", zFunc, zTarget, k, k==1 ? " is" : "s are");
-      }
-    }
-  }else if( zTarget[0]=='-' ){
-    n = migRelative(zTarget, '-');
-    if( n<=0 ){
-      migErrorSet(p, SQLITE_ERROR, "%s: bad target '%s': -N needs a number"
-          " above 0", zFunc, zTarget);
-    }else if( eOp==MIG_OP_UP ){
-      migErrorSet(p, SQLITE_ERROR, "%s: '%s' is not an upgrade target:"
-          " use mig_downgrade('%s')", zFunc, zTarget, zTarget);
-    }else{
-      int k = 0;
-      for(i=nRev-1; i>=0 && k<n; i--){
-        MigRev *pRev = pS->apRev[i];
-        if( !aNew[i] ) continue;
-        for(j=0; j<pRev->nChild; j++){
-          if( aNew[pRev->apChild[j]->iOrder] ) break;
-        }
-        if( j<pRev->nChild ) continue;
-        aNew[i] = 0;
-        k++;
-      }
-      if( k<n ){
-        migErrorSet(p, SQLITE_ERROR, "%s: cannot go %s: only %d revision%s"
-            " applied", zFunc, zTarget, k, k==1 ? " is" : "s are");
-      }
+    pT->eForm = MIG_TGT_BASE;
+  }else if( zTarget[0]=='+' || zTarget[0]=='-' ){
+    pT->eForm = zTarget[0]=='+' ? MIG_TGT_PLUS : MIG_TGT_MINUS;
+    pT->n = migRelative(zTarget, zTarget[0]);
+    if( pT->n<=0 ){
+      migError(p, "bad target '%s': %cN needs a number above 0",
+          zTarget, zTarget[0]);
+      return;
     }
   }else{
+    pT->eForm = MIG_TGT_REVS;
+  }
+  if( (aMigTargetOps[pT->eForm] & (1<<eOp))==0 ){
+    if( eOp==MIG_OP_DOWN ){
+      migError(p, "'%s' is not a downgrade target: use -N, base or a "
+          "revision", zTarget);
+    }else{
+      migError(p, "'%s' is not an upgrade target: use mig_downgrade('%s')",
+          zTarget, zTarget);
+    }
+    return;
+  }
+  if( pT->eForm==MIG_TGT_REVS ){
     /* One revision, or (up and stamp) a comma-separated list of them. */
     const char *z = zTarget;
-    if( eOp==MIG_OP_STAMP ) memset(aNew, 0, nRev);
+    pT->apRev = migMalloc(p, sizeof(MigRev*)*((i64)strlen(zTarget)+1));
     while( p->rc==SQLITE_OK ){
       char *zId;
-      MigRev *pRev;
       int nId;
       while( *z==' ' ) z++;
       for(nId=0; z[nId] && z[nId]!=',' && z[nId]!=' '; nId++);
       if( eOp==MIG_OP_DOWN ) nId = (int)strlen(z);
       zId = migStrndup(p, z, nId);
-      pRev = zId ? migScriptsFind(p, pS, zFunc, zId) : 0;
+      if( zId ) pT->apRev[pT->nRev] = migScriptsFind(p, pS, zId);
       sqlite3_free(zId);
-      if( pRev==0 ) break;
-      if( eOp==MIG_OP_DOWN ){
-        if( !aOld[pRev->iOrder] ){
-          migErrorSet(p, SQLITE_ERROR, "%s: revision %s is not applied:"
-              " a downgrade target must be an applied revision",
-              zFunc, pRev->zRev);
-        }
-        migClearDescendants(pRev, aNew, aSeen, apStack);
-      }else{
-        if( eOp==MIG_OP_UP && aOld[pRev->iOrder] ){
-          for(j=0; j<pRev->nChild; j++){
-            if( aOld[pRev->apChild[j]->iOrder] ) break;
-          }
-          if( j<pRev->nChild ){
-            migErrorSet(p, SQLITE_ERROR, "%s: revision %s is below the"
-                " current revision: use mig_downgrade('%s') to go back to it",
-                zFunc, pRev->zRev, pRev->zRev);
-          }
-        }
-        migSetWithAncestors(pRev, aNew, apStack);
-      }
+      if( p->rc!=SQLITE_OK ) break;
+      pT->nRev++;
       z += nId;
       while( *z==' ' ) z++;
       if( *z!=',' ) break;
       z++;
     }
   }
+}
 
- target_out:
-  sqlite3_free(apStack);
-  sqlite3_free(aSeen);
+/* Apply (bUp) the first n unapplied revisions, base first, whose parents
+** are applied, or unapply the last n applied revisions that have no
+** applied child, in aSet.  Returns how many could move. */
+static int migStepN(MigScripts *pS, unsigned char *aSet, int n, int bUp){
+  int i, j, k = 0;
+  for(j=0; j<pS->nRev && k<n; j++){
+    int iRev = bUp ? j : pS->nRev-1-j;
+    MigRev *pRev = pS->apRev[iRev];
+    if( aSet[iRev]==bUp ) continue;
+    if( bUp ){
+      for(i=0; i<pRev->nDown && aSet[pRev->apDown[i]->iOrder]; i++);
+      if( i<pRev->nDown ) continue;
+    }else if( migChildIn(pRev, aSet) ){
+      continue;
+    }
+    aSet[iRev] = (unsigned char)bUp;
+    k++;
+  }
+  return k;
 }
 
 /*
-** The transaction of one call: BEGIN IMMEDIATE with foreign keys off, or
-** a savepoint inside the user's transaction.
+** The applied set that target pT asks for, in aNew, from the applied set
+** aOld, for an upgrade, a downgrade or a stamp.
 */
-typedef struct MigTxn MigTxn;
-struct MigTxn {
-  int bOwn;             /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
-  int bStarted;         /* the transaction or savepoint is open */
-  int bFkWasOn;         /* foreign_keys was on: restore it */
-};
-#define MIG_SAVEPOINT "libmig_apply"
-
-static void migTxnBegin(Mig *p, MigTxn *pT){
-  memset(pT, 0, sizeof(*pT));
+static void migTargetApply(Mig *p, MigScripts *pS, MigTarget *pT,
+                           const char *zTarget, int eOp,
+                           const unsigned char *aOld, unsigned char *aNew){
+  int nRev, i, k;
+  MigRev **apTmp;
+  unsigned char *aSeen;
   if( p->rc!=SQLITE_OK ) return;
-  if( sqlite3_get_autocommit(p->db) ){
-    sqlite3_stmt *pStmt = migPrepare(p, "PRAGMA foreign_keys");
-    if( migStep(p, pStmt)==SQLITE_ROW ){
-      pT->bFkWasOn = sqlite3_column_int(pStmt, 0);
+  nRev = pS->nRev;
+  apTmp = migMalloc(p, sizeof(MigRev*)*(nRev+1));
+  aSeen = migMalloc(p, nRev+1);
+  if( p->rc!=SQLITE_OK ) goto apply_out;
+  memcpy(aNew, aOld, nRev);
+
+  switch( pT->eForm ){
+    case MIG_TGT_HEAD:
+      migRequireOneHead(p, pS, "name one of them, use 'heads', or merge "
+          "them with mig_merge");
+      if( p->rc!=SQLITE_OK ) break;
+      /* fall through */
+    case MIG_TGT_HEADS:
+      for(i=0; i<pS->nHead; i++){
+        aNew[pS->apHead[i]->iOrder] = 1;
+        migReach(pS->apHead[i], 1, aNew, apTmp);
+      }
+      break;
+    case MIG_TGT_BASE:
+      memset(aNew, 0, nRev);
+      break;
+    case MIG_TGT_PLUS:
+    case MIG_TGT_MINUS: {
+      int bUp = pT->eForm==MIG_TGT_PLUS;
+      k = migStepN(pS, aNew, pT->n, bUp);
+      if( k<pT->n ){
+        migError(p, "cannot go %s: only %d revision%s %s", zTarget, k,
+            k==1 ? " is" : "s are", bUp ? "left to apply" : "applied");
+      }
+      break;
     }
-    migFinalize(p, pStmt);
-    pT->bOwn = 1;
-    if( pT->bFkWasOn ) migExec(p, "PRAGMA foreign_keys=OFF");
-    /* Started as soon as it is tried: BEGIN can open the transaction and
-    ** still report an error (out of memory after the step), and then
-    ** migTxnEnd must roll it back. */
-    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
-    migExec(p, "BEGIN IMMEDIATE");
-  }else{
-    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
-    migExec(p, "SAVEPOINT " MIG_SAVEPOINT);
+    default:    /* MIG_TGT_REVS */
+      if( eOp==MIG_OP_STAMP ) memset(aNew, 0, nRev);
+      for(i=0; i<pT->nRev && p->rc==SQLITE_OK; i++){
+        MigRev *pRev = pT->apRev[i];
+        if( eOp==MIG_OP_DOWN ){
+          if( !aOld[pRev->iOrder] ){
+            migError(p, "revision %s is not applied: a downgrade target "
+                "must be an applied revision", pRev->zRev);
+          }
+          k = migReach(pRev, 0, aSeen, apTmp);
+          while( k>0 ) aNew[apTmp[--k]->iOrder] = 0;
+        }else{
+          if( eOp==MIG_OP_UP && aOld[pRev->iOrder] && migChildIn(pRev, aOld) ){
+            migError(p, "revision %s is below the current revision: use "
+                "mig_downgrade('%s') to go back to it", pRev->zRev,
+                pRev->zRev);
+          }
+          aNew[pRev->iOrder] = 1;
+          migReach(pRev, 1, aNew, apTmp);
+        }
+      }
+      break;
   }
+
+ apply_out:
+  sqlite3_free(apTmp);
+  sqlite3_free(aSeen);
 }
 
-/* Commit when all went well, else roll back; restore foreign_keys. */
-static void migTxnEnd(Mig *p, MigTxn *pT){
-  Mig m2;
-  memset(&m2, 0, sizeof(m2));
-  m2.db = p->db;
-  if( pT->bStarted && p->rc==SQLITE_OK ){
-    migExec(p, pT->bOwn ? "COMMIT" : "RELEASE " MIG_SAVEPOINT);
-  }
-  if( pT->bStarted && p->rc!=SQLITE_OK ){
-    if( pT->bOwn ){
-      if( !sqlite3_get_autocommit(p->db) ) migExec(&m2, "ROLLBACK");
-    }else{
-      migExec(&m2, "ROLLBACK TO " MIG_SAVEPOINT "; RELEASE " MIG_SAVEPOINT);
-    }
-    migReset(&m2);
-  }
-  if( pT->bFkWasOn ){
-    migExec(&m2, "PRAGMA foreign_keys=ON");
-    if( m2.rc!=SQLITE_OK && p->rc==SQLITE_OK ){
-      migErrorSet(p, m2.rc, "%s", m2.zErr ? m2.zErr : "cannot restore"
-          " PRAGMA foreign_keys=ON");
-    }
-    migReset(&m2);
-  }
-}
-
+/*************************************************************************
+** Running the sections.
+*/
 
 /* True if the statement at z starts with BEGIN, COMMIT, END or ROLLBACK:
 ** a script must not end the transaction that the whole call runs in. */
@@ -425,116 +277,6 @@ static int migSectionErrCode(int rc){
       return rc & 0xff;
   }
   return SQLITE_ERROR;
-}
-
-/*
-** Run one section of a revision statement by statement, so that an error
-** can quote the statement that failed.
-*/
-static void migRunSection(Mig *p, const char *zFunc, MigRev *pRev,
-                          const char *zSection, const char *zSql){
-  const char *zTail = zSql;
-  while( p->rc==SQLITE_OK && zTail && zTail[0] ){
-    const char *zStart = zTail;
-    int rc;
-    int n = 0;
-    const char *zStmt;
-    if( migIsTxnControl(zStart) ){
-      zStmt = migStatementExtent(zStart, &n);
-      migErrorSet(p, SQLITE_ERROR, "%s: revision %s (%s), %s section: %.*s"
-          " is not allowed in a script: libmig runs the whole call as one"
-          " transaction", zFunc, pRev->zRev, pRev->zFile, zSection, n, zStmt);
-      break;
-    }
-    rc = migRunOne(p->db, zStart, &zTail);
-    if( rc==SQLITE_NOMEM ){
-      migErrorSet(p, SQLITE_NOMEM, 0);
-    }else if( rc!=SQLITE_OK ){
-      zStmt = migStatementExtent(zStart, &n);
-      migErrorSet(p, migSectionErrCode(rc),
-          "%s: revision %s (%s), %s section: %s, in: %.*s",
-          zFunc, pRev->zRev, pRev->zFile, zSection, sqlite3_errmsg(p->db),
-          n, zStmt);
-    }
-  }
-}
-
-/* Fail when the migration left foreign key violations in main. */
-static void migForeignKeyCheck(Mig *p, const char *zFunc){
-  sqlite3_stmt *pStmt = migPrepare(p, "PRAGMA main.foreign_key_check");
-  int n = 0;
-  char *zFirst = 0;
-  while( migStep(p, pStmt)==SQLITE_ROW ){
-    if( n==0 ){
-      const char *zRowid = (const char*)sqlite3_column_text(pStmt, 1);
-      zFirst = migMprintf(p, "table \"%w\" row %s references \"%w\"",
-          (const char*)sqlite3_column_text(pStmt, 0),
-          zRowid ? zRowid : "(without rowid)",
-          (const char*)sqlite3_column_text(pStmt, 2));
-    }
-    n++;
-  }
-  migFinalize(p, pStmt);
-  if( p->rc==SQLITE_OK && n>0 ){
-    migErrorSet(p, SQLITE_CONSTRAINT, "%s: the migration leaves %d foreign key"
-        " violation%s (first: %s); nothing was changed", zFunc, n,
-        n==1 ? "" : "s", zFirst ? zFirst : "");
-  }
-  sqlite3_free(zFirst);
-}
-
-/* Fail when an applied revision has no script. */
-static void migCheckUnknown(Mig *p, const char *zFunc, MigScripts *pS,
-                            MigApplied *pA){
-  if( p->rc==SQLITE_OK && pA->nUnknown>0 ){
-    migErrorSet(p, SQLITE_ERROR, "%s: revision %s is recorded as applied in"
-        " main.\"%s\" but no script in %s has it: restore the script, or"
-        " re-stamp with mig_stamp", zFunc, pA->azUnknown[0],
-        MIG_APPLIED_TABLE, pS->zDir);
-  }
-}
-
-/* Fail when the script of applied revision pRev changed since. */
-static void migCheckEdited(Mig *p, const char *zFunc, MigScripts *pS,
-                           MigApplied *pA, MigRev *pRev){
-  const char *zSum = pA->azSum[pRev->iOrder];
-  if( p->rc==SQLITE_OK && zSum && strcmp(zSum, pRev->zChecksum)!=0 ){
-    char *zCur = migCurrentOf(p, pS, pA->aApplied, pA->nUnknown,
-                              pA->azUnknown);
-    if( p->rc==SQLITE_OK ){
-      migErrorSet(p, SQLITE_ERROR, "%s: the script %s of applied revision %s"
-          " was edited after it was applied: review the change, then accept"
-          " it with mig_stamp('%s')", zFunc, pRev->zFile, pRev->zRev,
-          zCur ? zCur : "base");
-    }
-    sqlite3_free(zCur);
-  }
-}
-
-/* Fail when an applied ancestor of a revision to apply was edited. */
-static void migCheckEditedBelow(Mig *p, const char *zFunc, MigScripts *pS,
-                                MigApplied *pA, const unsigned char *aNew){
-  int nRev = p->rc==SQLITE_OK ? pS->nRev : 0;
-  unsigned char *aSeen = migMalloc(p, nRev+1);
-  MigRev **apStack = migMalloc(p, sizeof(MigRev*)*(nRev+1));
-  int i, j, n;
-  for(i=0; p->rc==SQLITE_OK && i<nRev; i++){
-    if( !aNew[i] || pA->aApplied[i] ) continue;
-    n = 0;
-    apStack[n++] = pS->apRev[i];
-    while( n>0 && p->rc==SQLITE_OK ){
-      MigRev *pCur = apStack[--n];
-      for(j=0; j<pCur->nDown; j++){
-        MigRev *pUp = pCur->apDown[j];
-        if( aSeen[pUp->iOrder] ) continue;
-        aSeen[pUp->iOrder] = 1;
-        if( pA->aApplied[pUp->iOrder] ) migCheckEdited(p, zFunc, pS, pA, pUp);
-        apStack[n++] = pUp;
-      }
-    }
-  }
-  sqlite3_free(aSeen);
-  sqlite3_free(apStack);
 }
 
 /*
@@ -576,112 +318,195 @@ static int migTraceRecord(unsigned mask, void *pCtx, void *pP, void *pX){
   return 0;
 }
 
-/* Run a section, recording what it writes into pOut if not NULL. */
-static void migRunRecorded(Mig *p, const char *zFunc, MigRev *pRev,
-                           const char *zSection, const char *zSql,
-                           sqlite3_str *pOut){
+/*
+** Run one section of a revision statement by statement, so that an error
+** can quote the statement that failed; with pOut, record what it writes.
+*/
+static void migRunSection(Mig *p, MigRev *pRev, const char *zSection,
+                          const char *zSql, sqlite3_str *pOut){
+  const char *zTail = zSql;
+  if( p->rc!=SQLITE_OK ) return;
   if( pOut ){
     sqlite3_str_appendf(pOut, "\n-- %s %s: %s\n", zSection, pRev->zRev,
         pRev->zMessage);
     sqlite3_trace_v2(p->db, SQLITE_TRACE_STMT, migTraceRecord, pOut);
   }
-  migRunSection(p, zFunc, pRev, zSection, zSql);
+  while( p->rc==SQLITE_OK && zTail && zTail[0] ){
+    const char *zStart = zTail;
+    int rc;
+    int n = 0;
+    const char *zStmt;
+    if( migIsTxnControl(zStart) ){
+      zStmt = migStatementExtent(zStart, &n);
+      migError(p, "revision %s (%s), %s section: %.*s is not allowed in a "
+          "script: libmig runs the whole call as one transaction",
+          pRev->zRev, pRev->zFile, zSection, n, zStmt);
+      break;
+    }
+    rc = migRunOne(p->db, zStart, &zTail);
+    if( rc==SQLITE_NOMEM ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+    }else if( rc!=SQLITE_OK ){
+      zStmt = migStatementExtent(zStart, &n);
+      migErrorSet(p, migSectionErrCode(rc),
+          "revision %s (%s), %s section: %s, in: %.*s", pRev->zRev,
+          pRev->zFile, zSection, sqlite3_errmsg(p->db), n, zStmt);
+    }
+  }
   if( pOut ) sqlite3_trace_v2(p->db, 0, 0, 0);
 }
 
-/* Run a bookkeeping statement, and append it to pOut if not NULL. */
-static void migBookkeep(Mig *p, sqlite3_str *pOut, const char *zFmt, ...){
-  char *zSql;
-  va_list ap;
-  if( p->rc!=SQLITE_OK ) return;
-  va_start(ap, zFmt);
-  zSql = migVMprintf(p, zFmt, ap);
-  va_end(ap);
-  if( zSql==0 ) return;
-  migExec(p, "%s", zSql);
-  if( pOut ) sqlite3_str_appendf(pOut, "%s;\n", zSql);
-  sqlite3_free(zSql);
+/* Fail when the migration left foreign key violations in the schema. */
+static void migForeignKeyCheck(Mig *p){
+  sqlite3_stmt *pStmt = migPrepare(p, "PRAGMA \"%w\".foreign_key_check",
+      p->zDb);
+  int n = 0;
+  char *zFirst = 0;
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    if( n==0 ){
+      const char *zRowid = (const char*)sqlite3_column_text(pStmt, 1);
+      zFirst = migMprintf(p, "table \"%w\" row %s references \"%w\"",
+          (const char*)sqlite3_column_text(pStmt, 0),
+          zRowid ? zRowid : "(without rowid)",
+          (const char*)sqlite3_column_text(pStmt, 2));
+    }
+    n++;
+  }
+  migFinalize(p, pStmt);
+  if( p->rc==SQLITE_OK && n>0 ){
+    migErrorSet(p, SQLITE_CONSTRAINT, "the migration leaves %d foreign key "
+        "violation%s (first: %s); nothing was changed", n, n==1 ? "" : "s",
+        zFirst ? zFirst : "");
+  }
+  sqlite3_free(zFirst);
 }
 
-#define MIG_APPLIED_SCHEMA "(revision TEXT PRIMARY KEY," \
-    " checksum TEXT NOT NULL, applied_at TEXT NOT NULL)"
-#define MIG_NOW "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now')"
+/*************************************************************************
+** Checks of the applied state.
+*/
+
+/* Fail when an applied revision has no script. */
+static void migCheckUnknown(Mig *p, MigScripts *pS, MigApplied *pA){
+  if( p->rc==SQLITE_OK && pA->nUnknown>0 ){
+    migError(p, "revision %s is recorded as applied in %s.\"%s\" but no "
+        "script in %s has it: restore the script, or re-stamp with "
+        "mig_stamp", pA->azUnknown[0], p->zDb, MIG_APPLIED_TABLE, pS->zDir);
+  }
+}
+
+/* Fail when the script of applied revision pRev changed since. */
+static void migCheckEdited(Mig *p, MigScripts *pS, MigApplied *pA,
+                           MigRev *pRev){
+  const char *zSum = pA->azSum[pRev->iOrder];
+  if( p->rc==SQLITE_OK && zSum && strcmp(zSum, pRev->zChecksum)!=0 ){
+    char *zCur = migCurrentOf(p, pS, pA->aApplied, pA->nUnknown,
+                              pA->azUnknown);
+    if( p->rc==SQLITE_OK ){
+      migError(p, "the script %s of applied revision %s was edited after "
+          "it was applied: review the change, then accept it with "
+          "mig_stamp('%s')", pRev->zFile, pRev->zRev, zCur ? zCur : "base");
+    }
+    sqlite3_free(zCur);
+  }
+}
+
+/* Fail when an applied ancestor of a revision to apply was edited. */
+static void migCheckEditedBelow(Mig *p, MigScripts *pS, MigApplied *pA,
+                                const unsigned char *aNew){
+  int nRev = p->rc==SQLITE_OK ? pS->nRev : 0;
+  unsigned char *aSeen = migMalloc(p, nRev+1);
+  MigRev **apTmp = migMalloc(p, sizeof(MigRev*)*(nRev+1));
+  int i, n;
+  for(i=0; p->rc==SQLITE_OK && i<nRev; i++){
+    if( !aNew[i] || pA->aApplied[i] ) continue;
+    n = migReach(pS->apRev[i], 1, aSeen, apTmp);
+    while( n>0 && p->rc==SQLITE_OK ){
+      MigRev *pUp = apTmp[--n];
+      if( pA->aApplied[pUp->iOrder] ) migCheckEdited(p, pS, pA, pUp);
+    }
+  }
+  sqlite3_free(aSeen);
+  sqlite3_free(apTmp);
+}
+
+/*************************************************************************
+** Moving.
+*/
 
 /*
-** Move the main database of p->db to the applied set that zTarget names
-** (eOp: up, down or stamp) in one transaction.  Returns the new current
+** Move schema p->zDb to the applied set that zTarget names (eOp: up,
+** down or stamp) in one transaction.  Returns the new current
 ** revision(s) (sqlite3_free), NULL at base.  With pOut, every statement
 ** that writes is also recorded there (mig_sql).
 */
-static char *migMoveCore(Mig *p, MigScripts *pS, const char *zFunc,
-                         const char *zTarget, int eOp, sqlite3_str *pOut){
+char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
+                  sqlite3_str *pOut){
   MigApplied ap;
+  MigTarget tgt;
   MigTxn txn;
+  MigBook book;
   unsigned char *aNew = 0;
   char *zRet = 0;
   int i;
 
   memset(&ap, 0, sizeof(ap));
-  migTxnBegin(p, &txn);
-  migExec(p, "CREATE TABLE IF NOT EXISTS main.\"%w\"" MIG_APPLIED_SCHEMA,
-      MIG_APPLIED_TABLE);
+  memset(&tgt, 0, sizeof(tgt));
+  migTxnBegin(p, &txn, "libmig_apply", 1);
+  migBookOpen(p, &book, pOut);
   migAppliedLoad(p, pS, &ap);
   if( p->rc==SQLITE_OK ) aNew = migMalloc(p, pS->nRev+1);
-  migTargetSet(p, zFunc, pS, ap.aApplied, zTarget, eOp, aNew);
+  migTargetParse(p, pS, zTarget, eOp, &tgt);
+  migTargetApply(p, pS, &tgt, zTarget, eOp, ap.aApplied, aNew);
 
   if( eOp==MIG_OP_UP ){
-    migCheckUnknown(p, zFunc, pS, &ap);
-    migCheckEditedBelow(p, zFunc, pS, &ap, aNew);
+    migCheckUnknown(p, pS, &ap);
+    migCheckEditedBelow(p, pS, &ap, aNew);
     for(i=0; p->rc==SQLITE_OK && i<pS->nRev; i++){
       MigRev *pRev = pS->apRev[i];
       if( !aNew[i] || ap.aApplied[i] ) continue;
-      migRunRecorded(p, zFunc, pRev, "upgrade", pRev->zUpgrade, pOut);
-      migBookkeep(p, pOut, "INSERT INTO \"%w\" VALUES(%Q, %Q, " MIG_NOW ")",
-          MIG_APPLIED_TABLE, pRev->zRev, pRev->zChecksum);
+      migRunSection(p, pRev, "upgrade", pRev->zUpgrade, pOut);
+      migBookApplied(p, &book, pRev->zRev, pRev->zChecksum);
     }
-    migForeignKeyCheck(p, zFunc);
+    migForeignKeyCheck(p);
   }else if( eOp==MIG_OP_DOWN ){
-    migCheckUnknown(p, zFunc, pS, &ap);
+    migCheckUnknown(p, pS, &ap);
     for(i=pS->nRev-1; p->rc==SQLITE_OK && i>=0; i--){
       if( !aNew[i] && ap.aApplied[i] ){
-        migCheckEdited(p, zFunc, pS, &ap, pS->apRev[i]);
+        migCheckEdited(p, pS, &ap, pS->apRev[i]);
       }
     }
     for(i=pS->nRev-1; p->rc==SQLITE_OK && i>=0; i--){
       MigRev *pRev = pS->apRev[i];
       if( aNew[i] || !ap.aApplied[i] ) continue;
-      migRunRecorded(p, zFunc, pRev, "downgrade", pRev->zDowngrade, pOut);
-      migBookkeep(p, pOut, "DELETE FROM \"%w\" WHERE revision=%Q",
-          MIG_APPLIED_TABLE, pRev->zRev);
+      migRunSection(p, pRev, "downgrade", pRev->zDowngrade, pOut);
+      migBookRemoved(p, &book, pRev->zRev);
     }
-    migForeignKeyCheck(p, zFunc);
+    migForeignKeyCheck(p);
   }else{
     /* A stamp records exactly the new set, with today's checksums. */
     for(i=0; p->rc==SQLITE_OK && i<pS->nRev; i++){
       MigRev *pRev = pS->apRev[i];
       if( aNew[i] && ap.aApplied[i] ){
-        migBookkeep(p, pOut, "UPDATE \"%w\" SET checksum=%Q WHERE revision=%Q",
-            MIG_APPLIED_TABLE, pRev->zChecksum, pRev->zRev);
+        migBookChecksum(p, &book, pRev->zRev, pRev->zChecksum);
       }else if( aNew[i] ){
-        migBookkeep(p, pOut, "INSERT INTO \"%w\" VALUES(%Q, %Q, " MIG_NOW ")",
-            MIG_APPLIED_TABLE, pRev->zRev, pRev->zChecksum);
+        migBookApplied(p, &book, pRev->zRev, pRev->zChecksum);
       }else if( ap.aApplied[i] ){
-        migBookkeep(p, pOut, "DELETE FROM \"%w\" WHERE revision=%Q",
-            MIG_APPLIED_TABLE, pRev->zRev);
+        migBookRemoved(p, &book, pRev->zRev);
       }
     }
     for(i=0; p->rc==SQLITE_OK && i<ap.nUnknown; i++){
-      migBookkeep(p, pOut, "DELETE FROM \"%w\" WHERE revision=%Q",
-          MIG_APPLIED_TABLE, ap.azUnknown[i]);
+      migBookRemoved(p, &book, ap.azUnknown[i]);
     }
   }
   if( p->rc==SQLITE_OK ) zRet = migCurrentOf(p, pS, aNew, 0, 0);
+  migBookClose(&book);
   migTxnEnd(p, &txn);
   if( p->rc!=SQLITE_OK ){
     sqlite3_free(zRet);
     zRet = 0;
   }
   sqlite3_free(aNew);
+  sqlite3_free(tgt.apRev);
   migAppliedClear(&ap);
   return zRet;
 }
@@ -692,15 +517,14 @@ static char *migMoveCore(Mig *p, MigScripts *pS, const char *zFunc,
 static void migMove(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
                     const char *zFunc){
   Mig m;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
   MigScripts *pS = 0;
   char *zRet = 0;
   const char *zTarget;
 
-  migCallBegin(&m, ctx);
-  zTarget = migArgText(&m, zFunc, argv, 0, "target");
-  pS = migLoadScripts(&m, zFunc, pConfig);
-  if( m.rc==SQLITE_OK ) zRet = migMoveCore(&m, pS, zFunc, zTarget, eOp, 0);
+  migCallBegin(&m, ctx, zFunc);
+  zTarget = migArgText(&m, argv, 0, "target");
+  pS = migScriptsOpen(&m);
+  zRet = migMoveCore(&m, pS, zTarget, eOp, 0);
   if( m.rc==SQLITE_OK ){
     if( zRet ){
       sqlite3_result_text(ctx, zRet, -1, sqlite3_free);
@@ -725,605 +549,4 @@ void migDowngradeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 void migStampFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argc;
   migMove(ctx, argv, MIG_OP_STAMP, "mig_stamp");
-}
-
-/* mig_current(): the current revision(s) of main, NULL at base. */
-void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  Mig m;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
-  MigScripts *pS;
-  MigApplied ap;
-  char *zCur;
-  (void)argc; (void)argv;
-  migCallBegin(&m, ctx);
-  pS = migLoadScripts(&m, "mig_current", pConfig);
-  migAppliedLoad(&m, pS, &ap);
-  zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
-  if( m.rc==SQLITE_OK && zCur ){
-    sqlite3_result_text(ctx, zCur, -1, sqlite3_free);
-    zCur = 0;
-  }
-  sqlite3_free(zCur);
-  migAppliedClear(&ap);
-  migScriptsFree(pS);
-  migCallEnd(&m, ctx);
-}
-
-/* Fail when there are several heads: a new revision needs one parent. */
-static void migRequireOneHead(Mig *p, const char *zFunc, MigScripts *pS){
-  if( p->rc==SQLITE_OK && pS->nHead>1 ){
-    char *zList = migScriptsHeadList(p, pS);
-    if( zList ){
-      migErrorSet(p, SQLITE_ERROR, "%s: there are several heads (%s): merge"
-          " them with mig_merge first", zFunc, zList);
-    }
-    sqlite3_free(zList);
-  }
-}
-
-/* mig_revision(message [, upgrade_sql [, downgrade_sql]]): a hand-written
-** revision on top of the head.  Returns its id. */
-void migRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  Mig m;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
-  MigScripts *pS;
-  const char *zMsg, *zUp = "", *zDown = "";
-  char *zRev = 0;
-  migCallBegin(&m, ctx);
-  zMsg = migArgText(&m, "mig_revision", argv, 0, "message");
-  if( argc>1 ) zUp = migArgText(&m, "mig_revision", argv, 1, "upgrade_sql");
-  if( argc>2 ) zDown = migArgText(&m, "mig_revision", argv, 2, "downgrade_sql");
-  pS = migLoadScripts(&m, "mig_revision", pConfig);
-  migRequireOneHead(&m, "mig_revision", pS);
-  if( m.rc==SQLITE_OK ){
-    zRev = migScriptWrite(&m, pConfig->zScriptLocation, zMsg, pS->nHead,
-                          pS->apHead, zUp, zDown);
-  }
-  if( m.rc==SQLITE_OK ){
-    sqlite3_result_text(ctx, zRev, -1, sqlite3_free);
-    zRev = 0;
-  }
-  sqlite3_free(zRev);
-  migScriptsFree(pS);
-  migCallEnd(&m, ctx);
-}
-
-/* mig_merge(message): a revision whose parents are all the heads. */
-void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  Mig m;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
-  MigScripts *pS;
-  const char *zMsg = "merge";
-  char *zRev = 0;
-  migCallBegin(&m, ctx);
-  if( argc>0 ) zMsg = migArgText(&m, "mig_merge", argv, 0, "message");
-  pS = migLoadScripts(&m, "mig_merge", pConfig);
-  if( m.rc==SQLITE_OK && pS->nHead<2 ){
-    if( pS->nHead==0 ){
-      migErrorSet(&m, SQLITE_ERROR, "mig_merge: there are no revisions in %s:"
-          " nothing to merge", pS->zDir);
-    }else{
-      migErrorSet(&m, SQLITE_ERROR, "mig_merge: there is only one head (%s):"
-          " nothing to merge", pS->apHead[0]->zRev);
-    }
-  }
-  if( m.rc==SQLITE_OK ){
-    zRev = migScriptWrite(&m, pConfig->zScriptLocation, zMsg, pS->nHead,
-                          pS->apHead, "", "");
-  }
-  if( m.rc==SQLITE_OK ){
-    sqlite3_result_text(ctx, zRev, -1, sqlite3_free);
-    zRev = 0;
-  }
-  sqlite3_free(zRev);
-  migScriptsFree(pS);
-  migCallEnd(&m, ctx);
-}
-
-/* The options of the downgrade diff: the renames of zJson inverted
-** ({"t": "u", "t.a": "b"} becomes {"u": "t", "u.b": "a"}).  NULL when
-** zJson is NULL; zJson itself when it has no renames object. */
-static char *migInvertOptions(Mig *p, const char *zJson){
-  sqlite3_stmt *pStmt;
-  char *zRet = 0;
-  if( zJson==0 || p->rc!=SQLITE_OK ) return 0;
-  pStmt = migPrepare(p,
-      "SELECT CASE WHEN json_valid(?1) AND json_type(?1, '$.renames')='object'"
-      " THEN json_set(?1, '$.renames', json((SELECT coalesce(json_group_object("
-      "   CASE WHEN instr(key, '.')>0"
-      "     THEN coalesce(json_extract(?1, '$.renames.'"
-      "              || json_quote(substr(key, 1, instr(key, '.')-1))),"
-      "            substr(key, 1, instr(key, '.')-1)) || '.' || value"
-      "     ELSE value END,"
-      "   CASE WHEN instr(key, '.')>0 THEN substr(key, instr(key, '.')+1)"
-      "     ELSE key END), '{}')"
-      "   FROM json_each(?1, '$.renames'))))"
-      " ELSE ?1 END");
-  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
-  if( migStep(p, pStmt)==SQLITE_ROW ){
-    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-    zRet = migStrndup(p, z ? z : zJson, -1);
-  }
-  migFinalize(p, pStmt);
-  return zRet;
-}
-
-/*
-** mig_autogenerate(models [, message [, options_json]]): a revision whose
-** upgrade is the diff main -> models and whose downgrade is the diff
-** models -> main.  Refuses unless main is at the head; returns NULL and
-** writes nothing when nothing differs.
-*/
-void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  Mig m;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
-  MigScripts *pS = 0;
-  MigApplied ap;
-  MigDiffOpts up, down;
-  const char *zModels;
-  const char *zMsg = "";
-  char *zInv = 0, *zUp = 0, *zDown = 0, *zRev = 0;
-  int i;
-
-  memset(&ap, 0, sizeof(ap));
-  memset(&up, 0, sizeof(up));
-  memset(&down, 0, sizeof(down));
-  migCallBegin(&m, ctx);
-  zModels = migArgText(&m, "mig_autogenerate", argv, 0, "models");
-  if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL ){
-    zMsg = migArgText(&m, "mig_autogenerate", argv, 1, "message");
-  }
-  if( argc>2 ) up.zOptionsJson = (const char*)sqlite3_value_text(argv[2]);
-  up.bAlwaysRebuild = down.bAlwaysRebuild = pConfig->bAlwaysRebuild;
-  if( m.rc==SQLITE_OK && !migSchemaExists(&m, zModels) ){
-    migErrorSet(&m, SQLITE_ERROR, "mig_autogenerate: no such schema: %s"
-        " (attach it, or create it with mig_models)", zModels);
-  }
-  pS = migLoadScripts(&m, "mig_autogenerate", pConfig);
-  migRequireOneHead(&m, "mig_autogenerate", pS);
-  migAppliedLoad(&m, pS, &ap);
-  if( m.rc==SQLITE_OK ){
-    int bAtHead = ap.nUnknown==0;
-    for(i=0; i<pS->nRev; i++) if( !ap.aApplied[i] ) bAtHead = 0;
-    if( !bAtHead ){
-      char *zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown,
-                                ap.azUnknown);
-      if( m.rc==SQLITE_OK ){
-        migErrorSet(&m, SQLITE_ERROR, "mig_autogenerate: the database is at"
-            " %s, head is %s: upgrade first", zCur ? zCur : "base",
-            pS->nHead ? pS->apHead[0]->zRev : "base");
-      }
-      sqlite3_free(zCur);
-    }
-  }
-  zUp = migDiff(&m, "main", zModels, &up);
-  if( m.rc==SQLITE_OK && zUp && zUp[0] ){
-    zInv = migInvertOptions(&m, up.zOptionsJson);
-    down.zOptionsJson = zInv;
-    zDown = migDiff(&m, zModels, "main", &down);
-    zRev = migScriptWrite(&m, pConfig->zScriptLocation, zMsg, pS->nHead,
-                          pS->apHead, zUp, zDown);
-  }
-  if( m.rc==SQLITE_OK && zRev ){
-    sqlite3_result_text(ctx, zRev, -1, sqlite3_free);
-    zRev = 0;
-  }
-  sqlite3_free(zRev);
-  sqlite3_free(zUp);
-  sqlite3_free(zDown);
-  sqlite3_free(zInv);
-  migAppliedClear(&ap);
-  migScriptsFree(pS);
-  migCallEnd(&m, ctx);
-}
-
-/*************************************************************************
-** Scratch databases: mig_check, mig_sql and mig_test replay the scripts
-** into a private in-memory connection with libmig loaded, so that the
-** real database is never touched.
-*/
-
-/* A private in-memory connection with libmig and the settings of pConfig. */
-static sqlite3 *migScratchOpen(Mig *p, const char *zFunc, MigConfig *pConfig){
-  sqlite3 *pDb = 0;
-  char *zErr = 0;
-  int rc;
-  Mig m2;
-  if( p->rc!=SQLITE_OK ) return 0;
-  rc = sqlite3_open_v2(":memory:", &pDb,
-      SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
-  if( rc==SQLITE_OK ) rc = sqlite3_mig_init(pDb, &zErr, sqlite3_api);
-  if( rc!=SQLITE_OK ){
-    migErrorSet(p, rc==SQLITE_NOMEM ? SQLITE_NOMEM : rc, "%s: cannot open a"
-        " scratch database: %s", zFunc, zErr ? zErr : sqlite3_errstr(rc));
-    sqlite3_free(zErr);
-    sqlite3_close(pDb);
-    return 0;
-  }
-  memset(&m2, 0, sizeof(m2));
-  m2.db = pDb;
-  migExec(&m2, "SELECT mig_config('script_location', %Q),"
-      " mig_config('rebuild', %Q)", pConfig->zScriptLocation,
-      pConfig->bAlwaysRebuild ? "always" : "auto");
-  if( m2.rc!=SQLITE_OK ){
-    migErrorSet(p, m2.rc, "%s: %s", zFunc, m2.zErr ? m2.zErr : "");
-    migReset(&m2);
-    sqlite3_close(pDb);
-    return 0;
-  }
-  return pDb;
-}
-
-/* Attach a copy of the main database of pSrc to p->db as zAs. */
-static void migSnapshotAttach(Mig *p, sqlite3 *pSrc, const char *zAs){
-  sqlite3_int64 n = 0;
-  unsigned char *a;
-  if( p->rc!=SQLITE_OK ) return;
-  a = sqlite3_serialize(pSrc, "main", &n, 0);
-  if( a==0 ){
-    /* An empty in-memory database has nothing to serialize. */
-    sqlite3_stmt *pStmt = 0;
-    int nPage = 0;
-    if( sqlite3_prepare_v2(pSrc, "PRAGMA page_count", -1, &pStmt, 0)==SQLITE_OK
-     && sqlite3_step(pStmt)==SQLITE_ROW ){
-      nPage = sqlite3_column_int(pStmt, 0);
-    }
-    sqlite3_finalize(pStmt);
-    if( nPage>0 ){
-      migErrorSet(p, SQLITE_NOMEM, 0);
-      return;
-    }
-  }
-  if( migSchemaExists(p, zAs) ) migExec(p, "DETACH %Q", zAs);
-  migExec(p, "ATTACH ':memory:' AS %Q", zAs);
-  if( p->rc==SQLITE_OK && a && n>0 ){
-    int rc = sqlite3_deserialize(p->db, zAs, a, n, n,
-        SQLITE_DESERIALIZE_FREEONCLOSE|SQLITE_DESERIALIZE_RESIZEABLE);
-    a = 0;
-    if( rc!=SQLITE_OK ){
-      migErrorSet(p, rc, "cannot load a scratch copy: %s", sqlite3_errstr(rc));
-    }
-  }
-  sqlite3_free(a);
-}
-
-/* Detach zAs from db if attached, whatever the state of p. */
-static void migSnapshotDetach(sqlite3 *db, const char *zAs){
-  Mig m2;
-  memset(&m2, 0, sizeof(m2));
-  m2.db = db;
-  if( migSchemaExists(&m2, zAs) ) migExec(&m2, "DETACH %Q", zAs);
-  migReset(&m2);
-}
-
-/* Copy the error of a scratch handle to p, prefixed with zFunc. */
-static void migScratchError(Mig *p, Mig *p2, const char *zFunc,
-                            const char *zWhat){
-  if( p2->rc!=SQLITE_OK ){
-    if( p2->rc==SQLITE_NOMEM ){
-      migErrorSet(p, SQLITE_NOMEM, 0);
-    }else{
-      migErrorSet(p, p2->rc, "%s: %s%s", zFunc, zWhat,
-          p2->zErr ? p2->zErr : sqlite3_errstr(p2->rc));
-    }
-    migReset(p2);
-  }
-}
-
-/* Strip the trailing newlines of a diff for an error message. */
-static int migTrimLen(const char *z){
-  int n = z ? (int)strlen(z) : 0;
-  while( n>0 && (z[n-1]=='\n' || z[n-1]==' ') ) n--;
-  return n;
-}
-
-#define MIG_REPLAY "_libmig_replay"
-
-/*
-** mig_check(models): 'ok', or an error listing what differs between main
-** and models, and between main and what its applied scripts build when
-** replayed into a scratch database (a manual change to main).
-*/
-void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  Mig m, m2;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
-  MigScripts *pS = 0;
-  MigApplied ap;
-  MigDiffOpts opts;
-  sqlite3 *pScratch = 0;
-  const char *zModels;
-  char *zCur = 0, *zModelDiff = 0, *zDrift = 0, *zReplayed = 0;
-  sqlite3_str *pErr = 0;
-  int nProblem = 0, nPending = 0, i;
-  (void)argc;
-
-  memset(&ap, 0, sizeof(ap));
-  memset(&m2, 0, sizeof(m2));
-  memset(&opts, 0, sizeof(opts));
-  opts.bAlwaysRebuild = pConfig->bAlwaysRebuild;
-  migCallBegin(&m, ctx);
-  zModels = migArgText(&m, "mig_check", argv, 0, "models");
-  if( m.rc==SQLITE_OK && !migSchemaExists(&m, zModels) ){
-    migErrorSet(&m, SQLITE_ERROR, "mig_check: no such schema: %s"
-        " (attach it, or create it with mig_models)", zModels);
-  }
-  pS = migLoadScripts(&m, "mig_check", pConfig);
-  migAppliedLoad(&m, pS, &ap);
-  zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
-  if( m.rc==SQLITE_OK ){
-    for(i=0; i<pS->nRev; i++) if( !ap.aApplied[i] ) nPending++;
-  }
-  zModelDiff = migDiff(&m, "main", zModels, &opts);
-
-  /* Replay the applied revisions into a scratch database. */
-  pScratch = migScratchOpen(&m, "mig_check", pConfig);
-  if( m.rc==SQLITE_OK && zCur ){
-    m2.db = pScratch;
-    zReplayed = migMoveCore(&m2, pS, "mig_upgrade", zCur, MIG_OP_UP, 0);
-    migScratchError(&m, &m2, "mig_check",
-        "replaying the applied scripts into a scratch database failed: ");
-  }
-  migSnapshotAttach(&m, pScratch, MIG_REPLAY);
-  zDrift = migDiff(&m, MIG_REPLAY, "main", &opts);
-  migSnapshotDetach(m.db, MIG_REPLAY);
-
-  if( m.rc==SQLITE_OK ){
-    pErr = sqlite3_str_new(m.db);
-    if( nPending>0 ){
-      nProblem++;
-      sqlite3_str_appendf(pErr, "\n- %d revision%s not applied: the"
-          " database is at %s, head is ", nPending,
-          nPending==1 ? " is" : "s are", zCur ? zCur : "base");
-      for(i=0; i<pS->nHead; i++){
-        sqlite3_str_appendf(pErr, "%s%s", i ? ", " : "", pS->apHead[i]->zRev);
-      }
-    }
-    if( zModelDiff && zModelDiff[0] ){
-      nProblem++;
-      sqlite3_str_appendf(pErr, "\n- main differs from %s; the SQL that"
-          " would make it match:\n%.*s", zModels, migTrimLen(zModelDiff),
-          zModelDiff);
-    }
-    if( zDrift && zDrift[0] ){
-      nProblem++;
-      sqlite3_str_appendf(pErr, "\n- main differs from what its applied"
-          " scripts build (at %s): it was changed outside the migrations;"
-          " the change:\n%.*s", zCur ? zCur : "base", migTrimLen(zDrift),
-          zDrift);
-    }
-    if( nProblem==0 ){
-      sqlite3_result_text(ctx, "ok", -1, SQLITE_STATIC);
-    }else{
-      char *zList = sqlite3_str_finish(pErr);
-      pErr = 0;
-      if( zList==0 ){
-        migErrorSet(&m, SQLITE_NOMEM, 0);
-      }else{
-        migErrorSet(&m, SQLITE_ERROR, "mig_check: %d problem%s:%s",
-            nProblem, nProblem==1 ? "" : "s", zList);
-      }
-      sqlite3_free(zList);
-    }
-  }
-  sqlite3_free(sqlite3_str_finish(pErr));
-  sqlite3_close(pScratch);
-  sqlite3_free(zCur);
-  sqlite3_free(zReplayed);
-  sqlite3_free(zModelDiff);
-  sqlite3_free(zDrift);
-  migAppliedClear(&ap);
-  migScriptsFree(pS);
-  migCallEnd(&m, ctx);
-}
-
-/*
-** mig_sql(target [, from]): offline mode.  The whole migration from
-** "from" (default: main's current revision; 'base' allowed) to target as
-** plain SQL that sqlite3 without libmig can run: the scripts are applied
-** to a scratch database built by replaying the scripts up to "from" (so
-** it holds the schema, no data) and every statement that writes is
-** recorded, the 12 steps of each mig_rebuild() included, with the
-** bookkeeping of "_libmig_applied".
-*/
-void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  Mig m, m2;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
-  MigScripts *pS = 0;
-  MigApplied ap, apScratch;
-  sqlite3 *pScratch = 0;
-  const char *zTarget;
-  char *zFrom = 0, *zAt = 0, *zNew = 0, *zOut = 0;
-  sqlite3_str *pOut = 0;
-  int eOp = MIG_OP_UP;
-
-  memset(&ap, 0, sizeof(ap));
-  memset(&apScratch, 0, sizeof(apScratch));
-  memset(&m2, 0, sizeof(m2));
-  migCallBegin(&m, ctx);
-  zTarget = migArgText(&m, "mig_sql", argv, 0, "target");
-  pS = migLoadScripts(&m, "mig_sql", pConfig);
-  if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL ){
-    zFrom = migMprintf(&m, "%s", (const char*)sqlite3_value_text(argv[1]));
-  }else{
-    migAppliedLoad(&m, pS, &ap);
-    zFrom = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
-  }
-
-  /* The scratch database at "from". */
-  pScratch = migScratchOpen(&m, "mig_sql", pConfig);
-  m2.db = pScratch;
-  if( m.rc==SQLITE_OK && zFrom && sqlite3_stricmp(zFrom, "base")!=0 ){
-    zAt = migMoveCore(&m2, pS, "mig_sql", zFrom, MIG_OP_UP, 0);
-    migScratchError(&m, &m2, "mig_sql", "cannot build the starting point: ");
-  }
-
-  /* Up or down? */
-  if( m.rc==SQLITE_OK ){
-    if( sqlite3_stricmp(zTarget, "base")==0 || zTarget[0]=='-' ){
-      eOp = MIG_OP_DOWN;
-    }else if( sqlite3_stricmp(zTarget, "head")!=0
-           && sqlite3_stricmp(zTarget, "heads")!=0 && zTarget[0]!='+' ){
-      MigRev *pRev = migScriptsFind(&m, pS, "mig_sql", zTarget);
-      migAppliedLoad(&m2, pS, &apScratch);
-      migScratchError(&m, &m2, "mig_sql", "");
-      if( pRev && apScratch.aApplied && apScratch.aApplied[pRev->iOrder] ){
-        eOp = MIG_OP_DOWN;
-      }
-    }
-  }
-
-  if( m.rc==SQLITE_OK ){
-    pOut = sqlite3_str_new(m.db);
-    sqlite3_str_appendf(pOut,
-        "-- libmig offline migration: %s from %s to %s\n"
-        "-- Plain SQL for sqlite3 without libmig.  Run it so that the first\n"
-        "-- error stops it (sqlite3 -bail app.db < this.sql): it commits\n"
-        "-- only at its end.\n"
-        "PRAGMA foreign_keys=OFF;\n"
-        "BEGIN;\n"
-        "CREATE TABLE IF NOT EXISTS \"%w\"" MIG_APPLIED_SCHEMA ";\n",
-        eOp==MIG_OP_UP ? "upgrade" : "downgrade",
-        zAt ? zAt : "base", zTarget, MIG_APPLIED_TABLE);
-    zNew = migMoveCore(&m2, pS, "mig_sql", zTarget, eOp, pOut);
-    migScratchError(&m, &m2, "mig_sql", "");
-    sqlite3_str_appendf(pOut, "\n-- fails if foreign key violations"
-        " were left\n"
-        "CREATE TEMP TABLE \"_libmig_fk_check\"(foreign_key_violations"
-        " INTEGER CHECK(foreign_key_violations=0));\n"
-        "INSERT INTO \"_libmig_fk_check\" SELECT count(*)"
-        " FROM pragma_foreign_key_check;\n"
-        "DROP TABLE \"_libmig_fk_check\";\n"
-        "COMMIT;\n"
-        "-- now at %s\n", zNew ? zNew : "base");
-    zOut = sqlite3_str_finish(pOut);
-    pOut = 0;
-    if( zOut==0 ) migErrorSet(&m, SQLITE_NOMEM, 0);
-  }
-  if( m.rc==SQLITE_OK ){
-    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
-    zOut = 0;
-  }
-  sqlite3_free(zOut);
-  sqlite3_free(zFrom);
-  sqlite3_free(zAt);
-  sqlite3_free(zNew);
-  sqlite3_close(pScratch);
-  migAppliedClear(&ap);
-  migAppliedClear(&apScratch);
-  migScriptsFree(pS);
-  migCallEnd(&m, ctx);
-}
-
-#define MIG_SNAP "_libmig_snap"
-
-/*
-** mig_test(models): what pytest-alembic checks, on a scratch database:
-** one head; base to head works; then the schema matches models; each
-** revision steps down and up again to the same schema; and all the way
-** down leaves an empty database.  Returns a short report or fails naming
-** the first revision that breaks.
-*/
-void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  Mig m, m2;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
-  MigScripts *pS = 0;
-  MigDiffOpts opts;
-  sqlite3 *pScratch = 0;
-  const char *zModels;
-  char *zHead = 0, *zDiff = 0;
-  int i;
-  (void)argc;
-
-  memset(&m2, 0, sizeof(m2));
-  memset(&opts, 0, sizeof(opts));
-  opts.bAlwaysRebuild = pConfig->bAlwaysRebuild;
-  migCallBegin(&m, ctx);
-  zModels = migArgText(&m, "mig_test", argv, 0, "models");
-  if( m.rc==SQLITE_OK && !migSchemaExists(&m, zModels) ){
-    migErrorSet(&m, SQLITE_ERROR, "mig_test: no such schema: %s"
-        " (attach it, or create it with mig_models)", zModels);
-  }
-  pS = migLoadScripts(&m, "mig_test", pConfig);
-  if( m.rc==SQLITE_OK && pS->nHead==0 ){
-    migErrorSet(&m, SQLITE_ERROR, "mig_test: there are no revisions in %s",
-        pS->zDir);
-  }
-  if( m.rc==SQLITE_OK && pS->nHead>1 ){
-    char *zList = migScriptsHeadList(&m, pS);
-    if( zList ){
-      migErrorSet(&m, SQLITE_ERROR, "mig_test: there are several heads (%s):"
-          " merge them with mig_merge", zList);
-    }
-    sqlite3_free(zList);
-  }
-
-  /* Base to head, then the diff against models. */
-  pScratch = migScratchOpen(&m, "mig_test", pConfig);
-  m2.db = pScratch;
-  if( m.rc==SQLITE_OK ){
-    zHead = migMoveCore(&m2, pS, "mig_upgrade", "head", MIG_OP_UP, 0);
-    migScratchError(&m, &m2, "mig_test",
-        "upgrading an empty database from base to head failed: ");
-  }
-  migSnapshotAttach(&m, pScratch, MIG_SNAP);
-  zDiff = migDiff(&m, MIG_SNAP, zModels, &opts);
-  migSnapshotDetach(m.db, MIG_SNAP);
-  if( m.rc==SQLITE_OK && zDiff && zDiff[0] ){
-    migErrorSet(&m, SQLITE_ERROR, "mig_test: after upgrading from base to"
-        " head (%s) the schema differs from %s; the SQL that would make it"
-        " match:\n%.*s", zHead, zModels, migTrimLen(zDiff), zDiff);
-  }
-  sqlite3_free(zDiff);
-  zDiff = 0;
-
-  /* Each revision, from the head down: down, up, same schema, down. */
-  for(i=(m.rc==SQLITE_OK ? pS->nRev-1 : -1); i>=0 && m.rc==SQLITE_OK; i--){
-    MigRev *pRev = pS->apRev[i];
-    char *z;
-    migSnapshotAttach(&m2, pScratch, MIG_SNAP);
-    z = migMoveCore(&m2, pS, "mig_downgrade", "-1", MIG_OP_DOWN, 0);
-    sqlite3_free(z);
-    z = migMoveCore(&m2, pS, "mig_upgrade", "+1", MIG_OP_UP, 0);
-    sqlite3_free(z);
-    zDiff = migDiff(&m2, MIG_SNAP, "main", &opts);
-    migSnapshotDetach(pScratch, MIG_SNAP);
-    migScratchError(&m, &m2, "mig_test", "");
-    if( m.rc==SQLITE_OK && zDiff && zDiff[0] ){
-      migErrorSet(&m, SQLITE_ERROR, "mig_test: revision %s (%s): its"
-          " downgrade then its upgrade do not give back the same schema;"
-          " the difference:\n%.*s", pRev->zRev, pRev->zFile,
-          migTrimLen(zDiff), zDiff);
-    }
-    sqlite3_free(zDiff);
-    zDiff = 0;
-    z = migMoveCore(&m2, pS, "mig_downgrade", "-1", MIG_OP_DOWN, 0);
-    sqlite3_free(z);
-    migScratchError(&m, &m2, "mig_test", "");
-  }
-
-  /* At base the database holds nothing but libmig's own table. */
-  if( m.rc==SQLITE_OK ){
-    sqlite3_stmt *pStmt = migPrepare(&m2,
-        "SELECT group_concat(name, ', ') FROM main.sqlite_schema"
-        " WHERE name NOT LIKE '\\_libmig\\_%%' ESCAPE '\\'"
-        " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'");
-    if( migStep(&m2, pStmt)==SQLITE_ROW && sqlite3_column_text(pStmt, 0) ){
-      migErrorSet(&m, SQLITE_ERROR, "mig_test: after downgrading from head"
-          " to base the database still holds: %s",
-          (const char*)sqlite3_column_text(pStmt, 0));
-    }
-    migFinalize(&m2, pStmt);
-    migScratchError(&m, &m2, "mig_test", "");
-  }
-  if( m.rc==SQLITE_OK ){
-    char *zReport = migMprintf(&m, "ok: 1 head (%s), %d revision%s: base to"
-        " head matches %s, each revision steps down and up to the same"
-        " schema, head to base leaves nothing", zHead, pS->nRev,
-        pS->nRev==1 ? "" : "s", zModels);
-    if( zReport ) sqlite3_result_text(ctx, zReport, -1, sqlite3_free);
-  }
-  sqlite3_free(zHead);
-  sqlite3_close(pScratch);
-  migScriptsFree(pS);
-  migCallEnd(&m, ctx);
 }

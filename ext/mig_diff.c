@@ -136,20 +136,18 @@ struct MigDiff {
   MigDiffTab **apTab;
   MigColRename *pColRen;  /* column renames, in the order given */
   sqlite3_str *pOut;      /* the SQL being written */
+  sqlite3_str *pSigA;     /* scratch: signatures compared by migConsEqual */
+  sqlite3_str *pSigB;
 };
 
 /*************************************************************************
 ** Small helpers.
 */
 
-/* Compare two possibly NULL strings, exactly or ASCII case-folded. */
+/* Compare two possibly NULL strings exactly (migStrICmp folds case). */
 static int migStrCmpNull(const char *a, const char *b){
   if( a==0 || b==0 ) return a!=b;
   return strcmp(a, b);
-}
-static int migStrICmpNull(const char *a, const char *b){
-  if( a==0 || b==0 ) return a!=b;
-  return migStrICmp(a, b);
 }
 
 /* ON CONFLICT ABORT is what SQLite does without a clause. */
@@ -380,15 +378,6 @@ static void migDiffPairTables(MigDiff *d){
 ** The options: {"renames": {"table": "new", "table.column": "new"}}.
 */
 
-/* The column of table pObj named zName, or NULL. */
-static MigColumn *migFindColumn(MigObject *pObj, const char *zName){
-  int i;
-  for(i=0; i<pObj->nCol; i++){
-    if( migStrICmp(pObj->aCol[i].zName, zName)==0 ) return &pObj->aCol[i];
-  }
-  return 0;
-}
-
 /* One entry of "renames": a table rename now, a column rename queued. */
 static void migDiffRenameOne(MigDiff *d, const char *zKey, const char *zNew){
   Mig *p = d->p;
@@ -397,21 +386,21 @@ static void migDiffRenameOne(MigDiff *d, const char *zKey, const char *zNew){
     MigObject *pTo = (MigObject*)migHashFind(&d->pTo->tables, zNew);
     MigDiffTab *pOther = (MigDiffTab*)migHashFind(&d->fromTab, zNew);
     if( pT->bRenamed ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: table \"%s\" is renamed"
+      migError(p, "renames: table \"%s\" is renamed"
           " twice", zKey);
     }else if( pOther==pT ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" and \"%s\" are"
+      migError(p, "renames: \"%s\" and \"%s\" are"
           " the same name (names are case-insensitive); nothing to rename",
           zKey, zNew);
     }else if( pOther ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: cannot rename \"%s\" to"
+      migError(p, "renames: cannot rename \"%s\" to"
           " \"%s\": %s already has a table \"%s\"",
           zKey, zNew, d->zFromDb, pOther->pFrom->zName);
     }else if( pTo==0 ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" renames to"
+      migError(p, "renames: \"%s\" renames to"
           " \"%s\", but %s has no table \"%s\"", zKey, zNew, d->zToDb, zNew);
     }else if( migHashFind(&d->renTarget, pTo->zName) ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: two tables renamed"
+      migError(p, "renames: two tables renamed"
           " to \"%s\"", zNew);
     }else{
       pT->bRenamed = 1;
@@ -444,25 +433,25 @@ static void migDiffRenameOne(MigDiff *d, const char *zKey, const char *zNew){
     if( pT==0 ){
       const char *zDot = strchr(zKey, '.');
       if( zDot ){
-        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: no table \"%.*s\""
+        migError(p, "renames: no table \"%.*s\""
             " in %s (for the column rename \"%s\")",
             (int)(zDot-zKey), zKey, d->zFromDb, zKey);
       }else{
-        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: no table \"%s\""
+        migError(p, "renames: no table \"%s\""
             " in %s", zKey, d->zFromDb);
       }
     }else{
       const char *zCol = &zKey[i];
       MigColumn *pCol = migFindColumn(pT->pFrom, zCol);
       if( pT->pFrom->eType==MIG_OBJ_VTAB ){
-        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\": \"%s\" is a"
+        migError(p, "renames: \"%s\": \"%s\" is a"
             " virtual table; its columns cannot be renamed",
             zKey, pT->pFrom->zName);
       }else if( pCol==0 ){
-        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: no column \"%s\" in"
+        migError(p, "renames: no column \"%s\" in"
             " table \"%s\" of %s", zCol, pT->pFrom->zName, d->zFromDb);
       }else if( migHashFind(&pT->colRen, pCol->zName) ){
-        migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: column \"%s\".\"%s\""
+        migError(p, "renames: column \"%s\".\"%s\""
             " is renamed twice", pT->pFrom->zName, pCol->zName);
       }else{
         MigColRename *pR = migArenaAlloc(p, &d->arena, sizeof(MigColRename));
@@ -492,23 +481,23 @@ static void migDiffCheckColRenames(MigDiff *d){
     MigColumn *pNew = pTo ? migFindColumn(pTo, pR->zNew) : 0;
     MigColumn *pOld = migFindColumn(pT->pFrom, pR->zNew);
     if( pTo==0 || pTo->eType!=MIG_OBJ_TABLE ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" renames a column"
+      migError(p, "renames: \"%s\" renames a column"
           " of \"%s\", but %s has no table \"%s\"",
           pR->zKey, pT->pFrom->zName, d->zToDb, pT->zCur);
     }else if( pNew==0 ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" renames to"
+      migError(p, "renames: \"%s\" renames to"
           " \"%s\", but table \"%s\" of %s has no column \"%s\"",
           pR->zKey, pR->zNew, pTo->zName, d->zToDb, pR->zNew);
     }else if( pOld==pR->pCol ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: \"%s\" and \"%s\" are"
+      migError(p, "renames: \"%s\" and \"%s\" are"
           " the same name (names are case-insensitive); nothing to rename",
           pR->pCol->zName, pR->zNew);
     }else if( pOld ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: cannot rename \"%s\" to"
+      migError(p, "renames: cannot rename \"%s\" to"
           " \"%s\": table \"%s\" of %s already has a column \"%s\"",
           pR->zKey, pR->zNew, pT->pFrom->zName, d->zFromDb, pOld->zName);
     }else if( migHashFind(&pT->colRenTo, pNew->zName) ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: two columns of \"%s\""
+      migError(p, "renames: two columns of \"%s\""
           " renamed to \"%s\"", pT->pFrom->zName, pR->zNew);
     }else{
       migHashInsert(p, &pT->colRenTo, pNew->zName, pR->pCol->zName);
@@ -530,9 +519,9 @@ static void migDiffOptions(MigDiff *d){
   if( migStep(p, pStmt)==SQLITE_ROW ){
     const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
     if( sqlite3_column_int(pStmt, 0)==0 ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: options_json is not valid JSON");
+      migError(p, "options_json is not valid JSON");
     }else if( zType==0 || strcmp(zType, "object")!=0 ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: options_json must be a JSON"
+      migError(p, "options_json must be a JSON"
           " object, such as {\"renames\": {\"old_table\": \"new_table\"}}");
     }
   }
@@ -544,10 +533,10 @@ static void migDiffOptions(MigDiff *d){
     const char *zKey = (const char*)sqlite3_column_text(pStmt, 0);
     const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
     if( zKey==0 || strcmp(zKey, "renames")!=0 ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: options_json: unknown key"
+      migError(p, "options_json: unknown key"
           " \"%s\" (known: renames)", zKey ? zKey : "");
     }else if( zType==0 || strcmp(zType, "object")!=0 ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: must be a JSON object"
+      migError(p, "renames: must be a JSON object"
           " such as {\"old_table\": \"new_table\", \"table.old_column\":"
           " \"new_column\"}");
     }
@@ -566,7 +555,7 @@ static void migDiffOptions(MigDiff *d){
     if( p->rc!=SQLITE_OK ) break;
     if( zKey==0 ) zKey = "";
     if( zType==0 || strcmp(zType, "text")!=0 || zNew==0 ){
-      migErrorSet(p, SQLITE_ERROR, "mig_diff: renames: the new name for"
+      migError(p, "renames: the new name for"
           " \"%s\" must be a string", zKey);
     }else{
       migDiffRenameOne(d, zKey, zNew);
@@ -623,14 +612,14 @@ static void migSigPart(MigDiff *d, MigDiffTab *pT, sqlite3_str *pStr,
 }
 
 /*
-** The canonical signature of a constraint: equal for equal constraints,
-** however spelled.  pT is the zFrom table (its renames and those of the
-** FK parent are applied) or NULL for a zTo constraint.  The key parts of
-** a CHECK (the column of a column CHECK) are not part of it.
+** The canonical signature of a constraint, appended to pStr: the one
+** definition of constraint equality (equal signatures for equal
+** constraints, however spelled).  pT is the zFrom table (its renames and
+** those of the FK parent are applied) or NULL for a zTo constraint.  The
+** key parts of a CHECK (the column of a column CHECK) are not part of it.
 */
-static char *migConsSig(MigDiff *d, MigDiffTab *pT, MigCons *pC){
-  sqlite3_str *pStr = sqlite3_str_new(d->p->db);
-  char *zSig, *zRet;
+static void migConsSigTo(MigDiff *d, MigDiffTab *pT, MigCons *pC,
+                         sqlite3_str *pStr){
   int i;
   sqlite3_str_appendf(pStr, "%d|", pC->eType);
   migSigName(pStr, pC->zName);
@@ -671,10 +660,42 @@ static char *migConsSig(MigDiff *d, MigDiffTab *pT, MigCons *pC){
     }
   }
   if( sqlite3_str_errcode(pStr) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
+}
+
+/* The signature of a constraint, in the arena (see migConsSigTo). */
+static char *migConsSig(MigDiff *d, MigDiffTab *pT, MigCons *pC){
+  sqlite3_str *pStr = sqlite3_str_new(d->p->db);
+  char *zSig, *zRet;
+  migConsSigTo(d, pT, pC, pStr);
   zSig = sqlite3_str_finish(pStr);
   zRet = migArenaStrndup(d->p, &d->arena, zSig ? zSig : "", -1);
   sqlite3_free(zSig);
   return zRet;
+}
+
+/* True if the two scratch signatures (pSigA, pSigB) are the same. */
+static int migSigSame(MigDiff *d){
+  int n = sqlite3_str_length(d->pSigA);
+  if( sqlite3_str_errcode(d->pSigA) || sqlite3_str_errcode(d->pSigB) ){
+    migErrorSet(d->p, SQLITE_NOMEM, 0);
+  }
+  return d->p->rc==SQLITE_OK && n==sqlite3_str_length(d->pSigB)
+      && (n==0 || memcmp(sqlite3_str_value(d->pSigA),
+                         sqlite3_str_value(d->pSigB), n)==0);
+}
+
+/*
+** Are two constraints equal (a of zFrom table pT, b of zTo)?  Their
+** signatures, written into two buffers of the diff that are reused, so
+** that the tables that did not change (most of them) allocate nothing.
+*/
+static int migConsEqual(MigDiff *d, MigDiffTab *pT, MigCons *a, MigCons *b){
+  if( a->eType!=b->eType ) return 0;
+  sqlite3_str_reset(d->pSigA);
+  sqlite3_str_reset(d->pSigB);
+  migConsSigTo(d, pT, a, d->pSigA);
+  migConsSigTo(d, 0, b, d->pSigB);
+  return migSigSame(d);
 }
 
 static int migSigCmp(const void *a, const void *b){
@@ -699,7 +720,7 @@ static int migColumnsDiffer(MigDiff *d, MigDiffTab *pT,
   const char *zCa = a->zCollate, *zCb = b->zCollate;
   if( zCa && migStrICmp(zCa, "BINARY")==0 ) zCa = 0;
   if( zCb && migStrICmp(zCb, "BINARY")==0 ) zCb = 0;
-  if( migStrICmpNull(a->zTypeCanon, b->zTypeCanon) ) return 1;
+  if( migStrICmp(a->zTypeCanon, b->zTypeCanon) ) return 1;
   if( (a->bNotNull!=0)!=(b->bNotNull!=0) ) return 1;
   if( a->bNotNull
    && migConfNorm(a->eNotNullConf)!=migConfNorm(b->eNotNullConf) ) return 1;
@@ -707,7 +728,7 @@ static int migColumnsDiffer(MigDiff *d, MigDiffTab *pT,
   if( !migNoDefault(a) && strcmp(a->zDefaultCanon, b->zDefaultCanon) ){
     return 1;
   }
-  if( migStrICmpNull(zCa, zCb) ) return 1;
+  if( migStrICmp(zCa, zCb) ) return 1;
   if( a->iPk!=b->iPk ) return 1;
   if( a->eGen!=b->eGen ) return 1;
   if( a->eGen!=MIG_GEN_NONE
@@ -813,74 +834,6 @@ static char **migConsSigs(MigDiff *d, MigDiffTab *pT, MigObject *pObj,
   qsort(azSig, n, sizeof(char*), migSigCmp);
   *pn = n;
   return azSig;
-}
-
-/* Are two key parts equal (a of zFrom table pT, b of zTo)? */
-static int migPartEqual(MigDiff *d, MigDiffTab *pT, MigKeyPart *a,
-                        MigKeyPart *b){
-  if( (a->zCol==0)!=(b->zCol==0) ) return 0;
-  if( a->zCol ){
-    if( migStrICmp(migDiffColName(pT, a->zCol), b->zCol) ) return 0;
-  }else{
-    if( migStrCmpNull(migDiffMapExpr(d, pT, a->zExprCanon), b->zExprCanon) ){
-      return 0;
-    }
-  }
-  return migStrICmpNull(a->zCollate, b->zCollate)==0
-      && (a->bDesc!=0)==(b->bDesc!=0);
-}
-
-/*
-** Are two constraints equal (a of zFrom table pT, b of zTo)?  The same
-** test as comparing their signatures (migConsSig), without building
-** them: the fast path for the tables that did not change.
-*/
-static int migConsEqual(MigDiff *d, MigDiffTab *pT, MigCons *a, MigCons *b){
-  int i;
-  if( a->eType!=b->eType || migStrICmpNull(a->zName, b->zName) ) return 0;
-  switch( a->eType ){
-    case MIG_CONS_PK:
-    case MIG_CONS_UNIQUE:
-      if( migConfNorm(a->eConf)!=migConfNorm(b->eConf)
-       || a->bAutoinc!=b->bAutoinc || a->nPart!=b->nPart ){
-        return 0;
-      }
-      for(i=0; i<a->nPart; i++){
-        if( !migPartEqual(d, pT, &a->aPart[i], &b->aPart[i]) ) return 0;
-      }
-      return 1;
-    case MIG_CONS_CHECK:
-      return migStrCmpNull(migDiffMapExpr(d, pT, a->zExprCanon),
-                           b->zExprCanon)==0;
-    case MIG_CONS_FK: {
-      MigDiffTab *pPar = (MigDiffTab*)migHashFind(&d->fromTab, a->zParent);
-      if( a->nPart!=b->nPart || a->nParentCol!=b->nParentCol
-       || a->eDefer!=b->eDefer
-       || migStrICmpNull(pPar ? pPar->zCur : a->zParent, b->zParent)
-       || migStrICmp(a->zOnDelete ? a->zOnDelete : "NO ACTION",
-                     b->zOnDelete ? b->zOnDelete : "NO ACTION")
-       || migStrICmp(a->zOnUpdate ? a->zOnUpdate : "NO ACTION",
-                     b->zOnUpdate ? b->zOnUpdate : "NO ACTION")
-       || migStrICmpNull(a->zMatch, b->zMatch)
-      ){
-        return 0;
-      }
-      for(i=0; i<a->nPart; i++){
-        if( migStrICmpNull(migDiffColName(pT, a->aPart[i].zCol),
-                           b->aPart[i].zCol) ){
-          return 0;
-        }
-      }
-      for(i=0; i<a->nParentCol; i++){
-        if( migStrICmpNull(migDiffColName(pPar, a->azParentCol[i]),
-                           b->azParentCol[i]) ){
-          return 0;
-        }
-      }
-      return 1;
-    }
-  }
-  return 0;
 }
 
 /*
@@ -1032,27 +985,22 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
 ** Indexes, views and triggers.
 */
 
-/* Does index pF (zFrom) differ from pTo (zTo)? */
+/* Does index pF (zFrom) differ from pTo (zTo)?  Its terms compare as
+** the key parts of a constraint do. */
 static int migIndexDiffers(MigDiff *d, MigObject *pF, MigObject *pTo){
   MigDiffTab *pT = (MigDiffTab*)migHashFind(&d->fromTab, pF->zTable);
   const char *zTab = pT ? pT->zCur : pF->zTable;
   int i;
-  if( migStrICmpNull(zTab, pTo->zTable) ) return 1;
+  if( migStrICmp(zTab, pTo->zTable) ) return 1;
   if( (pF->bUnique!=0)!=(pTo->bUnique!=0) ) return 1;
   if( pF->nPart!=pTo->nPart ) return 1;
+  sqlite3_str_reset(d->pSigA);
+  sqlite3_str_reset(d->pSigB);
   for(i=0; i<pF->nPart; i++){
-    MigKeyPart *a = &pF->aPart[i], *b = &pTo->aPart[i];
-    if( (a->zCol==0)!=(b->zCol==0) ) return 1;
-    if( a->zCol ){
-      if( migStrICmp(migDiffColName(pT, a->zCol), b->zCol) ) return 1;
-    }else{
-      if( migStrCmpNull(migDiffMapExpr(d, pT, a->zExprCanon), b->zExprCanon) ){
-        return 1;
-      }
-    }
-    if( migStrICmpNull(a->zCollate, b->zCollate) ) return 1;
-    if( (a->bDesc!=0)!=(b->bDesc!=0) ) return 1;
+    migSigPart(d, pT, d->pSigA, &pF->aPart[i]);
+    migSigPart(d, 0, d->pSigB, &pTo->aPart[i]);
   }
+  if( !migSigSame(d) ) return 1;
   if( migStrCmpNull(migDiffMapExpr(d, pT, pF->zWhereCanon), pTo->zWhereCanon) ){
     return 1;
   }
@@ -1067,6 +1015,20 @@ static int migDiffAffected(MigDiff *d, const char *zName){
   if( pT && pT->eAct!=MIG_ACT_SAME ) return 1;
   pV = (MigDiffObj*)migHashFind(&d->view, zName);
   return pV && pV->pFrom && pV->bDrop;
+}
+
+/* The zTo objects of type eType (pH holds their pairs) that step 8
+** creates: the new ones, and the changed or dropped ones (a view or
+** trigger whose table changes is dropped, then created again). */
+static void migDiffMarkCreate(MigDiff *d, int eType, MigHash *pH){
+  int i;
+  for(i=0; i<d->pTo->nObj; i++){
+    MigObject *pObj = d->pTo->apObj[i];
+    MigDiffObj *pD;
+    if( pObj->eType!=eType ) continue;
+    pD = (MigDiffObj*)migHashFind(pH, pObj->zName);
+    if( pD->pFrom==0 || pD->bDrop || pD->bChanged ) pD->bCreate = 1;
+  }
 }
 
 /* Which views go in step 2: removed, changed, or reading a table that
@@ -1109,38 +1071,26 @@ static void migDiffViews(MigDiff *d){
       }
     }
   }
-  for(i=0; i<d->pTo->nObj; i++){
-    MigObject *pV = d->pTo->apObj[i];
-    MigDiffObj *pD;
-    if( pV->eType!=MIG_OBJ_VIEW ) continue;
-    pD = (MigDiffObj*)migHashFind(&d->view, pV->zName);
-    if( pD->pFrom==0 || pD->bDrop ) pD->bCreate = 1;
-  }
+  migDiffMarkCreate(d, MIG_OBJ_VIEW, &d->view);
 }
 
 /* Which triggers go in step 1 and come back in step 8. */
 static void migDiffTriggers(MigDiff *d){
-  int i, j, s;
-  for(s=0; s<2; s++){
-    MigSchema *pS = s ? d->pTo : d->pFrom;
-    for(i=0; i<pS->nObj; i++){
-      MigObject *pTr = pS->apObj[i];
-      MigDiffObj *pD;
-      if( pTr->eType!=MIG_OBJ_TRIGGER ) continue;
-      pD = (MigDiffObj*)migHashFind(&d->trig, pTr->zName);
-      if( s==0 ){
-        if( pD->pTo==0 || strcmp(pTr->zCanon, pD->pTo->zCanon) ){
-          pD->bDrop = 1;
-        }
-        if( migDiffAffected(d, pTr->zTable) ) pD->bDrop = 1;
-        for(j=0; j<pTr->nRef && !pD->bDrop; j++){
-          if( migDiffAffected(d, pTr->azRef[j]) ) pD->bDrop = 1;
-        }
-      }else if( pD->pFrom==0 || pD->bDrop ){
-        pD->bCreate = 1;
-      }
+  int i, j;
+  for(i=0; i<d->pFrom->nObj; i++){
+    MigObject *pTr = d->pFrom->apObj[i];
+    MigDiffObj *pD;
+    if( pTr->eType!=MIG_OBJ_TRIGGER ) continue;
+    pD = (MigDiffObj*)migHashFind(&d->trig, pTr->zName);
+    if( pD->pTo==0 || strcmp(pTr->zCanon, pD->pTo->zCanon) ){
+      pD->bDrop = 1;
+    }
+    if( migDiffAffected(d, pTr->zTable) ) pD->bDrop = 1;
+    for(j=0; j<pTr->nRef && !pD->bDrop; j++){
+      if( migDiffAffected(d, pTr->azRef[j]) ) pD->bDrop = 1;
     }
   }
+  migDiffMarkCreate(d, MIG_OBJ_TRIGGER, &d->trig);
 }
 
 /* Indexes: which change (before the tables are decided, which need to
@@ -1173,13 +1123,7 @@ static void migDiffIndexActions(MigDiff *d){
       pD->bDrop = 1;
     }
   }
-  for(i=0; i<d->pTo->nObj; i++){
-    MigObject *pIdx = d->pTo->apObj[i];
-    MigDiffObj *pD;
-    if( pIdx->eType!=MIG_OBJ_INDEX ) continue;
-    pD = (MigDiffObj*)migHashFind(&d->idx, pIdx->zName);
-    if( pD->pFrom==0 || pD->bChanged ) pD->bCreate = 1;
-  }
+  migDiffMarkCreate(d, MIG_OBJ_INDEX, &d->idx);
 }
 
 /*************************************************************************
@@ -1187,91 +1131,82 @@ static void migDiffIndexActions(MigDiff *d){
 */
 
 /*
-** The tables of one side (bTo) in an order where a FOREIGN KEY parent
-** comes before its children (cycles broken anywhere), by an iterative
-** depth-first search.  Writes d->nTab entries or fewer into aOut.
+** One topological sort serves two orders: the tables of one side with a
+** FOREIGN KEY parent before its children (bView 0; nodes are MigDiffTab),
+** and the views with a view after the views it reads (bView 1; nodes are
+** MigDiffObj).  Cycles (a foreign key loop) are broken anywhere.
 */
-static int migDiffTableOrder(MigDiff *d, int bTo, MigDiffTab **aOut){
-  MigSchema *pS = bTo ? d->pTo : d->pFrom;
-  MigHash *pH = bTo ? &d->toTab : &d->fromTab;
-  struct MigTopo { MigDiffTab *pT; int iCons; } *aStack;
-  int nOut = 0, i;
-  aStack = migArenaAlloc(d->p, &d->arena, sizeof(*aStack)*((i64)d->nTab+1));
-  if( aStack==0 ) return 0;
-  for(i=0; i<d->nTab; i++) d->apTab[i]->eMark = 0;
-  for(i=0; i<pS->nObj; i++){
-    MigObject *pObj = pS->apObj[i];
-    MigDiffTab *pRoot;
-    int nStack = 0;
-    if( pObj->eType!=MIG_OBJ_TABLE && pObj->eType!=MIG_OBJ_VTAB ) continue;
-    pRoot = (MigDiffTab*)migHashFind(pH, pObj->zName);
-    if( pRoot==0 || pRoot->eMark ) continue;
-    pRoot->eMark = 1;
-    aStack[nStack].pT = pRoot;
-    aStack[nStack++].iCons = 0;
-    while( nStack>0 ){
-      MigDiffTab *pT = aStack[nStack-1].pT;
-      MigObject *pTab = bTo ? pT->pTo : pT->pFrom;
-      if( aStack[nStack-1].iCons < pTab->nCons ){
-        MigCons *pC = &pTab->aCons[aStack[nStack-1].iCons++];
-        if( pC->eType==MIG_CONS_FK ){
-          MigDiffTab *pPar = (MigDiffTab*)migHashFind(pH, pC->zParent);
-          if( pPar && pPar->eMark==0 ){
-            pPar->eMark = 1;
-            aStack[nStack].pT = pPar;
-            aStack[nStack++].iCons = 0;
-          }
-        }
-      }else{
-        pT->eMark = 2;
-        aOut[nOut++] = pT;
-        nStack--;
+
+/* The node of object pObj of side bTo, or NULL if pObj is not one. */
+static void *migTopoNode(MigDiff *d, int bView, int bTo, MigObject *pObj){
+  if( bView ){
+    return pObj->eType==MIG_OBJ_VIEW ? migHashFind(&d->view, pObj->zName) : 0;
+  }
+  if( pObj->eType!=MIG_OBJ_TABLE && pObj->eType!=MIG_OBJ_VTAB ) return 0;
+  return migHashFind(bTo ? &d->toTab : &d->fromTab, pObj->zName);
+}
+
+/* The mark of a node: 0 not seen, 1 in progress, 2 done. */
+static int *migTopoMark(int bView, void *pNode){
+  return bView ? &((MigDiffObj*)pNode)->eMark : &((MigDiffTab*)pNode)->eMark;
+}
+
+/* The next node that pNode depends on, from its *piNext-th reference on
+** (advanced), or NULL when there is none left. */
+static void *migTopoDep(MigDiff *d, int bView, int bTo, void *pNode,
+                        int *piNext){
+  if( bView ){
+    MigDiffObj *pD = (MigDiffObj*)pNode;
+    MigObject *pV = bTo ? pD->pTo : pD->pFrom;
+    while( *piNext < pV->nRef ){
+      MigDiffObj *pRead = migHashFind(&d->view, pV->azRef[(*piNext)++]);
+      if( pRead && (bTo ? pRead->pTo : pRead->pFrom) ) return pRead;
+    }
+  }else{
+    MigDiffTab *pT = (MigDiffTab*)pNode;
+    MigObject *pTab = bTo ? pT->pTo : pT->pFrom;
+    while( *piNext < pTab->nCons ){
+      MigCons *pC = &pTab->aCons[(*piNext)++];
+      if( pC->eType==MIG_CONS_FK ){
+        void *pPar = migHashFind(bTo ? &d->toTab : &d->fromTab, pC->zParent);
+        if( pPar ) return pPar;
       }
     }
   }
-  return nOut;
+  return 0;
 }
 
-/*
-** The views of one side (bTo) in an order where a view comes after the
-** views it reads.  Returns the number written into aOut.
-*/
-static int migDiffViewOrder(MigDiff *d, int bTo, MigDiffObj **aOut){
+/* The nodes of side bTo in dependency order, by an iterative depth-first
+** search, into aOut (room for the side's objects).  Returns how many. */
+static int migDiffOrder(MigDiff *d, int bView, int bTo, void **aOut){
   MigSchema *pS = bTo ? d->pTo : d->pFrom;
-  struct MigTopoV { MigDiffObj *pD; int iRef; } *aStack;
+  struct MigTopo { void *pNode; int iNext; } *aStack;
   int nOut = 0, i;
   aStack = migArenaAlloc(d->p, &d->arena, sizeof(*aStack)*((i64)pS->nObj+1));
   if( aStack==0 ) return 0;
   for(i=0; i<pS->nObj; i++){
-    MigObject *pObj = pS->apObj[i];
-    if( pObj->eType==MIG_OBJ_VIEW ){
-      ((MigDiffObj*)migHashFind(&d->view, pObj->zName))->eMark = 0;
-    }
+    void *pNode = migTopoNode(d, bView, bTo, pS->apObj[i]);
+    if( pNode ) *migTopoMark(bView, pNode) = 0;
   }
   for(i=0; i<pS->nObj; i++){
-    MigObject *pObj = pS->apObj[i];
-    MigDiffObj *pRoot;
+    void *pRoot = migTopoNode(d, bView, bTo, pS->apObj[i]);
     int nStack = 0;
-    if( pObj->eType!=MIG_OBJ_VIEW ) continue;
-    pRoot = (MigDiffObj*)migHashFind(&d->view, pObj->zName);
-    if( pRoot->eMark ) continue;
-    pRoot->eMark = 1;
-    aStack[nStack].pD = pRoot;
-    aStack[nStack++].iRef = 0;
+    if( pRoot==0 || *migTopoMark(bView, pRoot) ) continue;
+    *migTopoMark(bView, pRoot) = 1;
+    aStack[nStack].pNode = pRoot;
+    aStack[nStack++].iNext = 0;
     while( nStack>0 ){
-      MigDiffObj *pD = aStack[nStack-1].pD;
-      MigObject *pV = bTo ? pD->pTo : pD->pFrom;
-      if( aStack[nStack-1].iRef < pV->nRef ){
-        const char *zRef = pV->azRef[aStack[nStack-1].iRef++];
-        MigDiffObj *pRead = (MigDiffObj*)migHashFind(&d->view, zRef);
-        if( pRead && (bTo ? pRead->pTo : pRead->pFrom) && pRead->eMark==0 ){
-          pRead->eMark = 1;
-          aStack[nStack].pD = pRead;
-          aStack[nStack++].iRef = 0;
+      void *pTop = aStack[nStack-1].pNode;
+      void *pDep = migTopoDep(d, bView, bTo, pTop, &aStack[nStack-1].iNext);
+      if( pDep ){
+        if( *migTopoMark(bView, pDep)==0 ){
+          *migTopoMark(bView, pDep) = 1;
+          aStack[nStack].pNode = pDep;
+          aStack[nStack++].iNext = 0;
         }
       }else{
-        pD->eMark = 2;
-        aOut[nOut++] = pD;
+        *migTopoMark(bView, pTop) = 2;
+        aOut[nOut++] = pTop;
         nStack--;
       }
     }
@@ -1282,22 +1217,6 @@ static int migDiffViewOrder(MigDiff *d, int bTo, MigDiffObj **aOut){
 /*************************************************************************
 ** Writing the SQL.
 */
-
-/* A JSON string literal of z. */
-static void migJsonString(sqlite3_str *pStr, const char *z){
-  sqlite3_str_append(pStr, "\"", 1);
-  for(; *z; z++){
-    unsigned char c = (unsigned char)*z;
-    if( c=='"' || c=='\\' ){
-      sqlite3_str_appendf(pStr, "\\%c", c);
-    }else if( c<0x20 ){
-      sqlite3_str_appendf(pStr, "\\u%04x", c);
-    }else{
-      sqlite3_str_append(pStr, z, 1);
-    }
-  }
-  sqlite3_str_append(pStr, "\"", 1);
-}
 
 /* Does zFrom table pT have a row?  (A read.) */
 static int migDiffHasRows(MigDiff *d, MigDiffTab *pT){
@@ -1320,6 +1239,15 @@ static int migIsRowidAlias(MigObject *pTab, MigColumn *pCol){
   return nPk==1;
 }
 
+/* The comment before a step that loses column pCol of pT. */
+static void migOutDropComment(MigDiff *d, MigDiffTab *pT, MigColumn *pCol){
+  migOut(d, "-- destructive: drops column ");
+  migOutCmtName(d, pT->zCur);
+  migOut(d, ".");
+  migOutCmtName(d, pCol->zName);
+  migOut(d, " and its data\n");
+}
+
 /* Step 6 for one table. */
 static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
   MigObject *pF = pT->pFrom;
@@ -1333,22 +1261,14 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     }
     for(i=0; i<pT->nDrop; i++){
       MigColumn *pCol = &pF->aCol[pT->aDrop[i]];
-      migOut(d, "-- destructive: drops column ");
-      migOutCmtName(d, pT->zCur);
-      migOut(d, ".");
-      migOutCmtName(d, pCol->zName);
-      migOut(d, " and its data\n"
-          "ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n", pT->zCur, pCol->zName);
+      migOutDropComment(d, pT, pCol);
+      migOut(d, "ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
+          pT->zCur, pCol->zName);
     }
   }else{
     sqlite3_str *pMap = 0;
     for(i=0; i<pT->nDrop; i++){
-      MigColumn *pCol = &pF->aCol[pT->aDrop[i]];
-      migOut(d, "-- destructive: drops column ");
-      migOutCmtName(d, pT->zCur);
-      migOut(d, ".");
-      migOutCmtName(d, pCol->zName);
-      migOut(d, " and its data\n");
+      migOutDropComment(d, pT, &pF->aCol[pT->aDrop[i]]);
     }
     for(i=0; i<pT->nAdd && d->p->rc==SQLITE_OK; i++){
       MigColumn *pCol = &pTo->aCol[pT->aAdd[i]];
@@ -1388,42 +1308,48 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
   }
 }
 
+/* DROP (zDrop, from zFrom) or CREATE (zDrop NULL, from zTo) the
+** indexes or triggers (eType) that pH marks so, in schema order. */
+static void migDiffWriteObjs(MigDiff *d, int eType, MigHash *pH,
+                             const char *zDrop){
+  MigSchema *pS = zDrop ? d->pFrom : d->pTo;
+  int i;
+  for(i=0; i<pS->nObj; i++){
+    MigObject *pObj = pS->apObj[i];
+    MigDiffObj *pD;
+    if( pObj->eType!=eType ) continue;
+    pD = (MigDiffObj*)migHashFind(pH, pObj->zName);
+    if( zDrop && pD->bDrop ){
+      migOut(d, "DROP %s \"%w\";\n", zDrop, pObj->zName);
+    }else if( zDrop==0 && pD->bCreate ){
+      migOut(d, "%s;\n", pObj->zSql);
+    }
+  }
+}
+
 /* Write all eight steps. */
 static void migDiffWrite(MigDiff *d){
   Mig *p = d->p;
-  MigDiffTab **aOrder;
-  MigDiffObj **aView;
-  int nOrder, nView, i, j;
+  void **aOrder;              /* MigDiffTab* or MigDiffObj* (views) */
+  int nOrder, i, j;
   MigSchema *pF = d->pFrom, *pTo = d->pTo;
 
-  aOrder = migArenaAlloc(p, &d->arena, sizeof(MigDiffTab*)*((i64)d->nTab+1));
-  aView = migArenaAlloc(p, &d->arena,
-      sizeof(MigDiffObj*)*((i64)(pF->nObj>pTo->nObj ? pF->nObj : pTo->nObj)+1));
+  aOrder = migArenaAlloc(p, &d->arena,
+      sizeof(void*)*((i64)(pF->nObj>pTo->nObj ? pF->nObj : pTo->nObj)+1));
   if( p->rc!=SQLITE_OK ) return;
 
   /* 1. DROP TRIGGER */
-  for(i=0; i<pF->nObj; i++){
-    MigObject *pObj = pF->apObj[i];
-    if( pObj->eType==MIG_OBJ_TRIGGER
-     && ((MigDiffObj*)migHashFind(&d->trig, pObj->zName))->bDrop ){
-      migOut(d, "DROP TRIGGER \"%w\";\n", pObj->zName);
-    }
-  }
+  migDiffWriteObjs(d, MIG_OBJ_TRIGGER, &d->trig, "TRIGGER");
 
   /* 2. DROP VIEW, readers before the views they read */
-  nView = migDiffViewOrder(d, 0, aView);
-  for(i=nView-1; i>=0; i--){
-    if( aView[i]->bDrop ) migOut(d, "DROP VIEW \"%w\";\n", aView[i]->pFrom->zName);
+  nOrder = migDiffOrder(d, 1, 0, aOrder);
+  for(i=nOrder-1; i>=0; i--){
+    MigDiffObj *pD = (MigDiffObj*)aOrder[i];
+    if( pD->bDrop ) migOut(d, "DROP VIEW \"%w\";\n", pD->pFrom->zName);
   }
 
   /* 3. DROP INDEX */
-  for(i=0; i<pF->nObj; i++){
-    MigObject *pObj = pF->apObj[i];
-    if( pObj->eType==MIG_OBJ_INDEX
-     && ((MigDiffObj*)migHashFind(&d->idx, pObj->zName))->bDrop ){
-      migOut(d, "DROP INDEX \"%w\";\n", pObj->zName);
-    }
-  }
+  migDiffWriteObjs(d, MIG_OBJ_INDEX, &d->idx, "INDEX");
 
   /* 4. renames: tables, then columns */
   for(i=0; i<d->nTab; i++){
@@ -1447,20 +1373,22 @@ static void migDiffWrite(MigDiff *d){
   }
 
   /* 5. new tables and 6. changed tables, parents first */
-  nOrder = migDiffTableOrder(d, 1, aOrder);
+  nOrder = migDiffOrder(d, 0, 1, aOrder);
   for(i=0; i<nOrder; i++){
-    if( aOrder[i]->eAct==MIG_ACT_NEW ) migOut(d, "%s;\n", aOrder[i]->pTo->zSql);
+    MigDiffTab *pT = (MigDiffTab*)aOrder[i];
+    if( pT->eAct==MIG_ACT_NEW ) migOut(d, "%s;\n", pT->pTo->zSql);
   }
   for(i=0; i<nOrder && p->rc==SQLITE_OK; i++){
-    if( aOrder[i]->eAct==MIG_ACT_NATIVE || aOrder[i]->eAct==MIG_ACT_REBUILD ){
-      migDiffWriteChange(d, aOrder[i]);
+    MigDiffTab *pT = (MigDiffTab*)aOrder[i];
+    if( pT->eAct==MIG_ACT_NATIVE || pT->eAct==MIG_ACT_REBUILD ){
+      migDiffWriteChange(d, pT);
     }
   }
 
   /* 7. DROP TABLE, children first */
-  nOrder = migDiffTableOrder(d, 0, aOrder);
+  nOrder = migDiffOrder(d, 0, 0, aOrder);
   for(i=nOrder-1; i>=0; i--){
-    MigDiffTab *pT = aOrder[i];
+    MigDiffTab *pT = (MigDiffTab*)aOrder[i];
     if( pT->eAct==MIG_ACT_DROP || pT->eAct==MIG_ACT_RECREATE ){
       migOut(d, "-- destructive: drops table ");
       migOutCmtName(d, pT->zCur);
@@ -1470,24 +1398,13 @@ static void migDiffWrite(MigDiff *d){
   }
 
   /* 8. CREATE INDEX, VIEW, TRIGGER */
-  for(i=0; i<pTo->nObj; i++){
-    MigObject *pObj = pTo->apObj[i];
-    if( pObj->eType==MIG_OBJ_INDEX
-     && ((MigDiffObj*)migHashFind(&d->idx, pObj->zName))->bCreate ){
-      migOut(d, "%s;\n", pObj->zSql);
-    }
+  migDiffWriteObjs(d, MIG_OBJ_INDEX, &d->idx, 0);
+  nOrder = migDiffOrder(d, 1, 1, aOrder);
+  for(i=0; i<nOrder; i++){
+    MigDiffObj *pD = (MigDiffObj*)aOrder[i];
+    if( pD->bCreate ) migOut(d, "%s;\n", pD->pTo->zSql);
   }
-  nView = migDiffViewOrder(d, 1, aView);
-  for(i=0; i<nView; i++){
-    if( aView[i]->bCreate ) migOut(d, "%s;\n", aView[i]->pTo->zSql);
-  }
-  for(i=0; i<pTo->nObj; i++){
-    MigObject *pObj = pTo->apObj[i];
-    if( pObj->eType==MIG_OBJ_TRIGGER
-     && ((MigDiffObj*)migHashFind(&d->trig, pObj->zName))->bCreate ){
-      migOut(d, "%s;\n", pObj->zSql);
-    }
-  }
+  migDiffWriteObjs(d, MIG_OBJ_TRIGGER, &d->trig, 0);
 }
 
 /*
@@ -1507,6 +1424,8 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   d.pOpts = pOpts ? pOpts : &noOpts;
   d.zFromDb = zFrom;
   d.zToDb = zTo;
+  d.pSigA = sqlite3_str_new(p->db);
+  d.pSigB = sqlite3_str_new(p->db);
   d.pFrom = migSchemaRead(p, zFrom);
   d.pTo = migSchemaRead(p, zTo);
   if( p->rc!=SQLITE_OK ) goto diff_out;
@@ -1546,6 +1465,8 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   }
 
  diff_out:
+  sqlite3_free(sqlite3_str_finish(d.pSigA));
+  sqlite3_free(sqlite3_str_finish(d.pSigB));
   for(i=0; i<d.nTab; i++){
     migHashClear(&d.apTab[i]->colRen);
     migHashClear(&d.apTab[i]->colRenTo);
@@ -1562,4 +1483,28 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   migSchemaFree(d.pFrom);
   migSchemaFree(d.pTo);
   return zRet;
+}
+
+/*
+** mig_diff(models [, options_json]): the upgrade SQL from the migrated
+** schema to models.
+*/
+void migDiffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  MigDiffOpts opts;
+  const char *zModels;
+  char *zOut = 0;
+
+  migCallBegin(&m, ctx, "mig_diff");
+  memset(&opts, 0, sizeof(opts));
+  zModels = migArgText(&m, argv, 0, "models");
+  if( argc>1 ) opts.zOptionsJson = migArgOpt(&m, argv, 1);
+  opts.bAlwaysRebuild = m.pConfig->bAlwaysRebuild;
+  migRequireSchema(&m, zModels);
+  zOut = migDiff(&m, m.zDb, zModels, &opts);
+  if( m.rc==SQLITE_OK ){
+    sqlite3_result_text(ctx, zOut ? zOut : "", -1, SQLITE_TRANSIENT);
+  }
+  sqlite3_free(zOut);
+  migCallEnd(&m, ctx);
 }

@@ -2,13 +2,50 @@
 ** mig_int.h: the one internal header of libmig.
 **
 ** libmig is an SQLite loadable extension that diffs a "models" schema
-** against the live database and migrates it (see README.md and DESIGN.md).
-** Every C file in ext/ includes this header.  Exactly one of them
-** (mig_main.c) uses SQLITE_EXTENSION_INIT1/INIT2; this header supplies
-** SQLITE_EXTENSION_INIT3 for all the others.
+** against the live database and migrates it (README.md says what it does
+** for a user).  Every C file in ext/ includes this header.  Exactly one of
+** them (mig_main.c) uses SQLITE_EXTENSION_INIT1/INIT2; this header
+** supplies SQLITE_EXTENSION_INIT3 for all the others.
 **
-** The header is organised as SQLite's own multi-file extensions are: the
-** shared types first, then one "interface to code in X.c" block per file.
+** ARCHITECTURE.  Data flows one way, and each step is one file:
+**
+**   models     mig_models.c   DDL text -> an attached in-memory schema
+**      |                      (or any attached database)
+**   schema     mig_schema.c   sqlite_schema + pragmas -> MigSchema, the
+**   model      mig_parse.c    parsed model of one schema (tables,
+**                             columns, constraints, indexes, views...)
+**      |                      (mig_json.c writes it as JSON: mig_schema)
+**   diff ops   mig_diff.c     two MigSchemas -> the upgrade SQL, in an
+**                             order SQLite can run (mig_diff)
+**      |
+**   script     mig_author.c   diffs (or hand-written SQL) -> a revision
+**              mig_script.c   script on disk; reading the scripts back,
+**                             checksums, the revision graph
+**      |
+**   apply      mig_apply.c    targets -> the sections to run, in one
+**              mig_state.c    transaction, with the bookkeeping of
+**                             "_libmig_applied" (mig_upgrade,
+**                             mig_downgrade, mig_stamp, mig_current)
+**      |
+**   rebuild    mig_rebuild.c  mig_rebuild(), which scripts call for the
+**                             changes ALTER TABLE cannot make
+**
+** Around them: mig_check.c replays the scripts into a scratch database
+** (mig_check, mig_sql, mig_test); mig_vtab.c lists the scripts (the
+** "migrations" table); mig_config.c holds the settings of a connection
+** and registers everything (migRegister); mig_main.c is the entry point;
+** mig_util.c the small machinery every file uses.  No file calls up the
+** chain: the scratch database gets libmig through migRegister().
+**
+** THE RULES THAT PROTECT DATA, in brief (README.md has them whole):
+** one call is one transaction that lands whole or not at all; a rebuild
+** follows SQLite's documented 12 steps with foreign keys off, keeps
+** rowids, AUTOINCREMENT counters, indexes, views and triggers, and fails
+** (changing nothing) rather than drop a row; identifiers are always
+** quoted ("%w") and every statement names its schema ("%w"."%w", the
+** handle's zDb), so that a TEMP object never captures it; a script edited
+** after it was applied is reported, never trusted: upgrades, downgrades
+** and checks verify the checksums of what they act on.
 **
 ** Memory: every object of a schema model (tables, columns, constraints,
 ** indexes, views, triggers and every string they hold) is allocated from
@@ -17,10 +54,19 @@
 **
 ** Errors: a Mig handle carries a sticky error code and message, as the
 ** sqlite3_recover object does.  Helpers that take a Mig* do nothing once
-** an error is set, so callers may chain them and test p->rc once.
+** an error is set, so callers may chain them and test p->rc once.  The
+** handle knows the SQL function the user called (zFunc): messages are
+** written without it, and migCallEnd() puts "zFunc: " before them, so an
+** error deep in the diff says "mig_autogenerate: ..." when
+** mig_autogenerate called the diff.
 */
 #ifndef MIG_INT_H
 #define MIG_INT_H
+
+/* POSIX.1-2008 (gmtime_r, nanosecond file times) also under -std=c99. */
+#if !defined(_POSIX_C_SOURCE) && !defined(_WIN32) && !defined(__APPLE__)
+# define _POSIX_C_SOURCE 200809L
+#endif
 
 #include "sqlite3ext.h"
 #ifndef MIG_MAIN_C
@@ -36,13 +82,32 @@ typedef sqlite3_int64 i64;
 typedef unsigned int u32;
 
 /*
-** The sticky error handle.  One is created per SQL function call.
+** The settings of a connection (mig_config.c).  One is allocated per
+** connection and is the user data of every libmig SQL function.
+*/
+typedef struct MigConfig MigConfig;
+struct MigConfig {
+  char *zScriptLocation;     /* 'script_location', default "migrations" */
+  int bAlwaysRebuild;        /* 'rebuild': 0 = auto (default), 1 = always */
+  int bProgress;             /* 'progress': 0/1 */
+};
+
+/* The schema libmig migrates: every statement it runs on the live
+** database names it (Mig.zDb). */
+#define MIG_MAIN_DB "main"
+
+/*
+** The sticky error handle.  One is created per SQL function call
+** (migCallBegin), and one per scratch connection.
 */
 typedef struct Mig Mig;
 struct Mig {
   sqlite3 *db;          /* database connection */
   int rc;               /* first error code, SQLITE_OK while none */
   char *zErr;           /* its message (sqlite3_malloc), or NULL */
+  const char *zFunc;    /* the SQL function called, for messages, or NULL */
+  const char *zDb;      /* the schema libmig works on (MIG_MAIN_DB) */
+  MigConfig *pConfig;   /* the connection's settings, or NULL */
 };
 
 /*
@@ -157,7 +222,6 @@ struct MigColumn {
   int eGen;             /* MIG_GEN_* */
   char *zGen;           /* generated expression as written */
   char *zGenCanon;      /* its canonical form */
-  int bHidden;          /* hidden column (virtual table) */
   MigSpan def;          /* the whole column definition in the table's SQL */
 };
 
@@ -201,6 +265,8 @@ struct MigObject {
   char *zSql;           /* the CREATE statement as stored (never NULL
                         ** for objects in the model: auto-indexes are
                         ** not objects, they are constraints) */
+  int iName;            /* offset in zSql of its name (the last part of
+                        ** a qualified name), as written */
   char *zCanon;         /* canonical text of the statement after the
                         ** object's name (a view's column list and
                         ** SELECT, a trigger's definition, a virtual
@@ -258,18 +324,22 @@ struct MigSchema {
 
 /*************************************************************************
 ** Interface to code in mig_util.c: the error handle, allocation, the
-** arena, the hash table, SQL helpers.
+** arena, the hash table, SQL helpers, the transaction of a call.
 */
-void migErrorSet(Mig *p, int rc, const char *zFmt, ...);
+void migErrorSet(Mig *p, int rc, const char *zFmt, ...); /* zFmt may be 0 */
+void migError(Mig *p, const char *zFmt, ...);   /* SQLITE_ERROR */
 void migErrorFromDb(Mig *p);            /* take db's errcode/errmsg */
-void migErrorReport(Mig *p, sqlite3_context *ctx);  /* to sqlite3_result_error* */
+void migErrorFinish(Mig *p);            /* put "zFunc: " before the message */
+void migErrorFrom(Mig *p, Mig *pFrom, const char *zWhat); /* move pFrom's */
+void migErrorDrop(Mig *p, Mig *pSide);  /* ignore pSide's, but not NOMEM */
 void migReset(Mig *p);                  /* clear the error, free zErr */
-void migErrorPrefix(Mig *p, const char *zPrefix);  /* "zPrefix: msg" */
+void migHandleInit(Mig *p, sqlite3 *db, const char *zFunc, MigConfig *pC);
 
 void *migMalloc(Mig *p, i64 n);         /* zeroed; NULL and NOMEM on failure */
 char *migMprintf(Mig *p, const char *zFmt, ...);   /* sqlite3_free() it */
 char *migVMprintf(Mig *p, const char *zFmt, va_list ap);  /* likewise */
 char *migStrndup(Mig *p, const char *z, int n);    /* n<0: strlen; sqlite3_free() */
+char *migStrFinish(Mig *p, sqlite3_str *pStr);     /* never NULL unless NOMEM */
 
 void *migArenaAlloc(Mig *p, MigArena *pA, i64 n);  /* zeroed, 8-aligned */
 char *migArenaStrndup(Mig *p, MigArena *pA, const char *z, int n);
@@ -287,12 +357,38 @@ sqlite3_stmt *migPrepare(Mig *p, const char *zFmt, ...);
 int migStep(Mig *p, sqlite3_stmt *pStmt);  /* SQLITE_ROW or 0 (done/error) */
 void migFinalize(Mig *p, sqlite3_stmt *pStmt);
 void migExec(Mig *p, const char *zFmt, ...);
+i64 migQueryInt(Mig *p, i64 iDefault, const char *zFmt, ...);
+void migCleanup(Mig *p, const char *zFmt, ...);  /* runs even after errors */
 int migSchemaExists(Mig *p, const char *zDb); /* attached under that name? */
+void migRequireSchema(Mig *p, const char *zDb); /* error unless attached */
 int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail);
-void migCallBegin(Mig *p, sqlite3_context *ctx);  /* start an SQL function */
-void migCallEnd(Mig *p, sqlite3_context *ctx);    /* report error, clean up */
-const char *migArgText(Mig *p, const char *zFunc, sqlite3_value **argv,
-                       int iArg, const char *zWhat);  /* NULL is an error */
+
+/* Start an SQL function call: a fresh handle for function zFunc on the
+** call's connection, with its settings.  End it: report the error (if
+** any) as the function's result, with "zFunc: " before it. */
+void migCallBegin(Mig *p, sqlite3_context *ctx, const char *zFunc);
+void migCallEnd(Mig *p, sqlite3_context *ctx);
+/* Argument iArg: text, NULL an error; or (Opt) text or NULL. */
+const char *migArgText(Mig *p, sqlite3_value **argv, int iArg,
+                       const char *zWhat);
+const char *migArgOpt(Mig *p, sqlite3_value **argv, int iArg);
+
+/*
+** The transaction of a call that writes.  migTxnBegin(p, pT, zSavepoint,
+** bOwn): in autocommit mode with bOwn, foreign keys off and BEGIN
+** IMMEDIATE; otherwise SAVEPOINT zSavepoint.  migTxnEnd: COMMIT (or
+** RELEASE) when p holds no error, else ROLLBACK (TO); foreign keys back
+** on as they were, whatever happened.
+*/
+typedef struct MigTxn MigTxn;
+struct MigTxn {
+  const char *zSavepoint;  /* the savepoint's name */
+  int bOwn;                /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
+  int bStarted;            /* the transaction or savepoint is open */
+  int bFkWasOn;            /* foreign_keys was on: restore it */
+};
+void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
+void migTxnEnd(Mig *p, MigTxn *pT);
 
 /*************************************************************************
 ** Interface to code in mig_parse.c: the tokenizer and the parser of the
@@ -311,9 +407,14 @@ MigObject *migParseCreate(Mig *p, MigArena *pA, const char *zSql);
 /* Parse a single column definition (for ADD COLUMN) into pCol. */
 void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol);
 
+/* The CREATE statement of pObj for schema zDb: "CREATE [UNIQUE] <kind>
+** "zDb"."name"" and the rest of pObj->zSql after its name (sqlite3_free
+** it), so that running it never depends on name lookup. */
+char *migQualifiedCreate(Mig *p, MigObject *pObj, const char *zDb);
+
 /*************************************************************************
 ** Interface to code in mig_schema.c: reading a whole schema (sqlite_schema
-** plus the pragmas) into a MigSchema, and writing it as JSON.
+** plus the pragmas) into a MigSchema.
 */
 /* The model of schema zDb without sqlite_%, _libmig_% and shadow tables
 ** (or NULL with the error set).  Indexes and triggers are attached to
@@ -322,11 +423,25 @@ void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol);
 ** are verified against SQLite's pragmas as they are read. */
 MigSchema *migSchemaRead(Mig *p, const char *zDb);
 void migSchemaFree(MigSchema *pSchema);            /* NULL is a no-op */
-char *migSchemaJson(Mig *p, MigSchema *pSchema);   /* sqlite3_free() it */
 int migIsBookkeepingTable(const char *zName);      /* libmig's own tables */
+MigColumn *migFindColumn(MigObject *pTab, const char *zName);  /* or NULL */
 
 /*************************************************************************
-** Interface to code in mig_diff.c: the structural diff and the upgrade SQL.
+** Interface to code in mig_json.c: a schema model as JSON, mig_schema().
+*/
+void migJsonString(sqlite3_str *pOut, const char *z);  /* or null */
+char *migSchemaJson(Mig *p, MigSchema *pSchema);   /* sqlite3_free() it */
+void migSchemaFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_models.c: mig_models(), a models schema from
+** DDL text.
+*/
+void migModelsFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_diff.c: the structural diff and the upgrade
+** SQL, and mig_diff().
 */
 typedef struct MigDiffOpts MigDiffOpts;
 struct MigDiffOpts {
@@ -337,20 +452,12 @@ struct MigDiffOpts {
 ** on error; sqlite3_free() it).  Only reads.  The format and the order of
 ** the statements are described at the top of mig_diff.c. */
 char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts);
+void migDiffFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
 ** Interface to code in mig_rebuild.c: the table rebuild (SQLite's
-** documented 12-step procedure) and the SQL function mig_rebuild.
+** documented 12-step procedure), the SQL function mig_rebuild.
 */
-/* Rebuild main.zTable to zCreate (one CREATE TABLE for the same name),
-** copying every row; zMapping is NULL or a JSON object mapping new
-** columns to old column names or SQL expressions over the old row.
-** Runs INSIDE a transaction the caller holds, under a SAVEPOINT of its
-** own: on error everything it did is rolled back.  The caller chooses
-** foreign_keys (off, as the procedure wants); with foreign_keys=ON it
-** refuses a table that foreign keys point to.  Returns rows copied. */
-i64 migRebuild(Mig *p, const char *zTable, const char *zCreate,
-               const char *zMapping);
 void migRebuildFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
@@ -369,10 +476,9 @@ struct MigRev {
   char *zMessage;       /* "-- message:" or "" */
   char *zCreated;       /* "-- created:" or "" */
   char *zFile;          /* path of the script: <location>/<name> */
-  char *zText;          /* the whole file */
   char *zUpgrade;       /* text of the upgrade section */
   char *zDowngrade;     /* text of the downgrade section */
-  char zChecksum[17];   /* FNV-1a 64 of zText, 16 hex digits */
+  char zChecksum[17];   /* FNV-1a 64 of the file, 16 hex digits */
   int iOrder;           /* index in MigScripts.apRev (base first) */
   int iMark;            /* scratch for graph walks */
 };
@@ -385,11 +491,13 @@ struct MigScripts {
   int nHead;
   MigRev **apHead;      /* revisions without children, in order */
 };
+/* The scripts of the connection's script location, read now. */
+MigScripts *migScriptsOpen(Mig *p);
 MigScripts *migScriptsLoad(Mig *p, const char *zDir);
 void migScriptsFree(MigScripts *pS);
-MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zFunc,
-                       const char *zId);   /* full id or unique prefix */
-char *migScriptsHeadList(Mig *p, MigScripts *pS);  /* "a, b" sqlite3_free */
+MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zId);
+/* Fail when there are several heads; zAdvice says what to do. */
+void migRequireOneHead(Mig *p, MigScripts *pS, const char *zAdvice);
 void migChecksum(const char *z, i64 n, char *zOut);  /* 17 bytes */
 /* Write a new script with parents apDown[0..nDown-1]; returns its id
 ** (sqlite3_free). */
@@ -397,11 +505,21 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
     int nDown, MigRev **apDown, const char *zUp, const char *zDown);
 
 /*************************************************************************
-** Interface to code in mig_apply.c: the applied state (_libmig_applied)
-** and the SQL functions that move a database between revisions.
+** Interface to code in mig_author.c: mig_revision, mig_merge and
+** mig_autogenerate.
+*/
+void migRevisionFunc(sqlite3_context*, int, sqlite3_value**);
+void migMergeFunc(sqlite3_context*, int, sqlite3_value**);
+void migAutogenerateFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_state.c: the applied state (_libmig_applied)
+** of the schema p->zDb, its bookkeeping, mig_current().
 */
 #define MIG_APPLIED_TABLE "_libmig_applied"
-/* The applied state of main against the scripts pS, by MigRev.iOrder
+#define MIG_APPLIED_SCHEMA "(revision TEXT PRIMARY KEY," \
+    " checksum TEXT NOT NULL, applied_at TEXT NOT NULL)"
+/* The applied state against the scripts pS, by MigRev.iOrder
 ** (migAppliedLoad fills it, migAppliedClear frees what it holds). */
 typedef struct MigApplied MigApplied;
 struct MigApplied {
@@ -414,15 +532,48 @@ struct MigApplied {
 };
 void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA);
 void migAppliedClear(MigApplied *pA);
+/* The current revisions of the applied set aSet, then the unknown
+** applied ids, comma-separated (sqlite3_free); NULL at base. */
+char *migCurrentOf(Mig *p, MigScripts *pS, const unsigned char *aSet,
+                   int nUnknown, char **azUnknown);
+/* Writing the bookkeeping: one MigBook per call that moves a database
+** (migBookOpen creates the table if need be); each change is also
+** appended as SQL to pOut when not NULL (mig_sql). */
+typedef struct MigBook MigBook;
+struct MigBook {
+  sqlite3_str *pOut;    /* offline SQL being recorded, or NULL */
+  sqlite3_stmt *pIns;   /* INSERT of a revision (prepared once) */
+  sqlite3_stmt *pDel;   /* DELETE of a revision */
+  sqlite3_stmt *pSum;   /* UPDATE of a checksum */
+};
+void migBookOpen(Mig *p, MigBook *pB, sqlite3_str *pOut);
+void migBookApplied(Mig *p, MigBook *pB, const char *zRev, const char *zSum);
+void migBookRemoved(Mig *p, MigBook *pB, const char *zRev);
+void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum);
+void migBookClose(MigBook *pB);
+void migCurrentFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_apply.c: mig_upgrade, mig_downgrade and
+** mig_stamp, and the engine behind them that mig_check.c reuses.
+*/
+#define MIG_OP_UP     1
+#define MIG_OP_DOWN   2
+#define MIG_OP_STAMP  3
+/* Move schema p->zDb of p->db to the applied set that zTarget names (eOp:
+** up, down or stamp) in one transaction.  Returns the new current
+** revision(s) (sqlite3_free), NULL at base.  With pOut, every statement
+** that writes is also recorded there as plain SQL (mig_sql). */
+char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
+                  sqlite3_str *pOut);
 void migUpgradeFunc(sqlite3_context*, int, sqlite3_value**);
 void migDowngradeFunc(sqlite3_context*, int, sqlite3_value**);
-void migCurrentFunc(sqlite3_context*, int, sqlite3_value**);
 void migStampFunc(sqlite3_context*, int, sqlite3_value**);
-void migMergeFunc(sqlite3_context*, int, sqlite3_value**);
-void migRevisionFunc(sqlite3_context*, int, sqlite3_value**);
-void migAutogenerateFunc(sqlite3_context*, int, sqlite3_value**);
-/* The entry point (mig_main.c), to load libmig into scratch connections. */
-int sqlite3_mig_init(sqlite3*, char**, const sqlite3_api_routines*);
+
+/*************************************************************************
+** Interface to code in mig_check.c: mig_check, mig_sql and mig_test, on
+** a scratch database.
+*/
 void migCheckFunc(sqlite3_context*, int, sqlite3_value**);
 void migSqlFunc(sqlite3_context*, int, sqlite3_value**);
 void migTestFunc(sqlite3_context*, int, sqlite3_value**);
@@ -431,18 +582,21 @@ void migTestFunc(sqlite3_context*, int, sqlite3_value**);
 ** Interface to code in mig_vtab.c: the eponymous virtual table
 ** "migrations" (pAux of the module is the connection's MigConfig).
 */
-int migVtabRegister(sqlite3 *db, void *pConfig);
+int migVtabRegister(sqlite3 *db, MigConfig *pConfig);
 
 /*************************************************************************
-** Interface to code in mig_main.c: registration and per-connection config.
-** One MigConfig is allocated per connection when the extension loads; it
-** is the user data (sqlite3_user_data()) of every libmig SQL function.
+** Interface to code in mig_config.c: the settings, mig_config() and the
+** registration of everything on a connection.
 */
-typedef struct MigConfig MigConfig;
-struct MigConfig {
-  char *zScriptLocation;     /* 'script_location', default "migrations" */
-  int bAlwaysRebuild;        /* 'rebuild': 0 = auto (default), 1 = always */
-  int bProgress;             /* 'progress': 0/1 */
-};
+MigConfig *migConfigCopy(const MigConfig *pFrom);  /* NULL: defaults */
+void migConfigFree(void *pConfig);
+/* Register every function and the virtual table on db; db owns pConfig
+** from then on, even when this fails. */
+int migRegister(sqlite3 *db, MigConfig *pConfig);
+
+/*************************************************************************
+** Interface to code in mig_main.c: the entry point.
+*/
+int sqlite3_mig_init(sqlite3*, char**, const sqlite3_api_routines*);
 
 #endif /* MIG_INT_H */

@@ -1025,6 +1025,36 @@ static void migParseFkClause(MigParse *pP, int iCons){
   pCons->eDefer = eDefer;
 }
 
+/* A CHECK constraint at its "(expression)": of column zCol, or a table
+** constraint (zCol NULL, which may have a conflict clause).  NULL after
+** an error. */
+static MigCons *migParseCheck(MigParse *pP, char *zConsName, int iStart,
+                              char *zCol){
+  MigSpan inner;
+  MigCons *pCons;
+  migParseSkipParens(pP, &inner, 0);
+  if( zCol==0 ) migParseConflict(pP);
+  if( pP->p->rc!=SQLITE_OK ) return 0;
+  if( inner.n==0 ){
+    if( zCol ){
+      migParseError(pP, "empty CHECK of column %s", zCol);
+    }else{
+      migParseError(pP, "empty CHECK constraint");
+    }
+    return 0;
+  }
+  pCons = migParseNewCons(pP, MIG_CONS_CHECK, zConsName, iStart);
+  if( pCons==0 ) return 0;
+  pCons->zExpr = migParseText(pP, inner.iStart, inner.iStart+inner.n);
+  pCons->zExprCanon = migCanonicalExpr(pP->p, pP->pA,
+                                       &pP->z[inner.iStart], inner.n);
+  if( zCol ){
+    pCons->aPart = migParseColumnPart(pP, zCol, 0);
+    pCons->nPart = 1;
+  }
+  return pCons;
+}
+
 /* True if the current token starts a column constraint, so that it ends
 ** the column's type name.  "GENERATED" and "ALWAYS" are not in the list:
 ** SQLite's grammar takes them as type words (also in "x INT GENERATED
@@ -1241,20 +1271,8 @@ static void migParseColumn(MigParse *pP){
       pCons->aPart = migParseColumnPart(pP, zName, 0);
       pCons->nPart = 1;
     }else if( migParseAcceptKw(pP, "CHECK") ){
-      MigSpan inner;
-      migParseSkipParens(pP, &inner, 0);
-      if( pP->p->rc!=SQLITE_OK ) return;
-      if( inner.n==0 ){
-        migParseError(pP, "empty CHECK of column %s", zName);
-        return;
-      }
-      pCons = migParseNewCons(pP, MIG_CONS_CHECK, zConsName, iCons);
+      pCons = migParseCheck(pP, zConsName, iCons, zName);
       if( pCons==0 ) return;
-      pCons->zExpr = migParseText(pP, inner.iStart, inner.iStart+inner.n);
-      pCons->zExprCanon = migCanonicalExpr(pP->p, pP->pA,
-                                           &pP->z[inner.iStart], inner.n);
-      pCons->aPart = migParseColumnPart(pP, zName, 0);
-      pCons->nPart = 1;
     }else if( migParseAcceptKw(pP, "DEFAULT") ){
       migParseDefault(pP, pCol);
     }else if( migParseAcceptKw(pP, "COLLATE") ){
@@ -1342,19 +1360,7 @@ static void migParseTableCons(MigParse *pP){
     if( bAutoinc ) pP->bAutoinc = 1;
     pCons->aPart = migParseTakeParts(pP, &pCons->nPart);
   }else if( migParseAcceptKw(pP, "CHECK") ){
-    MigSpan inner;
-    migParseSkipParens(pP, &inner, 0);
-    migParseConflict(pP);
-    if( pP->p->rc!=SQLITE_OK ) return;
-    if( inner.n==0 ){
-      migParseError(pP, "empty CHECK constraint");
-      return;
-    }
-    pCons = migParseNewCons(pP, MIG_CONS_CHECK, zName, iStart);
-    if( pCons==0 ) return;
-    pCons->zExpr = migParseText(pP, inner.iStart, inner.iStart+inner.n);
-    pCons->zExprCanon = migCanonicalExpr(pP->p, pP->pA,
-                                         &pP->z[inner.iStart], inner.n);
+    pCons = migParseCheck(pP, zName, iStart, 0);
   }else if( migParseAcceptKw(pP, "FOREIGN") ){
     int i;
     migParseExpectKw(pP, "KEY");
@@ -1633,7 +1639,12 @@ static void migParseObjectName(MigParse *pP, MigObject *pObj,
     migParseNext(pP);
     migParseExpectKw(pP, "EXISTS");
   }
-  pObj->zName = migParseQualifiedName(pP, zWhat);
+  pObj->iName = pP->iTok;
+  pObj->zName = migParseName(pP, zWhat);
+  if( migParseAcceptPunct(pP, '.') ){
+    pObj->iName = pP->iTok;
+    pObj->zName = migParseName(pP, zWhat);
+  }
   pObj->zTable = pObj->zName;
   pP->zObj = pObj->zName;
   pP->iAfterName = pP->iTok;
@@ -1724,6 +1735,22 @@ void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol){
     *pCol = pP->aCol[0];
   }
   migParseFree(pP);
+}
+
+/* The CREATE statement of pObj for schema zDb: the schema named before
+** its name, the name and the rest of its text kept as written (so that
+** SQLite stores the same text again).  SQLite stores the text of an
+** index, view or trigger without a schema, and run as it is, the name
+** lookup of its table could find a TEMP table of the same name first. */
+char *migQualifiedCreate(Mig *p, MigObject *pObj, const char *zDb){
+  static const char *const azKind[] = {
+    "", "TABLE", "VIRTUAL TABLE", "INDEX", "VIEW", "TRIGGER"
+  };
+  int eType = pObj->eType>=MIG_OBJ_TABLE && pObj->eType<=MIG_OBJ_TRIGGER
+            ? pObj->eType : 0;
+  return migMprintf(p, "CREATE %s%s \"%w\".%s",
+      pObj->bUnique ? "UNIQUE " : "", azKind[eType], zDb,
+      &pObj->zSql[pObj->iName]);
 }
 
 /* The extent of the statement that starts at z, without leading space and

@@ -2,8 +2,10 @@
 ** mig_rebuild.c: mig_rebuild(table, create_sql [, mapping_json]), the
 ** rebuild of a table to a new definition by SQLite's documented procedure
 ** ("Making Other Kinds Of Table Schema Changes" on the ALTER TABLE page),
-** and migRebuild(), the engine behind it that the revision machinery
-** also calls.
+** and migRebuild(), the engine behind it.  Every statement names the
+** schema (Mig.zDb) of what it touches, the recreated indexes, views and
+** triggers included (migQualifiedCreate), so that no TEMP object of the
+** same name can capture one.
 **
 ** The engine works inside a transaction its caller holds, under a
 ** SAVEPOINT of its own, and leaves foreign_keys as the caller set it:
@@ -88,6 +90,7 @@ typedef struct MigRebuild MigRebuild;
 struct MigRebuild {
   Mig *p;
   sqlite3 *db;
+  const char *zDb;          /* the schema of the table (p->zDb) */
   MigArena a;               /* strings of this call */
   MigSchema *pSchema;       /* main, as it was at the start */
   MigObject *pTab;          /* the table as it is */
@@ -135,22 +138,6 @@ struct MigRebuild {
 ** Small helpers.
 */
 
-/* Record an error prefixed "mig_rebuild: ". */
-static void migRbError(MigRebuild *r, const char *zFmt, ...){
-  char *z;
-  va_list ap;
-  if( r->p->rc!=SQLITE_OK ) return;
-  va_start(ap, zFmt);
-  z = sqlite3_vmprintf(zFmt, ap);
-  va_end(ap);
-  if( z==0 ){
-    migErrorSet(r->p, SQLITE_NOMEM, 0);
-  }else{
-    migErrorSet(r->p, SQLITE_ERROR, "mig_rebuild: %s", z);
-    sqlite3_free(z);
-  }
-}
-
 /* An error of the environment, not of the definitions: out of memory,
 ** I/O error, disk full, a corrupt or read-only database.  Recorded on
 ** r->p with its own code and SQLite's message (true is returned), so that
@@ -163,72 +150,64 @@ static int migRbEnvError(MigRebuild *r, int rc){
       return 1;
     case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CORRUPT:
     case SQLITE_CANTOPEN: case SQLITE_READONLY: case SQLITE_NOTADB:
-      migErrorSet(r->p, rc, "mig_rebuild: cannot rebuild \"%w\": %s",
+      migErrorSet(r->p, rc, "cannot rebuild \"%w\": %s",
           r->zName, sqlite3_errstr(rc));
       return 1;
   }
   return 0;
 }
 
-/* True if the token z[0..n) of type e is the keyword zKw. */
-static int migRbIsKw(const unsigned char *z, int n, int e, const char *zKw){
-  return e==MIG_TK_ID && (int)strlen(zKw)==n
-      && sqlite3_strnicmp((const char*)z, zKw, n)==0;
-}
+/* A cursor over the significant tokens of a text: create_sql, what
+** follows a statement, the head of a trigger. */
+typedef struct MigRbTok MigRbTok;
+struct MigRbTok {
+  const unsigned char *z;   /* the text */
+  int iNext;                /* where the next token starts to be looked for */
+  int iTok;                 /* offset of the current token */
+  int n;                    /* its length, 0 at the end */
+  int e;                    /* its MIG_TK_* type */
+};
 
-/* The next token at or after z[*pi] that is not space; advances *pi past
-** it.  Returns its length (0 at the end) and sets *peType, *piStart. */
-static int migRbNext(const unsigned char *z, int *pi, int *peType, int *piStart){
+/* Move to the next token that is not space; returns its length (0 at
+** the end). */
+static int migRbTokNext(MigRbTok *pT){
   for(;;){
-    int n = migGetToken(&z[*pi], peType);
-    if( *peType==MIG_TK_EOF || n<=0 ){
-      *peType = MIG_TK_EOF;
-      *piStart = *pi;
+    int n = migGetToken(&pT->z[pT->iNext], &pT->e);
+    pT->iTok = pT->iNext;
+    if( pT->e==MIG_TK_EOF || n<=0 ){
+      pT->e = MIG_TK_EOF;
+      pT->n = 0;
       return 0;
     }
-    if( *peType!=MIG_TK_SPACE ){
-      *piStart = *pi;
-      *pi += n;
+    pT->iNext += n;
+    if( pT->e!=MIG_TK_SPACE ){
+      pT->n = n;
       return n;
     }
-    *pi += n;
   }
 }
 
-/* Run a query; the first column of its first row as an integer, or
-** iDefault when there is no row or it is NULL. */
-static i64 migRbInt(Mig *p, i64 iDefault, const char *zFmt, ...){
-  char *zSql;
-  sqlite3_stmt *pStmt;
-  i64 iRet = iDefault;
-  va_list ap;
-  if( p->rc!=SQLITE_OK ) return iDefault;
-  va_start(ap, zFmt);
-  zSql = migVMprintf(p, zFmt, ap);
-  va_end(ap);
-  if( zSql==0 ) return iDefault;
-  pStmt = migPrepare(p, "%s", zSql);
-  sqlite3_free(zSql);
-  if( migStep(p, pStmt)==SQLITE_ROW
-   && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
-    iRet = sqlite3_column_int64(pStmt, 0);
-  }
-  migFinalize(p, pStmt);
-  return iRet;
+/* A cursor on the first token of z. */
+static void migRbTokInit(MigRbTok *pT, const char *z){
+  memset(pT, 0, sizeof(*pT));
+  pT->z = (const unsigned char*)(z ? z : "");
+  migRbTokNext(pT);
 }
 
-/* Finish a string built with sqlite3_str: never NULL unless out of
-** memory (then NOMEM is recorded); an empty string is "". */
-static char *migRbFinish(MigRebuild *r, sqlite3_str *pStr){
-  int rc = sqlite3_str_errcode(pStr);
-  char *z = sqlite3_str_finish(pStr);
-  if( rc==SQLITE_OK && z==0 ) z = sqlite3_mprintf("%s", "");
-  if( z==0 || rc!=SQLITE_OK ){
-    sqlite3_free(z);
-    z = 0;
-    migErrorSet(r->p, SQLITE_NOMEM, 0);
-  }
-  return z;
+/* True if the current token is the keyword zKw. */
+static int migRbTokIs(MigRbTok *pT, const char *zKw){
+  return pT->e==MIG_TK_ID && (int)strlen(zKw)==pT->n
+      && sqlite3_strnicmp((const char*)&pT->z[pT->iTok], zKw, pT->n)==0;
+}
+
+/* True if the current token is the punctuation c. */
+static int migRbTokIsPunct(MigRbTok *pT, char c){
+  return pT->e==MIG_TK_PUNCT && pT->n==1 && pT->z[pT->iTok]==(unsigned char)c;
+}
+
+/* True if the current token can be a name. */
+static int migRbTokIsName(MigRbTok *pT){
+  return pT->e==MIG_TK_ID || pT->e==MIG_TK_QID || pT->e==MIG_TK_STRING;
 }
 
 /* Copy of a message with every "_libmig_new_<table>" replaced by the
@@ -237,7 +216,6 @@ static char *migRbFinish(MigRebuild *r, sqlite3_str *pStr){
 static char *migRbUnTmp(MigRebuild *r, const char *zMsg){
   sqlite3_str *pStr = sqlite3_str_new(r->db);
   int nTmp = r->zTmp ? (int)strlen(r->zTmp) : 0;
-  char *zRet;
   while( zMsg && *zMsg ){
     const char *zHit = nTmp ? strstr(zMsg, r->zTmp) : 0;
     if( zHit==0 ){
@@ -248,79 +226,53 @@ static char *migRbUnTmp(MigRebuild *r, const char *zMsg){
     sqlite3_str_appendall(pStr, r->zNewName);
     zMsg = zHit + nTmp;
   }
-  zRet = migRbFinish(r, pStr);
-  return zRet;
+  return migStrFinish(r->p, pStr);
 }
 
-/* Run SQL on the connection without recording an error on r->p (except
-** NOMEM).  Returns the SQLite result code; on failure *pzErr holds the
-** message, with the temporary name replaced (sqlite3_free() it). */
-static int migRbTry(MigRebuild *r, char **pzErr, const char *zFmt, ...){
-  char *zSql;
-  int rc;
-  va_list ap;
-  *pzErr = 0;
-  if( r->p->rc!=SQLITE_OK ) return r->p->rc;
-  va_start(ap, zFmt);
-  zSql = migVMprintf(r->p, zFmt, ap);
-  va_end(ap);
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
-  sqlite3_free(zSql);
-  if( rc!=SQLITE_OK ){
-    if( migRbEnvError(r, rc) ){
-    }else{
-      *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
-    }
-  }
-  return rc;
-}
+/* What migRbSql does with its SQL. */
+#define MIG_RB_RUN      0   /* run it (all its statements) */
+#define MIG_RB_COMPILE  1   /* prepare it, never run it: does it compile? */
+#define MIG_RB_COUNT    2   /* the integer of its first row, into *piOut */
 
-/* Prepare (never run) SQL to see whether it compiles; as migRbTry. */
-static int migRbCompiles(MigRebuild *r, char **pzErr, const char *zFmt, ...){
+/*
+** SQL that may legitimately fail: a statement of the procedure whose
+** failure the caller explains, a dependent object compiled against the
+** new definition, a diagnostic count.  Returns the SQLite result code.
+** Errors of the environment (migRbEnvError) are recorded on r->p; other
+** failures are not: pzErr (if not NULL) then receives the message, with
+** the temporary name replaced (sqlite3_free() it), and a count is -1.
+*/
+static int migRbSql(MigRebuild *r, int eMode, char **pzErr, i64 *piOut,
+                    const char *zFmt, ...){
   char *zSql;
   sqlite3_stmt *pStmt = 0;
   int rc;
   va_list ap;
-  *pzErr = 0;
+  if( pzErr ) *pzErr = 0;
+  if( piOut ) *piOut = -1;
   if( r->p->rc!=SQLITE_OK ) return r->p->rc;
   va_start(ap, zFmt);
   zSql = migVMprintf(r->p, zFmt, ap);
   va_end(ap);
   if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
-  if( rc!=SQLITE_OK ){
-    if( migRbEnvError(r, rc) ){
-    }else{
-      *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
+  if( eMode==MIG_RB_RUN ){
+    rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
+  }else{
+    rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
+    if( rc==SQLITE_OK && eMode==MIG_RB_COUNT ){
+      if( sqlite3_step(pStmt)==SQLITE_ROW ){
+        *piOut = sqlite3_column_int64(pStmt, 0);
+      }
+      rc = sqlite3_reset(pStmt);
+      if( rc!=SQLITE_OK ) *piOut = -1;
     }
+  }
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK && !migRbEnvError(r, rc) && pzErr ){
+    *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
   }
   sqlite3_finalize(pStmt);
   return rc;
-}
-
-/* Count with a query that may legitimately fail to compile (a constraint
-** the scratch table cannot express): -1 then, and no error recorded. */
-static i64 migRbCount(MigRebuild *r, const char *zFmt, ...){
-  char *zSql;
-  sqlite3_stmt *pStmt = 0;
-  i64 n = -1;
-  int rc;
-  va_list ap;
-  if( r->p->rc!=SQLITE_OK ) return -1;
-  va_start(ap, zFmt);
-  zSql = migVMprintf(r->p, zFmt, ap);
-  va_end(ap);
-  if( zSql==0 ) return -1;
-  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
-  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    n = sqlite3_column_int64(pStmt, 0);
-  }
-  rc = sqlite3_finalize(pStmt);
-  if( (rc & 0xff)==SQLITE_NOMEM ) migErrorSet(r->p, SQLITE_NOMEM, 0);
-  return rc==SQLITE_OK ? n : -1;
 }
 
 /* The first of rowid, _rowid_ and oid that no column in pCols shadows. */
@@ -374,32 +326,31 @@ static const char *migRbPlural(i64 n){ return n==1 ? "" : "s"; }
 ** Arguments: the table and create_sql.
 */
 
-/* The table must be an ordinary table of main that is not SQLite's or
-** libmig's own. */
+/* The table must be an ordinary table of the schema that is not SQLite's
+** or libmig's own. */
 static void migRbFindTable(MigRebuild *r, const char *zTable){
   if( r->p->rc!=SQLITE_OK ) return;
   if( sqlite3_strnicmp(zTable, "sqlite_", 7)==0 ){
-    migRbError(r, "cannot rebuild \"%w\": tables named sqlite_%% belong "
+    migError(r->p, "cannot rebuild \"%w\": tables named sqlite_%% belong "
         "to SQLite", zTable);
     return;
   }
-  if( sqlite3_strnicmp(zTable, "_libmig_", 8)==0
-   || migIsBookkeepingTable(zTable) ){
-    migRbError(r, "cannot rebuild \"%w\": it is a table of libmig's own",
+  if( migIsBookkeepingTable(zTable) ){
+    migError(r->p, "cannot rebuild \"%w\": it is a table of libmig's own",
         zTable);
     return;
   }
-  r->pSchema = migSchemaRead(r->p, "main");
+  r->pSchema = migSchemaRead(r->p, r->zDb);
   if( r->p->rc!=SQLITE_OK ) return;
   r->pTab = (MigObject*)migHashFind(&r->pSchema->tables, zTable);
   if( r->pTab==0 || (r->pTab->eType!=MIG_OBJ_TABLE
                   && r->pTab->eType!=MIG_OBJ_VTAB) ){
-    migRbError(r, "no such table: %s", zTable);
+    migError(r->p, "no such table: %s", zTable);
     r->pTab = 0;
     return;
   }
   if( r->pTab->eType==MIG_OBJ_VTAB ){
-    migRbError(r, "cannot rebuild \"%w\": it is a virtual table (drop it "
+    migError(r->p, "cannot rebuild \"%w\": it is a virtual table (drop it "
         "and create it again instead)", r->pTab->zName);
     r->pTab = 0;
     return;
@@ -413,19 +364,17 @@ static void migRbFindTable(MigRebuild *r, const char *zTable){
 static void migRbReadTemp(MigRebuild *r){
   Mig m;
   if( r->p->rc!=SQLITE_OK ) return;
-  if( !migRbInt(r->p, 0, "SELECT count(*) FROM temp.sqlite_schema WHERE "
-        "type IN ('view','trigger')") ){
+  if( !migQueryInt(r->p, 0, "SELECT count(*) FROM \"temp\".sqlite_schema "
+        "WHERE type IN ('view','trigger')") ){
     return;
   }
-  memset(&m, 0, sizeof(m));
-  m.db = r->db;
+  migHandleInit(&m, r->db, 0, 0);
   r->pTemp = migSchemaRead(&m, "temp");
   if( m.rc!=SQLITE_OK ){
-    if( m.rc==SQLITE_NOMEM ) migErrorSet(r->p, SQLITE_NOMEM, 0);
     migSchemaFree(r->pTemp);
     r->pTemp = 0;
   }
-  migReset(&m);
+  migErrorDrop(r->p, &m);
 }
 
 /*
@@ -435,91 +384,76 @@ static void migRbReadTemp(MigRebuild *r){
 ** SQL from its name token on, so nothing before it would survive anyway).
 */
 static void migRbSplitCreate(MigRebuild *r){
-  const unsigned char *z = (const unsigned char*)r->zCreateIn;
-  int i = 0, n, e, iTok;
-  int iName, nName;
+  MigRbTok t;
+  int iName = 0, nName = 0, nPart;
   const char *zWhat = "create_sql must be a CREATE TABLE statement";
 
   if( r->p->rc!=SQLITE_OK ) return;
-  n = migRbNext(z, &i, &e, &iTok);
-  if( !migRbIsKw(&z[iTok], n, e, "CREATE") ){
-    migRbError(r, "%s", zWhat);
+  migRbTokInit(&t, r->zCreateIn);
+  if( !migRbTokIs(&t, "CREATE") ) goto bad_create;
+  migRbTokNext(&t);
+  if( migRbTokIs(&t, "TEMP") || migRbTokIs(&t, "TEMPORARY") ){
+    migError(r->p, "create_sql must not create a TEMP table");
     return;
   }
-  n = migRbNext(z, &i, &e, &iTok);
-  if( migRbIsKw(&z[iTok], n, e, "TEMP")
-   || migRbIsKw(&z[iTok], n, e, "TEMPORARY") ){
-    migRbError(r, "create_sql must not create a TEMP table");
-    return;
-  }
-  if( migRbIsKw(&z[iTok], n, e, "VIRTUAL") ){
-    migRbError(r, "%s, not CREATE VIRTUAL TABLE (virtual tables cannot "
+  if( migRbTokIs(&t, "VIRTUAL") ){
+    migError(r->p, "%s, not CREATE VIRTUAL TABLE (virtual tables cannot "
         "be rebuilt)", zWhat);
     return;
   }
-  if( !migRbIsKw(&z[iTok], n, e, "TABLE") ){
-    migRbError(r, "%s", zWhat);
-    return;
+  if( !migRbTokIs(&t, "TABLE") ) goto bad_create;
+  migRbTokNext(&t);
+  if( migRbTokIs(&t, "IF") ){
+    migRbTokNext(&t);
+    if( !migRbTokIs(&t, "NOT") ) goto bad_create;
+    migRbTokNext(&t);
+    if( !migRbTokIs(&t, "EXISTS") ) goto bad_create;
+    migRbTokNext(&t);
   }
-  n = migRbNext(z, &i, &e, &iTok);
-  if( migRbIsKw(&z[iTok], n, e, "IF") ){
-    n = migRbNext(z, &i, &e, &iTok);
-    if( !migRbIsKw(&z[iTok], n, e, "NOT") ){
-      migRbError(r, "%s", zWhat);
-      return;
+  /* [schema.]name: only the table's own schema is allowed. */
+  for(nPart=0; ; nPart++){
+    if( !migRbTokIsName(&t) ) goto bad_create;
+    iName = t.iTok;
+    nName = t.n;
+    migRbTokNext(&t);
+    if( nPart>0 || !migRbTokIsPunct(&t, '.') ) break;
+    {
+      char *zDb = migDequote(r->p, &r->a, (const char*)&t.z[iName], nName);
+      if( zDb && sqlite3_stricmp(zDb, r->zDb)!=0 ){
+        migError(r->p, "create_sql must create the table in %s, not in "
+            "\"%w\"", r->zDb, zDb);
+        return;
+      }
     }
-    n = migRbNext(z, &i, &e, &iTok);
-    if( !migRbIsKw(&z[iTok], n, e, "EXISTS") ){
-      migRbError(r, "%s", zWhat);
-      return;
-    }
-    n = migRbNext(z, &i, &e, &iTok);
+    migRbTokNext(&t);
   }
-  if( e!=MIG_TK_ID && e!=MIG_TK_QID && e!=MIG_TK_STRING ){
-    migRbError(r, "%s", zWhat);
-    return;
-  }
-  iName = iTok; nName = n;
-  n = migRbNext(z, &i, &e, &iTok);
-  if( e==MIG_TK_PUNCT && n==1 && z[iTok]=='.' ){
-    /* schema.name: only main is allowed. */
-    char *zDb = migDequote(r->p, &r->a, (const char*)&z[iName], nName);
-    if( zDb && sqlite3_stricmp(zDb, "main")!=0 ){
-      migRbError(r, "create_sql must create the table in main, not in "
-          "\"%w\"", zDb);
-      return;
-    }
-    n = migRbNext(z, &i, &e, &iTok);
-    if( e!=MIG_TK_ID && e!=MIG_TK_QID && e!=MIG_TK_STRING ){
-      migRbError(r, "%s", zWhat);
-      return;
-    }
-    iName = iTok; nName = n;
-    n = migRbNext(z, &i, &e, &iTok);
-  }
-  r->zNewName = migDequote(r->p, &r->a, (const char*)&z[iName], nName);
+  r->zNewName = migDequote(r->p, &r->a, (const char*)&t.z[iName], nName);
   if( r->p->rc!=SQLITE_OK ) return;
   if( migStrICmp(r->zNewName, r->zName)!=0 ){
-    migRbError(r, "create_sql creates \"%w\", not \"%w\"; to rename a "
+    migError(r->p, "create_sql creates \"%w\", not \"%w\"; to rename a "
         "table use ALTER TABLE \"%w\" RENAME TO \"%w\"",
         r->zNewName, r->zName, r->zName, r->zNewName);
     return;
   }
-  if( !(e==MIG_TK_PUNCT && n==1 && z[iTok]=='(') ){
-    migRbError(r, "create_sql must list the columns of \"%w\"; CREATE "
+  if( !migRbTokIsPunct(&t, '(') ){
+    migError(r->p, "create_sql must list the columns of \"%w\"; CREATE "
         "TABLE ... AS SELECT is not supported", r->zName);
     return;
   }
   /* AUTOINCREMENT is a keyword: a bare word anywhere after the name. */
-  while( n>0 ){
-    if( migRbIsKw(&z[iTok], n, e, "AUTOINCREMENT") ) r->bAutoinc = 1;
-    n = migRbNext(z, &i, &e, &iTok);
+  while( t.n>0 ){
+    if( migRbTokIs(&t, "AUTOINCREMENT") ) r->bAutoinc = 1;
+    migRbTokNext(&t);
   }
   r->zTmp = migArenaPrintf(r->p, &r->a, MIG_RB_PREFIX "%s", r->zName);
   if( r->zTmp ){
-    r->zCreate = migArenaPrintf(r->p, &r->a, "CREATE TABLE \"%w\"%s",
-        r->zTmp, (const char*)&z[iName+nName]);
+    r->zCreate = migArenaPrintf(r->p, &r->a, "CREATE TABLE \"%w\".\"%w\"%s",
+        r->zDb, r->zTmp, (const char*)&t.z[iName+nName]);
   }
+  return;
+
+ bad_create:
+  migError(r->p, "%s", zWhat);
 }
 
 /*************************************************************************
@@ -566,7 +500,7 @@ static void migRbFkHazard(MigRebuild *r, int bNewSelfRef){
     zChild = r->zName;
   }
   if( zChild ){
-    migRbError(r, "cannot rebuild \"%w\" inside a transaction while "
+    migError(r->p, "cannot rebuild \"%w\" inside a transaction while "
         "PRAGMA foreign_keys=ON: \"%w\" has a foreign key to it, and "
         "dropping \"%w\" would fire its ON DELETE actions; call "
         "mig_rebuild outside any transaction (it switches foreign keys "
@@ -578,33 +512,10 @@ static void migRbFkHazard(MigRebuild *r, int bNewSelfRef){
 /* Violations of the foreign keys of zChild that point at the table, or
 ** -1 when the check itself fails (*pzErr then says why). */
 static i64 migRbChildViolations(MigRebuild *r, const char *zChild, char **pzErr){
-  char *zSql;
-  sqlite3_stmt *pStmt = 0;
   i64 n = -1;
-  int rc;
-  *pzErr = 0;
-  if( r->p->rc!=SQLITE_OK ) return -1;
-  zSql = sqlite3_mprintf("SELECT count(*) FROM pragma_foreign_key_check(%Q,"
-      "'main') WHERE parent=%Q COLLATE NOCASE", zChild, r->zName);
-  if( zSql==0 ){
-    migErrorSet(r->p, SQLITE_NOMEM, 0);
-    return -1;
-  }
-  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
-  if( rc==SQLITE_OK ){
-    if( sqlite3_step(pStmt)==SQLITE_ROW ) n = sqlite3_column_int64(pStmt, 0);
-    rc = sqlite3_finalize(pStmt);
-  }else{
-    sqlite3_finalize(pStmt);
-  }
-  if( rc!=SQLITE_OK ){
-    n = -1;
-    if( migRbEnvError(r, rc) ){
-    }else{
-      *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
-    }
-  }
+  migRbSql(r, MIG_RB_COUNT, pzErr, &n, "SELECT count(*) FROM "
+      "pragma_foreign_key_check(%Q,%Q) WHERE parent=%Q COLLATE NOCASE",
+      zChild, r->zDb, r->zName);
   return n;
 }
 
@@ -612,10 +523,9 @@ static i64 migRbChildViolations(MigRebuild *r, const char *zChild, char **pzErr)
 static char *migRbFkCols(MigRebuild *r, const char *zTab, int iFk){
   sqlite3_stmt *pStmt;
   sqlite3_str *pStr;
-  char *zRet = 0;
   int n = 0;
   pStmt = migPrepare(r->p, "SELECT \"from\" FROM pragma_foreign_key_list(%Q,"
-      "'main') WHERE id=%d ORDER BY seq", zTab, iFk);
+      "%Q) WHERE id=%d ORDER BY seq", zTab, r->zDb, iFk);
   pStr = sqlite3_str_new(r->db);
   sqlite3_str_appendall(pStr, "(");
   while( migStep(r->p, pStmt)==SQLITE_ROW ){
@@ -624,8 +534,7 @@ static char *migRbFkCols(MigRebuild *r, const char *zTab, int iFk){
   }
   migFinalize(r->p, pStmt);
   sqlite3_str_appendall(pStr, ")");
-  zRet = migRbFinish(r, pStr);
-  return zRet;
+  return migStrFinish(r->p, pStr);
 }
 
 /* PRAGMA foreign_key_check before the commit: every foreign key of the
@@ -633,46 +542,38 @@ static char *migRbFkCols(MigRebuild *r, const char *zTab, int iFk){
 ** not have more violations than before. */
 static void migRbFkCheck(MigRebuild *r){
   sqlite3_stmt *pStmt = 0;
-  char *zSql;
   char *zErr = 0;
+  i64 nBad = 0;
   int rc, i;
   if( r->p->rc!=SQLITE_OK ) return;
 
-  zSql = sqlite3_mprintf("SELECT fkid, parent, count(*) FROM "
-      "pragma_foreign_key_check(%Q,'main') GROUP BY fkid ORDER BY fkid "
-      "LIMIT 1", r->zNewName);
-  if( zSql==0 ){
-    migErrorSet(r->p, SQLITE_NOMEM, 0);
-    return;
+  rc = migRbSql(r, MIG_RB_COUNT, &zErr, &nBad, "SELECT count(*) FROM "
+      "pragma_foreign_key_check(%Q,%Q)", r->zNewName, r->zDb);
+  if( rc!=SQLITE_OK && zErr ){
+    migError(r->p, "the foreign keys of the new definition of \"%w\" do "
+        "not fit their parent tables (%s); a foreign key must name the "
+        "PRIMARY KEY or UNIQUE columns of its parent", r->zNewName, zErr);
   }
-  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
-  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    int iFk = sqlite3_column_int(pStmt, 0);
-    char *zParent = migArenaStrndup(r->p, &r->a,
-        (const char*)sqlite3_column_text(pStmt, 1), -1);
-    i64 n = sqlite3_column_int64(pStmt, 2);
-    char *zCols;
-    sqlite3_finalize(pStmt);
-    pStmt = 0;
-    zCols = migRbFkCols(r, r->zNewName, iFk);
-    migRbError(r, "%lld row%s of \"%w\" %s no matching row in \"%w\" for "
-        "the foreign key %s of the new definition",
-        n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
-        zParent ? zParent : "", zCols ? zCols : "");
-    sqlite3_free(zCols);
-    return;
-  }
-  rc = sqlite3_finalize(pStmt);
-  if( rc!=SQLITE_OK ){
-    if( migRbEnvError(r, rc) ){
-    }else{
-      migRbError(r, "the foreign keys of the new definition of \"%w\" do "
-          "not fit their parent tables (%s); a foreign key must name the "
-          "PRIMARY KEY or UNIQUE columns of its parent",
-          r->zNewName, sqlite3_errmsg(r->db));
+  sqlite3_free(zErr);
+  zErr = 0;
+  if( nBad>0 ){
+    /* The first foreign key that fails, and by how many rows. */
+    pStmt = migPrepare(r->p, "SELECT fkid, parent, count(*) FROM "
+        "pragma_foreign_key_check(%Q,%Q) GROUP BY fkid ORDER BY fkid "
+        "LIMIT 1", r->zNewName, r->zDb);
+    if( migStep(r->p, pStmt)==SQLITE_ROW ){
+      int iFk = sqlite3_column_int(pStmt, 0);
+      char *zParent = migArenaStrndup(r->p, &r->a,
+          (const char*)sqlite3_column_text(pStmt, 1), -1);
+      i64 n = sqlite3_column_int64(pStmt, 2);
+      char *zCols = migRbFkCols(r, r->zNewName, iFk);
+      migError(r->p, "%lld row%s of \"%w\" %s no matching row in \"%w\" for "
+          "the foreign key %s of the new definition",
+          n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
+          zParent ? zParent : "", zCols ? zCols : "");
+      sqlite3_free(zCols);
     }
-    return;
+    migFinalize(r->p, pStmt);
   }
 
   for(i=0; i<r->nChild && r->p->rc==SQLITE_OK; i++){
@@ -681,12 +582,12 @@ static void migRbFkCheck(MigRebuild *r){
     if( r->aChildBefore[i]<0 ) continue;
     n = migRbChildViolations(r, zChild, &zErr);
     if( n<0 && zErr ){
-      migRbError(r, "the new definition of \"%w\" breaks the foreign key "
+      migError(r->p, "the new definition of \"%w\" breaks the foreign key "
           "of \"%w\" (%s); keep a PRIMARY KEY or UNIQUE constraint on the "
           "columns it references", r->zNewName, zChild, zErr);
     }else if( n>r->aChildBefore[i] ){
       n -= r->aChildBefore[i];
-      migRbError(r, "%lld row%s of \"%w\" would have no matching row in "
+      migError(r->p, "%lld row%s of \"%w\" would have no matching row in "
           "\"%w\" for %s foreign key after the rebuild",
           n, migRbPlural(n), zChild, r->zNewName, n==1 ? "its" : "their");
     }
@@ -705,21 +606,20 @@ static void migRbCreateNew(MigRebuild *r){
   const char *zTail = 0;
   int rc;
   if( r->p->rc!=SQLITE_OK ) return;
-  if( migRbInt(r->p, 0, "SELECT 1 FROM main.sqlite_schema WHERE name=%Q "
-        "COLLATE NOCASE", r->zTmp) ){
-    migRbError(r, "a table named \"%w\" already exists; drop it first",
+  if( migQueryInt(r->p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE name=%Q "
+        "COLLATE NOCASE", r->zDb, r->zTmp) ){
+    migError(r->p, "a table named \"%w\" already exists; drop it first",
         r->zTmp);
     return;
   }
   rc = sqlite3_prepare_v2(r->db, r->zCreate, -1, &pStmt, &zTail);
   if( rc==SQLITE_OK ){
     /* Only white space, comments and semicolons may follow. */
-    const unsigned char *zT = (const unsigned char*)(zTail ? zTail : "");
-    int i = 0, e, iTok, n;
-    while( (n = migRbNext(zT, &i, &e, &iTok))>0 ){
-      if( !(e==MIG_TK_PUNCT && n==1 && zT[iTok]==';') ){
-        migRbError(r, "create_sql must be a single CREATE TABLE statement; "
-            "remove what follows it: %s", (const char*)&zT[iTok]);
+    MigRbTok t;
+    for(migRbTokInit(&t, zTail); t.n>0; migRbTokNext(&t)){
+      if( !migRbTokIsPunct(&t, ';') ){
+        migError(r->p, "create_sql must be a single CREATE TABLE statement; "
+            "remove what follows it: %s", (const char*)&t.z[t.iTok]);
         break;
       }
     }
@@ -734,7 +634,7 @@ static void migRbCreateNew(MigRebuild *r){
     if( migRbEnvError(r, rc) ){
     }else{
       char *zMsg = migRbUnTmp(r, sqlite3_errmsg(r->db));
-      migRbError(r, "create_sql: %s", zMsg ? zMsg : "");
+      migError(r->p, "create_sql: %s", zMsg ? zMsg : "");
       sqlite3_free(zMsg);
     }
   }
@@ -749,24 +649,24 @@ static void migRbColumns(MigRebuild *r){
 
   /* The old table: names only, generated ones included (they can be
   ** read, so a plain column of the same name copies their value). */
-  pStmt = migPrepare(p, "SELECT name FROM pragma_table_xinfo(%Q,'main')",
-      r->zName);
+  pStmt = migPrepare(p, "SELECT name FROM pragma_table_xinfo(%Q,%Q)",
+      r->zName, r->zDb);
   while( migStep(p, pStmt)==SQLITE_ROW ){
     char *zCol = migArenaStrndup(p, &r->a,
         (const char*)sqlite3_column_text(pStmt, 0), -1);
     if( zCol ) migHashInsert(p, &r->oldCols, zCol, zCol);
   }
   migFinalize(p, pStmt);
-  r->bOldRowid = !migRbInt(p, 0, "SELECT wr FROM pragma_table_list(%Q) "
-      "WHERE schema='main'", r->zName);
+  r->bOldRowid = !migQueryInt(p, 0, "SELECT wr FROM pragma_table_list(%Q) "
+      "WHERE schema=%Q", r->zName, r->zDb);
   if( r->bOldRowid ) r->zOldRowid = migRbRowidName(&r->oldCols);
 
   /* The new table. */
-  nAlloc = (int)migRbInt(p, 0, "SELECT count(*) FROM "
-      "pragma_table_xinfo(%Q,'main')", r->zTmp);
+  nAlloc = (int)migQueryInt(p, 0, "SELECT count(*) FROM "
+      "pragma_table_xinfo(%Q,%Q)", r->zTmp, r->zDb);
   r->aCol = migArenaAlloc(p, &r->a, sizeof(MigRbCol)*(i64)(nAlloc+1));
   pStmt = migPrepare(p, "SELECT name, coalesce(type,''), hidden, \"notnull\", "
-      "dflt_value FROM pragma_table_xinfo(%Q,'main')", r->zTmp);
+      "dflt_value FROM pragma_table_xinfo(%Q,%Q)", r->zTmp, r->zDb);
   while( migStep(p, pStmt)==SQLITE_ROW && r->nCol<nAlloc ){
     MigRbCol *pCol = &r->aCol[r->nCol++];
     pCol->zName = migArenaStrndup(p, &r->a,
@@ -783,7 +683,7 @@ static void migRbColumns(MigRebuild *r){
   }
   migFinalize(p, pStmt);
   pStmt = migPrepare(p, "SELECT wr, strict FROM pragma_table_list(%Q) "
-      "WHERE schema='main'", r->zTmp);
+      "WHERE schema=%Q", r->zTmp, r->zDb);
   if( migStep(p, pStmt)==SQLITE_ROW ){
     r->bNewWr = sqlite3_column_int(pStmt, 0);
     r->bNewStrict = sqlite3_column_int(pStmt, 1);
@@ -792,11 +692,11 @@ static void migRbColumns(MigRebuild *r){
   if( !r->bNewWr ){
     /* An INTEGER PRIMARY KEY is a single-column primary key that did not
     ** need an index of its own. */
-    pStmt = migPrepare(p, "SELECT name FROM pragma_table_info(%Q,'main') "
-        "WHERE pk=1 AND (SELECT count(*) FROM pragma_table_info(%Q,'main') "
+    pStmt = migPrepare(p, "SELECT name FROM pragma_table_info(%Q,%Q) "
+        "WHERE pk=1 AND (SELECT count(*) FROM pragma_table_info(%Q,%Q) "
         "WHERE pk>0)=1 AND NOT EXISTS (SELECT 1 FROM "
-        "pragma_index_list(%Q,'main') WHERE origin='pk')",
-        r->zTmp, r->zTmp, r->zTmp);
+        "pragma_index_list(%Q,%Q) WHERE origin='pk')",
+        r->zTmp, r->zDb, r->zTmp, r->zDb, r->zTmp, r->zDb);
     if( migStep(p, pStmt)==SQLITE_ROW ){
       r->zNewIpk = migArenaStrndup(p, &r->a,
           (const char*)sqlite3_column_text(pStmt, 0), -1);
@@ -815,7 +715,7 @@ static void migRbColumns(MigRebuild *r){
 */
 static void migRbCheckExpr(MigRebuild *r, const char *zKey, const char *zExpr){
   const unsigned char *z = (const unsigned char*)zExpr;
-  int i = 0, n, e, iTok, nDepth = 0, nSig = 0, bBad = 0;
+  int i = 0, n, e, nDepth = 0, nSig = 0, bBad = 0;
   sqlite3_stmt *pStmt = 0;
   const char *zTail = 0;
   char *zSql;
@@ -839,13 +739,13 @@ static void migRbCheckExpr(MigRebuild *r, const char *zKey, const char *zExpr){
     i += n;
   }
   if( bBad || nDepth!=0 || nSig==0 ){
-    migRbError(r, "mapping_json entry \"%w\" must be one SQL expression "
+    migError(r->p, "mapping_json entry \"%w\" must be one SQL expression "
         "over the old row of \"%w\", not: %s", zKey, r->zName, zExpr);
     return;
   }
 
-  zSql = sqlite3_mprintf("SELECT (%s\n) FROM main.\"%w\" WHERE (%s\n) "
-      "IS NULL", zExpr, r->zName, zExpr);
+  zSql = sqlite3_mprintf("SELECT (%s\n) FROM \"%w\".\"%w\" WHERE (%s\n) "
+      "IS NULL", zExpr, r->zDb, r->zName, zExpr);
   if( zSql==0 ){
     migErrorSet(r->p, SQLITE_NOMEM, 0);
     return;
@@ -854,18 +754,18 @@ static void migRbCheckExpr(MigRebuild *r, const char *zKey, const char *zExpr){
   rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, &zTail);
   migRbDqs(r, 0);
   if( rc==SQLITE_OK ){
-    int j = 0;
-    const unsigned char *zT = (const unsigned char*)(zTail ? zTail : "");
-    if( migRbNext(zT, &j, &e, &iTok)>0 ){
-      migRbError(r, "mapping_json entry \"%w\" must be one SQL expression "
+    MigRbTok t;
+    migRbTokInit(&t, zTail);
+    if( t.n>0 ){
+      migError(r->p, "mapping_json entry \"%w\" must be one SQL expression "
           "over the old row of \"%w\", not: %s", zKey, r->zName, zExpr);
     }else if( sqlite3_bind_parameter_count(pStmt)>0 ){
-      migRbError(r, "mapping_json entry \"%w\" must not contain "
+      migError(r->p, "mapping_json entry \"%w\" must not contain "
           "parameters: %s", zKey, zExpr);
     }
   }else if( migRbEnvError(r, rc) ){
   }else{
-    migRbError(r, "mapping_json entry \"%w\" is not a valid expression "
+    migError(r->p, "mapping_json entry \"%w\" is not a valid expression "
         "over the old row of \"%w\": %s", zKey, r->zName,
         sqlite3_errmsg(r->db));
   }
@@ -878,10 +778,10 @@ static void migRbMapping(MigRebuild *r, const char *zMapping){
   sqlite3_stmt *pStmt;
   Mig *p = r->p;
   if( p->rc!=SQLITE_OK || zMapping==0 ) return;
-  if( !migRbInt(p, 0, "SELECT CASE WHEN json_valid(%Q) THEN "
+  if( !migQueryInt(p, 0, "SELECT CASE WHEN json_valid(%Q) THEN "
         "json_type(%Q)='object' ELSE 0 END", zMapping, zMapping) ){
     if( p->rc==SQLITE_OK ){
-      migRbError(r, "mapping_json must be a JSON object that maps new "
+      migError(r->p, "mapping_json must be a JSON object that maps new "
           "column names to old column names or SQL expressions, like "
           "{\"phone_number\": \"phone\"}");
     }
@@ -901,16 +801,16 @@ static void migRbMapping(MigRebuild *r, const char *zMapping){
     if( zKey==0 ) break;
     pCol = (MigRbCol*)migHashFind(&r->newCols, zKey);
     if( pCol==0 ){
-      migRbError(r, "mapping_json names \"%w\", which is not a column of "
+      migError(r->p, "mapping_json names \"%w\", which is not a column of "
           "the new definition of \"%w\"", zKey, r->zName);
     }else if( pCol->eHidden ){
-      migRbError(r, "mapping_json maps \"%w\", a generated column of the "
+      migError(r->p, "mapping_json maps \"%w\", a generated column of the "
           "new definition: its value is computed, remove it from the "
           "mapping", zKey);
     }else if( pCol->zMapKey ){
-      migRbError(r, "mapping_json maps \"%w\" twice", pCol->zName);
+      migError(r->p, "mapping_json maps \"%w\" twice", pCol->zName);
     }else if( zVal==0 ){
-      migRbError(r, "mapping_json entry \"%w\" must be a string (an old "
+      migError(r->p, "mapping_json entry \"%w\" must be a string (an old "
           "column name or an SQL expression), not an %s", zKey,
           zType ? zType : "object");
     }else if( (zOld = (const char*)migHashFind(&r->oldCols, zVal))!=0 ){
@@ -979,8 +879,8 @@ static void migRbLists(MigRebuild *r){
       }
     }
   }
-  r->zTargets = migRbFinish(r, pT);
-  r->zSources = migRbFinish(r, pS);
+  r->zTargets = migStrFinish(r->p, pT);
+  r->zSources = migStrFinish(r->p, pS);
 }
 
 /*************************************************************************
@@ -1026,7 +926,7 @@ static int migRbScratch(MigRebuild *r, MigObject *pNew){
     if( zUp && zUp[0] && !(r->bNewStrict && strcmp(zUp, "ANY")==0) ){
       sqlite3_str_appendf(pStr, " %s", pCol->zType);
     }
-    if( sqlite3_table_column_metadata(r->db, "main", r->zTmp, pCol->zName,
+    if( sqlite3_table_column_metadata(r->db, r->zDb, r->zTmp, pCol->zName,
           0, &zColl, 0, 0, 0)==SQLITE_OK
      && zColl && sqlite3_stricmp(zColl, "BINARY")!=0 ){
       sqlite3_str_appendf(pStr, " COLLATE \"%w\"", zColl);
@@ -1038,14 +938,15 @@ static int migRbScratch(MigRebuild *r, MigObject *pNew){
     }
   }
   sqlite3_str_appendall(pStr, ")");
-  zSql = migRbFinish(r, pStr);
+  zSql = migStrFinish(r->p, pStr);
   if( zSql==0 ) return 0;
-  rc = migRbTry(r, &zErr, "DROP TABLE IF EXISTS temp.\"%w\";%s",
+  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "DROP TABLE IF EXISTS temp.\"%w\";%s",
       MIG_RB_SCRATCH, zSql);
   sqlite3_free(zSql);
   if( rc==SQLITE_OK ){
-    rc = migRbTry(r, &zErr, "INSERT INTO temp.\"%w\"(%s) SELECT %s FROM "
-        "main.\"%w\"", MIG_RB_SCRATCH, r->zTargets, r->zSources, r->zName);
+    rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "INSERT INTO \"temp\".\"%w\"(%s) "
+        "SELECT %s FROM \"%w\".\"%w\"", MIG_RB_SCRATCH, r->zTargets,
+        r->zSources, r->zDb, r->zName);
   }
   sqlite3_free(zErr);
   return rc==SQLITE_OK;
@@ -1059,21 +960,22 @@ static int migRbDiagColumns(MigRebuild *r){
     MigRbCol *pCol = &r->aCol[i];
     i64 n;
     if( !pCol->bNotNull ) continue;
-    n = migRbCount(r, "SELECT count(*) FROM temp.\"%w\" WHERE \"%w\" IS NULL",
+    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE \"%w\" IS NULL",
         MIG_RB_SCRATCH, pCol->zName);
     if( n>0 ){
-      migRbError(r, "%lld row%s of \"%w\" %s NULL in \"%w\", which the new "
+      migError(r->p, "%lld row%s of \"%w\" %s NULL in \"%w\", which the new "
           "definition makes NOT NULL", n, migRbPlural(n), r->zNewName,
           n==1 ? "has" : "have", pCol->zName);
       return 1;
     }
   }
   if( r->zNewIpk ){
-    i64 n = migRbCount(r, "SELECT count(*) FROM temp.\"%w\" WHERE "
+    i64 n;
+    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
         "typeof(\"%w\") NOT IN ('integer','null')",
         MIG_RB_SCRATCH, r->zNewIpk);
     if( n>0 ){
-      migRbError(r, "%lld row%s of \"%w\" %s a value in \"%w\" that is not "
+      migError(r->p, "%lld row%s of \"%w\" %s a value in \"%w\" that is not "
           "an integer, which the new definition makes the INTEGER PRIMARY "
           "KEY", n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
           r->zNewIpk);
@@ -1096,11 +998,11 @@ static int migRbDiagColumns(MigRebuild *r){
       zOk = "blob";
     }
     if( zOk==0 ) continue;
-    n = migRbCount(r, "SELECT count(*) FROM temp.\"%w\" WHERE "
+    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
         "typeof(\"%w\") NOT IN ('%s','null')",
         MIG_RB_SCRATCH, pCol->zName, zOk);
     if( n>0 ){
-      migRbError(r, "%lld row%s of \"%w\" %s a value in \"%w\" that is not "
+      migError(r->p, "%lld row%s of \"%w\" %s a value in \"%w\" that is not "
           "%s, which the new definition (STRICT) requires", n,
           migRbPlural(n), r->zNewName, n==1 ? "has" : "have", pCol->zName,
           zUp);
@@ -1117,15 +1019,15 @@ static int migRbDiagChecks(MigRebuild *r, MigObject *pNew){
     MigCons *pC = &pNew->aCons[i];
     i64 n;
     if( pC->eType!=MIG_CONS_CHECK || pC->zExpr==0 ) continue;
-    n = migRbCount(r, "SELECT count(*) FROM temp.\"%w\" AS \"%w\" WHERE "
+    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" AS \"%w\" WHERE "
         "NOT (%s\n)", MIG_RB_SCRATCH, r->zNewName, pC->zExpr);
     if( n>0 ){
       if( pC->zName ){
-        migRbError(r, "%lld row%s of \"%w\" fail%s the new definition's "
+        migError(r->p, "%lld row%s of \"%w\" fail%s the new definition's "
             "CHECK constraint \"%w\"", n, migRbPlural(n), r->zNewName,
             n==1 ? "s" : "", pC->zName);
       }else{
-        migRbError(r, "%lld row%s of \"%w\" fail%s the new definition's "
+        migError(r->p, "%lld row%s of \"%w\" fail%s the new definition's "
             "CHECK (%s)", n, migRbPlural(n), r->zNewName,
             n==1 ? "s" : "", pC->zExpr);
       }
@@ -1141,19 +1043,20 @@ static int migRbDiagUnique(MigRebuild *r){
   sqlite3_stmt *pIdx;
   int bFound = 0;
   if( r->zNewIpk ){
-    i64 n = migRbCount(r, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) "
+    i64 n;
+    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) "
         "AS n FROM temp.\"%w\" WHERE \"%w\" IS NOT NULL GROUP BY \"%w\" "
         "HAVING n>1)", MIG_RB_SCRATCH, r->zNewIpk, r->zNewIpk);
     if( n>0 ){
-      migRbError(r, "%lld rows of \"%w\" have duplicate values in (\"%w\"), "
+      migError(r->p, "%lld rows of \"%w\" have duplicate values in (\"%w\"), "
           "which the new definition makes the PRIMARY KEY",
           n, r->zNewName, r->zNewIpk);
       return 1;
     }
   }
   pIdx = migPrepare(r->p, "SELECT name, origin FROM "
-      "pragma_index_list(%Q,'main') WHERE origin IN ('pk','u') ORDER BY seq",
-      r->zTmp);
+      "pragma_index_list(%Q,%Q) WHERE origin IN ('pk','u') ORDER BY seq",
+      r->zTmp, r->zDb);
   while( !bFound && migStep(r->p, pIdx)==SQLITE_ROW ){
     const char *zIdx = (const char*)sqlite3_column_text(pIdx, 0);
     const char *zOrigin = (const char*)sqlite3_column_text(pIdx, 1);
@@ -1165,7 +1068,7 @@ static int migRbDiagUnique(MigRebuild *r){
     char *zGroup, *zWhere, *zShow;
     int n = 0;
     pCol = migPrepare(r->p, "SELECT name, coll FROM "
-        "pragma_index_xinfo(%Q,'main') WHERE key=1 ORDER BY seqno", zIdx);
+        "pragma_index_xinfo(%Q,%Q) WHERE key=1 ORDER BY seqno", zIdx, r->zDb);
     while( migStep(r->p, pCol)==SQLITE_ROW ){
       const char *zCol = (const char*)sqlite3_column_text(pCol, 0);
       const char *zColl = (const char*)sqlite3_column_text(pCol, 1);
@@ -1177,15 +1080,16 @@ static int migRbDiagUnique(MigRebuild *r){
       n++;
     }
     migFinalize(r->p, pCol);
-    zGroup = migRbFinish(r, pGroup);
-    zWhere = migRbFinish(r, pWhere);
-    zShow = migRbFinish(r, pShow);
+    zGroup = migStrFinish(r->p, pGroup);
+    zWhere = migStrFinish(r->p, pWhere);
+    zShow = migStrFinish(r->p, pShow);
     if( zGroup && zWhere && zShow && n>0 ){
-      i64 nDup = migRbCount(r, "SELECT coalesce(sum(n),0) FROM (SELECT "
+      i64 nDup;
+      migRbSql(r, MIG_RB_COUNT, 0, &nDup, "SELECT coalesce(sum(n),0) FROM (SELECT "
           "count(*) AS n FROM temp.\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
           MIG_RB_SCRATCH, zWhere, zGroup);
       if( nDup>0 ){
-        migRbError(r, "%lld rows of \"%w\" have duplicate values in (%s), "
+        migError(r->p, "%lld rows of \"%w\" have duplicate values in (%s), "
             "which the new definition makes %s", nDup, r->zNewName, zShow,
             bPk ? "the PRIMARY KEY" : "UNIQUE");
         bFound = 1;
@@ -1207,20 +1111,16 @@ static void migRbDiagnose(MigRebuild *r, const char *zErr){
   if( r->p->rc!=SQLITE_OK ) return;
   /* The parser is asked only here, on a private handle: if it cannot
   ** read the definition, the CHECKs and generated columns are skipped. */
-  memset(&m, 0, sizeof(m));
-  m.db = r->db;
+  migHandleInit(&m, r->db, 0, 0);
   pNew = migParseCreate(&m, &r->a, r->zCreate);
-  if( m.rc!=SQLITE_OK ){
-    if( m.rc==SQLITE_NOMEM ) migErrorSet(r->p, SQLITE_NOMEM, 0);
-    pNew = 0;
-  }
-  migReset(&m);
+  if( m.rc!=SQLITE_OK ) pNew = 0;
+  migErrorDrop(r->p, &m);
   if( migRbScratch(r, pNew) ){
     if( migRbDiagColumns(r) ) return;
     if( migRbDiagChecks(r, pNew) ) return;
     if( migRbDiagUnique(r) ) return;
   }
-  migRbError(r, "cannot copy the rows of \"%w\" into the new definition: %s",
+  migError(r->p, "cannot copy the rows of \"%w\" into the new definition: %s",
       r->zNewName, zErr);
 }
 
@@ -1244,7 +1144,7 @@ struct MigRbProgress {
 ** must.  Never interrupts (returns 0). */
 static int migRbProgressStep(void *pArg){
   MigRbProgress *pP = (MigRbProgress*)pArg;
-  static const char zPrefix[] = "INSERT OR ABORT INTO main.";
+  static const char zPrefix[] = "INSERT OR ABORT INTO ";   /* only the copy */
   if( pP->pCopy==0 ){
     sqlite3_stmt *pS;
     for(pS=sqlite3_next_stmt(pP->db, 0); pS; pS=sqlite3_next_stmt(pP->db, pS)){
@@ -1282,7 +1182,7 @@ static void migRbCopy(MigRebuild *r){
     /* Foreign keys cannot be switched off inside the caller's
     ** transaction: defer them, so that the check after the copy counts
     ** the violations instead of the copy stopping at the first. */
-    bDefer = (int)migRbInt(r->p, 0, "PRAGMA defer_foreign_keys");
+    bDefer = (int)migQueryInt(r->p, 0, "PRAGMA defer_foreign_keys");
     migExec(r->p, "PRAGMA defer_foreign_keys=ON");
   }
   if( r->bProgress ){
@@ -1290,15 +1190,16 @@ static void migRbCopy(MigRebuild *r){
     prog.db = r->db;
     prog.zTable = r->zName;
     prog.iPct = -1;
-    prog.nTotal = migRbInt(r->p, 0, "SELECT count(*) FROM main.\"%w\"",
-                           r->zName);
+    prog.nTotal = migQueryInt(r->p, 0, "SELECT count(*) FROM \"%w\".\"%w\"",
+                              r->zDb, r->zName);
     if( r->p->rc==SQLITE_OK ){
       sqlite3_progress_handler(r->db, MIG_RB_PROGRESS_STEPS,
                                migRbProgressStep, &prog);
     }
   }
-  rc = migRbTry(r, &zErr, "INSERT OR ABORT INTO main.\"%w\"(%s) SELECT %s "
-      "FROM main.\"%w\"", r->zTmp, r->zTargets, r->zSources, r->zName);
+  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "INSERT OR ABORT INTO \"%w\".\"%w\"(%s) "
+      "SELECT %s FROM \"%w\".\"%w\"", r->zDb, r->zTmp, r->zTargets,
+      r->zSources, r->zDb, r->zName);
   if( rc==SQLITE_OK ) r->nRow = sqlite3_changes64(r->db);
   if( r->bProgress ){
     sqlite3_progress_handler(r->db, 0, 0, 0);
@@ -1311,13 +1212,7 @@ static void migRbCopy(MigRebuild *r){
       fflush(stderr);
     }
   }
-  if( r->bFkOn && !bDefer ){
-    Mig m;
-    memset(&m, 0, sizeof(m));
-    m.db = r->db;
-    migExec(&m, "PRAGMA defer_foreign_keys=OFF");
-    migReset(&m);
-  }
+  if( r->bFkOn && !bDefer ) migCleanup(r->p, "PRAGMA defer_foreign_keys=OFF");
   if( rc!=SQLITE_OK && r->p->rc==SQLITE_OK ){
     migRbDiagnose(r, zErr ? zErr : "");
   }
@@ -1456,48 +1351,61 @@ static void migRbSwap(MigRebuild *r){
   Mig *p = r->p;
   if( p->rc!=SQLITE_OK ) return;
   for(i=0; i<r->nTrig; i++){
-    migExec(p, "DROP TRIGGER IF EXISTS %s.\"%w\"",
-        i<r->iTrigTemp ? "main" : "temp", r->apTrig[i]->zName);
+    migExec(p, "DROP TRIGGER IF EXISTS \"%w\".\"%w\"",
+        i<r->iTrigTemp ? r->zDb : "temp", r->apTrig[i]->zName);
   }
   for(i=0; i<r->nView; i++){
-    migExec(p, "DROP VIEW IF EXISTS %s.\"%w\"",
-        i<r->iViewTemp ? "main" : "temp", r->apView[i]->zName);
+    migExec(p, "DROP VIEW IF EXISTS \"%w\".\"%w\"",
+        i<r->iViewTemp ? r->zDb : "temp", r->apView[i]->zName);
   }
-  if( migRbTry(r, &zErr, "DROP TABLE main.\"%w\"", r->zName)!=SQLITE_OK
-   && zErr ){
-    migRbError(r, "cannot drop the old table \"%w\": %s%s", r->zName, zErr,
+  if( migRbSql(r, MIG_RB_RUN, &zErr, 0, "DROP TABLE \"%w\".\"%w\"",
+        r->zDb, r->zName)!=SQLITE_OK && zErr ){
+    migError(r->p, "cannot drop the old table \"%w\": %s%s", r->zName, zErr,
         (sqlite3_errcode(r->db) & 0xff)==SQLITE_LOCKED ? " (a statement "
         "of this connection is still reading: call mig_rebuild in a "
         "statement of its own)" : "");
   }
   sqlite3_free(zErr);
   zErr = 0;
-  if( migRbTry(r, &zErr, "ALTER TABLE main.\"%w\" RENAME TO \"%w\"",
-        r->zTmp, r->zNewName)!=SQLITE_OK && zErr ){
-    migRbError(r, "cannot rename the new table to \"%w\": %s (SQLite "
+  if( migRbSql(r, MIG_RB_RUN, &zErr, 0, "ALTER TABLE \"%w\".\"%w\" RENAME TO "
+        "\"%w\"", r->zDb, r->zTmp, r->zNewName)!=SQLITE_OK && zErr ){
+    migError(r->p, "cannot rename the new table to \"%w\": %s (SQLite "
         "checks every view and trigger of the schema when it renames a "
         "table: fix or drop the one named)", r->zNewName, zErr);
   }
   sqlite3_free(zErr);
   if( p->rc==SQLITE_OK && r->bSeq && r->bAutoinc ){
-    migExec(p, "UPDATE main.sqlite_sequence SET seq=max(seq,%lld) "
-        "WHERE name=%Q", r->iSeq, r->zNewName);
+    migExec(p, "UPDATE \"%w\".sqlite_sequence SET seq=max(seq,%lld) "
+        "WHERE name=%Q", r->zDb, r->iSeq, r->zNewName);
     if( p->rc==SQLITE_OK && sqlite3_changes(r->db)==0 ){
-      migExec(p, "INSERT INTO main.sqlite_sequence(name,seq) "
-          "VALUES(%Q,%lld)", r->zNewName, r->iSeq);
+      migExec(p, "INSERT INTO \"%w\".sqlite_sequence(name,seq) "
+          "VALUES(%Q,%lld)", r->zDb, r->zNewName, r->iSeq);
     }
   }
 }
 
-/* Report a dependent object that fails with the new definition. */
-static void migRbDepError(MigRebuild *r, const char *zWhat, const char *zErr){
+/* Report an index, view or trigger that fails with the new definition
+** with the message zErr. */
+static void migRbDepError(MigRebuild *r, MigObject *pObj, const char *zErr){
+  char *zWhat;
+  if( pObj->eType==MIG_OBJ_INDEX ){
+    zWhat = migMprintf(r->p, "index \"%w\" of \"%w\"", pObj->zName,
+        r->zNewName);
+  }else if( pObj->eType==MIG_OBJ_VIEW ){
+    zWhat = migMprintf(r->p, "view \"%w\"", pObj->zName);
+  }else{
+    zWhat = migMprintf(r->p, "trigger \"%w\" on \"%w\"", pObj->zName,
+        pObj->zTable ? pObj->zTable : "");
+  }
+  if( zWhat==0 ) return;
   if( migRbDroppedColumn(r, zErr) ){
-    migRbError(r, "%s uses a column that the new definition drops; drop or "
+    migError(r->p, "%s uses a column that the new definition drops; drop or "
         "change it first (%s)", zWhat, zErr);
   }else{
-    migRbError(r, "%s does not work with the new definition of \"%w\"; drop "
+    migError(r->p, "%s does not work with the new definition of \"%w\"; drop "
         "or change it first (%s)", zWhat, r->zNewName, zErr);
   }
+  sqlite3_free(zWhat);
 }
 
 /* A unique index failed to build: count the rows that share a key. */
@@ -1527,20 +1435,20 @@ static void migRbIndexDup(MigRebuild *r, MigObject *pIdx, const char *zErr){
   if( pIdx->zWhere ){
     sqlite3_str_appendf(pWhere, " AND (%s\n)", pIdx->zWhere);
   }
-  zGroup = migRbFinish(r, pGroup);
-  zWhere = migRbFinish(r, pWhere);
-  zShow = migRbFinish(r, pShow);
+  zGroup = migStrFinish(r->p, pGroup);
+  zWhere = migStrFinish(r->p, pWhere);
+  zShow = migStrFinish(r->p, pShow);
   if( zGroup && zWhere && zShow && pIdx->nPart>0 ){
-    n = migRbCount(r, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) AS n "
-        "FROM main.\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
-        r->zNewName, zWhere, zGroup);
+    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) AS n "
+        "FROM \"%w\".\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
+        r->zDb, r->zNewName, zWhere, zGroup);
   }
   if( n>0 ){
-    migRbError(r, "%lld rows of \"%w\" have duplicate values in (%s), which "
+    migError(r->p, "%lld rows of \"%w\" have duplicate values in (%s), which "
         "unique index \"%w\" does not allow", n, r->zNewName, zShow,
         pIdx->zName);
   }else{
-    migRbError(r, "unique index \"%w\" of \"%w\" cannot be rebuilt: %s",
+    migError(r->p, "unique index \"%w\" of \"%w\" cannot be rebuilt: %s",
         pIdx->zName, r->zNewName, zErr);
   }
   sqlite3_free(zGroup);
@@ -1551,24 +1459,24 @@ static void migRbIndexDup(MigRebuild *r, MigObject *pIdx, const char *zErr){
 /* The first column of the "UPDATE OF a, b ON" list of a trigger that the
 ** new definition drops (an arena string), or NULL. */
 static char *migRbUpdateOfMissing(MigRebuild *r, const char *zSql){
-  const unsigned char *z = (const unsigned char*)zSql;
-  int i = 0, n, e, iTok, bUpdate = 0, bList = 0;
-  while( (n = migRbNext(z, &i, &e, &iTok))>0 ){
+  MigRbTok t;
+  int bUpdate = 0, bList = 0;
+  for(migRbTokInit(&t, zSql); t.n>0; migRbTokNext(&t)){
     if( bList ){
-      if( migRbIsKw(&z[iTok], n, e, "ON") ) break;
-      if( e==MIG_TK_ID || e==MIG_TK_QID || e==MIG_TK_STRING ){
-        char *zCol = migDequote(r->p, &r->a, (const char*)&z[iTok], n);
+      if( migRbTokIs(&t, "ON") ) break;
+      if( migRbTokIsName(&t) ){
+        char *zCol = migDequote(r->p, &r->a, (const char*)&t.z[t.iTok], t.n);
         if( zCol && migHashFind(&r->newCols, zCol)==0
          && migHashFind(&r->oldCols, zCol)!=0 ){
           return zCol;
         }
       }
-    }else if( bUpdate && migRbIsKw(&z[iTok], n, e, "OF") ){
+    }else if( bUpdate && migRbTokIs(&t, "OF") ){
       bList = 1;
-    }else if( migRbIsKw(&z[iTok], n, e, "BEGIN") ){
+    }else if( migRbTokIs(&t, "BEGIN") ){
       break;
     }else{
-      bUpdate = migRbIsKw(&z[iTok], n, e, "UPDATE");
+      bUpdate = migRbTokIs(&t, "UPDATE");
     }
   }
   return 0;
@@ -1582,7 +1490,7 @@ static int migRbCheckTrigger(
 ){
   const char *zEv = pTrig->zEvent;
   const char *zOn = pTrig->zTable;
-  const char *zDb = "main";
+  const char *zDb = r->zDb;
   *pzErr = 0;
   if( zEv==0 || zOn==0 ) return SQLITE_OK;
   if( bTemp && (migHashFind(&r->pTemp->tables, zOn)
@@ -1601,11 +1509,12 @@ static int migRbCheckTrigger(
     }
   }
   if( sqlite3_stricmp(zEv, "INSERT")==0 ){
-    return migRbCompiles(r, pzErr, "INSERT INTO %s.\"%w\" DEFAULT VALUES",
-        zDb, zOn);
+    return migRbSql(r, MIG_RB_COMPILE, pzErr, 0,
+        "INSERT INTO \"%w\".\"%w\" DEFAULT VALUES", zDb, zOn);
   }
   if( sqlite3_stricmp(zEv, "DELETE")==0 ){
-    return migRbCompiles(r, pzErr, "DELETE FROM %s.\"%w\"", zDb, zOn);
+    return migRbSql(r, MIG_RB_COMPILE, pzErr, 0, "DELETE FROM \"%w\".\"%w\"",
+        zDb, zOn);
   }
   if( sqlite3_strnicmp(zEv, "UPDATE", 6)==0 ){
     /* SET every column, so that UPDATE OF triggers fire too. */
@@ -1621,15 +1530,27 @@ static int migRbCheckTrigger(
           zCol, zCol);
     }
     migFinalize(r->p, pStmt);
-    zSet = migRbFinish(r, pSet);
+    zSet = migStrFinish(r->p, pSet);
     if( zSet && n>0 ){
-      rc = migRbCompiles(r, pzErr, "UPDATE %s.\"%w\" SET %s", zDb, zOn,
-          zSet);
+      rc = migRbSql(r, MIG_RB_COMPILE, pzErr, 0, "UPDATE \"%w\".\"%w\" SET %s",
+          zDb, zOn, zSet);
     }
     sqlite3_free(zSet);
     return rc;
   }
   return SQLITE_OK;
+}
+
+/* Create an index, view or trigger again from its stored SQL, in its
+** schema (temp for the TEMP views and triggers), named in the statement
+** so that no TEMP object of the same name can capture it. */
+static int migRbCreateDep(
+  MigRebuild *r, MigObject *pObj, int bTemp, char **pzErr
+){
+  char *zSql = migQualifiedCreate(r->p, pObj, bTemp ? "temp" : r->zDb);
+  int rc = zSql ? migRbSql(r, MIG_RB_RUN, pzErr, 0, "%s", zSql) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  return rc;
 }
 
 #define MIG_RB_CREATE  0     /* run the object's CREATE statement */
@@ -1649,11 +1570,12 @@ static int migRbDepRun(
     migRbDqs(r, bStrict);
     switch( eAct ){
       case MIG_RB_CREATE:
-        rc = migRbTry(r, pzErr, "%s", pObj->zSql);
+        rc = migRbCreateDep(r, pObj, bTemp, pzErr);
         break;
       case MIG_RB_VIEW:
-        rc = migRbCompiles(r, pzErr, "SELECT * FROM %s.\"%w\"",
-            bTemp ? "temp" : "main", pObj->zName);
+        rc = migRbSql(r, MIG_RB_COMPILE, pzErr, 0,
+            "SELECT * FROM \"%w\".\"%w\"", bTemp ? "temp" : r->zDb,
+            pObj->zName);
         break;
       default:
         rc = migRbCheckTrigger(r, pObj, bTemp, pzErr);
@@ -1670,23 +1592,9 @@ static int migRbDepRun(
   return rc;
 }
 
-/* Create a view or trigger again from its stored SQL.  SQLite stores
-** "CREATE VIEW name..." or "CREATE TRIGGER name...", also for TEMP
-** objects: those get their TEMP back. */
-static int migRbCreateDep(
-  MigRebuild *r, MigObject *pObj, int bTemp, char **pzErr
-){
-  const char *zSql = pObj->zSql;
-  if( bTemp && strncmp(zSql, "CREATE ", 7)==0 ){
-    return migRbTry(r, pzErr, "CREATE TEMP %s", &zSql[7]);
-  }
-  return migRbTry(r, pzErr, "%s", zSql);
-}
-
 /* Step 4: indexes, views, triggers, each checked. */
 static void migRbRecreate(MigRebuild *r){
   char *zErr = 0;
-  char *zWhat = 0;
   int i;
   for(i=0; i<r->nIdx && r->p->rc==SQLITE_OK; i++){
     MigObject *pIdx = r->apIdx[i];
@@ -1694,23 +1602,16 @@ static void migRbRecreate(MigRebuild *r){
       if( sqlite3_strnicmp(zErr, "UNIQUE constraint failed", 24)==0 ){
         migRbIndexDup(r, pIdx, zErr);
       }else{
-        zWhat = sqlite3_mprintf("index \"%w\" of \"%w\"", pIdx->zName,
-            r->zNewName);
-        if( zWhat ) migRbDepError(r, zWhat, zErr);
-        else migErrorSet(r->p, SQLITE_NOMEM, 0);
-        sqlite3_free(zWhat);
+        migRbDepError(r, pIdx, zErr);
       }
     }
     sqlite3_free(zErr);
     zErr = 0;
   }
   for(i=0; i<r->nView && r->p->rc==SQLITE_OK; i++){
-    if( migRbCreateDep(r, r->apView[i], i>=r->iViewTemp, &zErr)!=SQLITE_OK
-     && zErr ){
-      zWhat = sqlite3_mprintf("view \"%w\"", r->apView[i]->zName);
-      if( zWhat ) migRbDepError(r, zWhat, zErr);
-      else migErrorSet(r->p, SQLITE_NOMEM, 0);
-      sqlite3_free(zWhat);
+    MigObject *pView = r->apView[i];
+    if( migRbCreateDep(r, pView, i>=r->iViewTemp, &zErr)!=SQLITE_OK && zErr ){
+      migRbDepError(r, pView, zErr);
     }
     sqlite3_free(zErr);
     zErr = 0;
@@ -1719,10 +1620,7 @@ static void migRbRecreate(MigRebuild *r){
     MigObject *pView = r->apView[i];
     if( migRbDepRun(r, MIG_RB_VIEW, pView, i>=r->iViewTemp, &zErr)!=SQLITE_OK
      && zErr ){
-      zWhat = sqlite3_mprintf("view \"%w\"", pView->zName);
-      if( zWhat ) migRbDepError(r, zWhat, zErr);
-      else migErrorSet(r->p, SQLITE_NOMEM, 0);
-      sqlite3_free(zWhat);
+      migRbDepError(r, pView, zErr);
     }
     sqlite3_free(zErr);
     zErr = 0;
@@ -1735,17 +1633,13 @@ static void migRbRecreate(MigRebuild *r){
       rc = migRbDepRun(r, MIG_RB_TRIGGER, pTrig, bTemp, &zErr);
     }
     if( rc!=SQLITE_OK && zErr ){
-      zWhat = sqlite3_mprintf("trigger \"%w\" on \"%w\"", pTrig->zName,
-          pTrig->zTable ? pTrig->zTable : "");
-      if( zWhat ) migRbDepError(r, zWhat, zErr);
-      else migErrorSet(r->p, SQLITE_NOMEM, 0);
-      sqlite3_free(zWhat);
+      migRbDepError(r, pTrig, zErr);
     }
     sqlite3_free(zErr);
     zErr = 0;
   }
   if( r->bStat ){
-    migExec(r->p, "ANALYZE main.\"%w\"", r->zNewName);
+    migExec(r->p, "ANALYZE \"%w\".\"%w\"", r->zDb, r->zNewName);
   }
 }
 
@@ -1760,20 +1654,20 @@ static void migRbSave(MigRebuild *r){
   char *zErr = 0;
   Mig *p = r->p;
   if( p->rc!=SQLITE_OK ) return;
-  if( migRbInt(p, 0, "SELECT 1 FROM main.sqlite_schema WHERE "
-        "name='sqlite_sequence'") ){
-    sqlite3_stmt *pStmt = migPrepare(p, "SELECT seq FROM main.sqlite_sequence "
-        "WHERE name=%Q", r->zName);
+  if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE "
+        "name='sqlite_sequence'", r->zDb) ){
+    sqlite3_stmt *pStmt = migPrepare(p, "SELECT seq FROM \"%w\"."
+        "sqlite_sequence WHERE name=%Q", r->zDb, r->zName);
     if( migStep(p, pStmt)==SQLITE_ROW ){
       r->bSeq = 1;
       r->iSeq = sqlite3_column_int64(pStmt, 0);
     }
     migFinalize(p, pStmt);
   }
-  if( migRbInt(p, 0, "SELECT 1 FROM main.sqlite_schema WHERE "
-        "name='sqlite_stat1'") ){
-    r->bStat = migRbInt(p, 0, "SELECT 1 FROM main.sqlite_stat1 WHERE "
-        "tbl=%Q COLLATE NOCASE", r->zName)!=0;
+  if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE "
+        "name='sqlite_stat1'", r->zDb) ){
+    r->bStat = migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_stat1 WHERE "
+        "tbl=%Q COLLATE NOCASE", r->zDb, r->zName)!=0;
   }
   for(i=0; i<r->nChild && p->rc==SQLITE_OK; i++){
     r->aChildBefore[i] = migRbChildViolations(r, r->apChild[i]->zName, &zErr);
@@ -1782,38 +1676,45 @@ static void migRbSave(MigRebuild *r){
   }
 }
 
-/* migRebuild(), and whether to report the copy's progress on stderr. */
-static i64 migRebuildEx(
+/*
+** Rebuild table zTable of schema p->zDb to zCreate (one CREATE TABLE for
+** the same name), copying every row; zMapping is NULL or a JSON object
+** mapping new columns to old column names or SQL expressions over the
+** old row.  Runs inside a transaction the caller holds, under a SAVEPOINT
+** of its own: on error everything it did is rolled back.  The caller
+** chooses foreign_keys (off, as the procedure wants); with foreign_keys=ON
+** it refuses a table that foreign keys point to.  Returns rows copied.
+*/
+static i64 migRebuild(
   Mig *p,
   const char *zTable,
   const char *zCreate,
-  const char *zMapping,
-  int bProgress
+  const char *zMapping
 ){
   MigRebuild r;
-  int bSavepoint = 0;
+  MigTxn txn;
   if( p->rc!=SQLITE_OK ) return 0;
   memset(&r, 0, sizeof(r));
   r.p = p;
-  r.bProgress = bProgress;
+  r.bProgress = p->pConfig ? p->pConfig->bProgress : 0;
   r.db = p->db;
+  r.zDb = p->zDb;
   r.zCreateIn = zCreate;
   r.iDqsDml = r.iDqsDdl = -1;
 
   migRbFindTable(&r, zTable);
   migRbReadTemp(&r);
   migRbSplitCreate(&r);
-  r.bFkOn = (int)migRbInt(p, 0, "PRAGMA foreign_keys");
+  r.bFkOn = (int)migQueryInt(p, 0, "PRAGMA foreign_keys");
   migRbFindChildren(&r);
   migRbFkHazard(&r, 0);
 
-  migExec(p, "SAVEPOINT \"" MIG_RB_SAVEPOINT "\"");
-  if( p->rc==SQLITE_OK ) bSavepoint = 1;
+  migTxnBegin(p, &txn, MIG_RB_SAVEPOINT, 0);
   migRbCreateNew(&r);
   if( r.bFkOn ){
-    migRbFkHazard(&r, (int)migRbInt(p, 0, "SELECT 1 FROM "
-          "pragma_foreign_key_list(%Q,'main') WHERE \"table\"=%Q COLLATE "
-          "NOCASE", r.zTmp, r.zName));
+    migRbFkHazard(&r, (int)migQueryInt(p, 0, "SELECT 1 FROM "
+          "pragma_foreign_key_list(%Q,%Q) WHERE \"table\"=%Q COLLATE "
+          "NOCASE", r.zTmp, r.zDb, r.zName));
   }
   migRbColumns(&r);
   migRbMapping(&r, zMapping);
@@ -1824,22 +1725,8 @@ static i64 migRebuildEx(
   migRbSwap(&r);
   migRbRecreate(&r);
   migRbFkCheck(&r);
+  migTxnEnd(p, &txn);
 
-  if( bSavepoint ){
-    if( p->rc==SQLITE_OK ){
-      migExec(p, "RELEASE \"" MIG_RB_SAVEPOINT "\"");
-    }
-    if( p->rc!=SQLITE_OK ){
-      /* A fresh handle: p holds the error being reported. */
-      Mig m;
-      memset(&m, 0, sizeof(m));
-      m.db = p->db;
-      migExec(&m, "ROLLBACK TO \"" MIG_RB_SAVEPOINT "\"");
-      migReset(&m);
-      migExec(&m, "RELEASE \"" MIG_RB_SAVEPOINT "\"");
-      migReset(&m);
-    }
-  }
   migRbDqs(&r, 0);
   sqlite3_free(r.zTargets);
   sqlite3_free(r.zSources);
@@ -1853,77 +1740,25 @@ static i64 migRebuildEx(
   return p->rc==SQLITE_OK ? r.nRow : 0;
 }
 
-i64 migRebuild(
-  Mig *p,
-  const char *zTable,
-  const char *zCreate,
-  const char *zMapping
-){
-  return migRebuildEx(p, zTable, zCreate, zMapping, 0);
-}
-
 /*
 ** mig_rebuild(table, create_sql [, mapping_json]): rebuild table to the
 ** definition create_sql, copying every row.  Returns the number of rows
-** copied.
+** copied.  In autocommit mode it runs in a transaction of its own with
+** foreign keys off, as the procedure wants (see migTxnBegin).
 */
 void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
-  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
-  int bProgress = pConfig ? pConfig->bProgress : 0;
+  MigTxn txn;
   const char *zTable, *zCreate, *zMapping = 0;
   i64 nRow = 0;
-  memset(&m, 0, sizeof(m));
-  m.db = sqlite3_context_db_handle(ctx);
 
-  zTable = (const char*)sqlite3_value_text(argv[0]);
-  zCreate = (const char*)sqlite3_value_text(argv[1]);
-  if( argc>2 ) zMapping = (const char*)sqlite3_value_text(argv[2]);
-  if( (zTable==0 && sqlite3_value_type(argv[0])!=SQLITE_NULL)
-   || (zCreate==0 && sqlite3_value_type(argv[1])!=SQLITE_NULL)
-   || (argc>2 && zMapping==0 && sqlite3_value_type(argv[2])!=SQLITE_NULL) ){
-    migErrorSet(&m, SQLITE_NOMEM, 0);
-  }else if( zTable==0 ){
-    migErrorSet(&m, SQLITE_ERROR, "mig_rebuild: table must not be NULL");
-  }else if( zCreate==0 ){
-    migErrorSet(&m, SQLITE_ERROR, "mig_rebuild: create_sql must not be NULL");
-  }
-
-  if( m.rc==SQLITE_OK && sqlite3_get_autocommit(m.db) ){
-    /* The documented procedure: foreign keys off outside the
-    ** transaction, and back on afterwards whatever happened. */
-    int bFk = (int)migRbInt(&m, 0, "PRAGMA foreign_keys");
-    if( bFk ) migExec(&m, "PRAGMA foreign_keys=OFF");
-    migExec(&m, "BEGIN IMMEDIATE");
-    nRow = migRebuildEx(&m, zTable, zCreate, zMapping, bProgress);
-    if( m.rc==SQLITE_OK ) migExec(&m, "COMMIT");
-    if( m.rc!=SQLITE_OK && !sqlite3_get_autocommit(m.db) ){
-      Mig m2;
-      memset(&m2, 0, sizeof(m2));
-      m2.db = m.db;
-      migExec(&m2, "ROLLBACK");
-      migReset(&m2);
-    }
-    if( bFk ){
-      Mig m2;
-      memset(&m2, 0, sizeof(m2));
-      m2.db = m.db;
-      migExec(&m2, "PRAGMA foreign_keys=ON");
-      if( m2.rc!=SQLITE_OK && m.rc==SQLITE_OK ){
-        migErrorSet(&m, m2.rc, "mig_rebuild: the table was rebuilt, but "
-            "foreign keys could not be switched on again: %s",
-            m2.zErr ? m2.zErr : sqlite3_errstr(m2.rc));
-      }
-      migReset(&m2);
-    }
-  }else if( m.rc==SQLITE_OK ){
-    nRow = migRebuildEx(&m, zTable, zCreate, zMapping, bProgress);
-  }
-
-  if( m.rc==SQLITE_OK ){
-    sqlite3_result_int64(ctx, nRow);
-  }else{
-    migErrorReport(&m, ctx);
-  }
-  migReset(&m);
+  migCallBegin(&m, ctx, "mig_rebuild");
+  zTable = migArgText(&m, argv, 0, "table");
+  zCreate = migArgText(&m, argv, 1, "create_sql");
+  if( argc>2 ) zMapping = migArgOpt(&m, argv, 2);
+  migTxnBegin(&m, &txn, "libmig_rebuild_call", 1);
+  nRow = migRebuild(&m, zTable, zCreate, zMapping);
+  migTxnEnd(&m, &txn);
+  if( m.rc==SQLITE_OK ) sqlite3_result_int64(ctx, nRow);
+  migCallEnd(&m, ctx);
 }

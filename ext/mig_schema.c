@@ -1,6 +1,5 @@
 /*
-** mig_schema.c: reading a whole schema into a MigSchema, and writing a
-** MigSchema as JSON (the result of mig_schema()).
+** mig_schema.c: reading a whole schema into a MigSchema.
 **
 ** READING.  The model comes from the CREATE statements in sqlite_schema,
 ** parsed by mig_parse.c, because only the text holds everything (names of
@@ -40,53 +39,6 @@
 ** of the shadow tables that module creates.  Virtual tables are only
 ** ever compared by their text, so one whose module is not loaded reads
 ** fine.
-**
-** JSON FORMAT (mig_schema).  One object:
-**
-**   {"schema": NAME,
-**    "tables": [TABLE...], "virtual_tables": [VTAB...],
-**    "indexes": [INDEX...], "views": [VIEW...], "triggers": [TRIGGER...]}
-**
-**   TABLE   {"name", "strict", "without_rowid", "autoincrement",
-**            "columns": [COLUMN...], "constraints": [CONSTRAINT...], "sql"}
-**   COLUMN  {"name", "type", "notnull", "notnull_on_conflict", "default",
-**            "collate", "pk", "generated", "expression"}
-**   CONSTRAINT, by "type":
-**     "PRIMARY KEY" {"type", "name", "inline", "columns": [KEYCOL...],
-**                    "on_conflict", "autoincrement"}
-**     "UNIQUE"      {"type", "name", "inline", "columns": [KEYCOL...],
-**                    "on_conflict"}
-**     "CHECK"       {"type", "name", "inline", "expression"}
-**     "FOREIGN KEY" {"type", "name", "inline", "columns": [NAME...],
-**                    "references": {"table", "columns": [NAME...],
-**                                   "on_delete", "on_update", "match",
-**                                   "deferrable"}}
-**   KEYCOL  {"name", "collate", "desc"}
-**   VTAB    {"name", "module", "args", "sql"}
-**   INDEX   {"name", "table", "unique",
-**            "columns": [{"name", "expression", "collate", "desc"}...],
-**            "where", "sql"}
-**   VIEW    {"name", "sql"}
-**   TRIGGER {"name", "table", "timing", "event", "sql"}
-**
-** Rules: every key that applies to an object's kind is always present,
-** null when the schema says nothing (no type, no DEFAULT...).  Objects are
-** in sqlite_schema order within each list, columns and constraints in
-** declaration order.  Names are dequoted.  "type" is the declared type in
-** canonical form (upper case, one space between words: "VARCHAR(10)");
-** expressions ("default", "expression", "where", "args") are the text as
-** written, without surrounding space.  Values that are SQL keywords are
-** upper case: "on_conflict" ROLLBACK|ABORT|FAIL|IGNORE|REPLACE,
-** "generated" VIRTUAL|STORED, "on_delete"/"on_update" NO ACTION (also
-** when not written)|RESTRICT|SET NULL|SET DEFAULT|CASCADE, "match" as
-** written in upper case, "deferrable" null (not deferrable)|IMMEDIATE|
-** DEFERRED (its INITIALLY mode), "timing" BEFORE|AFTER|INSTEAD OF,
-** "event" INSERT|DELETE|UPDATE|UPDATE OF.  "pk" is the column's 1-based
-** position in the primary key, 0 if none.  "inline" is true for a
-** constraint written in a column definition.  An index "columns" entry
-** has "name" for a column or "expression" for an expression (the other
-** is null).  Strings escape quotes, backslashes and control characters
-** (\n, \r, \t, else \u00XX); other UTF-8 passes through as it is.
 */
 #include "mig_int.h"
 
@@ -140,27 +92,16 @@ static void migReadError(MigReader *pR, const char *zKind, const char *zTab,
                          const char *zFmt, ...){
   char *zMsg;
   va_list ap;
-  if( pR->p->rc!=SQLITE_OK ) return;
   va_start(ap, zFmt);
-  zMsg = sqlite3_vmprintf(zFmt, ap);
+  zMsg = migVMprintf(pR->p, zFmt, ap);
   va_end(ap);
-  if( zMsg==0 ){
-    migErrorSet(pR->p, SQLITE_NOMEM, 0);
-    return;
-  }
-  migErrorSet(pR->p, SQLITE_ERROR,
-      "cannot read %s %s in schema %s: %s (libmig misread its CREATE "
-      "statement: please report this as a bug, with the statement)",
+  if( zMsg==0 ) return;
+  migError(pR->p, "cannot read %s %s in schema %s: %s (libmig misread its "
+      "CREATE statement: please report this as a bug, with the statement)",
       zKind, zTab, pR->zDb, zMsg);
   sqlite3_free(zMsg);
 }
 
-/* True if two names are the same for SQLite (ASCII case-insensitive);
-** two NULLs are the same. */
-static int migSameName(const char *a, const char *b){
-  if( a==0 || b==0 ) return a==b;
-  return migStrICmp(a, b)==0;
-}
 
 /*************************************************************************
 ** Shadow tables.
@@ -340,8 +281,8 @@ static void migReadObjects(MigReader *pR){
           "statement creates something else", zType);
       break;
     }
-    if( !migSameName(pObj->zName, zName)
-     || !migSameName(pObj->zTable, zTbl)
+    if( migStrICmp(pObj->zName, zName)!=0
+     || migStrICmp(pObj->zTable, zTbl)!=0
     ){
       migReadError(pR, zType, zName, "the statement creates %s (on %s)",
           pObj->zName, pObj->zTable);
@@ -391,30 +332,20 @@ static void migReadCollect(MigReader *pR){
   pS->nObj = n;
   for(i=0; i<n && pR->p->rc==SQLITE_OK; i++){
     MigObject *pObj = pS->apObj[i];
-    switch( pObj->eType ){
-      case MIG_OBJ_TABLE:
-        migHashInsert(pR->p, &pS->tables, pObj->zName, pObj);
-        break;
-      case MIG_OBJ_INDEX:
-        migHashInsert(pR->p, &pS->indexes, pObj->zName, pObj);
-        break;
-      case MIG_OBJ_VIEW:
-        migHashInsert(pR->p, &pS->views, pObj->zName, pObj);
-        break;
-      case MIG_OBJ_TRIGGER:
-        migHashInsert(pR->p, &pS->triggers, pObj->zName, pObj);
-        break;
-      default:        /* virtual tables are in already */
-        break;
-    }
+    MigHash *pH = pObj->eType==MIG_OBJ_TABLE ? &pS->tables
+                : pObj->eType==MIG_OBJ_INDEX ? &pS->indexes
+                : pObj->eType==MIG_OBJ_VIEW ? &pS->views
+                : pObj->eType==MIG_OBJ_TRIGGER ? &pS->triggers
+                : 0;        /* virtual tables are in already */
+    if( pH ) migHashInsert(pR->p, pH, pObj->zName, pObj);
   }
 }
 
-/* The column of pTab named zName, or NULL. */
-static MigColumn *migFindColumn(MigObject *pTab, const char *zName){
+/* The column of table pTab named zName, or NULL. */
+MigColumn *migFindColumn(MigObject *pTab, const char *zName){
   int i;
   for(i=0; zName && i<pTab->nCol; i++){
-    if( migSameName(pTab->aCol[i].zName, zName) ) return &pTab->aCol[i];
+    if( migStrICmp(pTab->aCol[i].zName, zName)==0 ) return &pTab->aCol[i];
   }
   return 0;
 }
@@ -559,90 +490,6 @@ static void migCheckTableFlags(MigReader *pR){
 }
 
 /*
-** Columns: SQLite's list of names, NOT NULL, primary key positions,
-** generated kinds and presence of a DEFAULT must be the parser's.
-*/
-static void migCheckColumns(MigReader *pR){
-  MigSchema *pS = pR->pSchema;
-  sqlite3_stmt *pStmt;
-  MigObject *pCur = 0;          /* table whose rows are streaming by */
-  int iNext = 0;                /* the cid expected next */
-  int nTabSeen = 0, nTab = 0, i;
-
-  pStmt = migPrepare(pR->p,
-      "SELECT m.name, x.cid, x.name, x.\"notnull\", x.dflt_value IS NOT NULL,"
-      " x.pk, x.hidden"
-      " FROM \"%w\".sqlite_schema m, pragma_table_xinfo(m.name, %Q) x"
-      " WHERE" MIG_ORDINARY_TABLES, pR->zDb, pR->zDb);
-  for(;;){
-    int bRow = migStep(pR->p, pStmt)==SQLITE_ROW;
-    const char *zTab = bRow ? (const char*)sqlite3_column_text(pStmt, 0) : 0;
-    MigObject *pTab = migModelTable(pR, zTab);
-    int cid, bNotNull, bDflt, iPk, eHidden, eGen;
-    const char *zCol;
-    MigColumn *pCol;
-    if( bRow && pTab==0 ) continue;         /* not in the model */
-    if( pTab!=pCur && pCur!=0 && iNext!=pCur->nCol ){
-      migReadError(pR, "table", pCur->zName,
-          "SQLite reports %d columns, libmig parsed %d", iNext, pCur->nCol);
-    }
-    if( !bRow || pR->p->rc!=SQLITE_OK ) break;
-    if( pTab!=pCur ){
-      pCur = pTab;
-      iNext = 0;
-      nTabSeen++;
-    }
-    cid = sqlite3_column_int(pStmt, 1);
-    zCol = (const char*)sqlite3_column_text(pStmt, 2);
-    bNotNull = sqlite3_column_int(pStmt, 3)!=0;
-    bDflt = sqlite3_column_int(pStmt, 4);
-    iPk = sqlite3_column_int(pStmt, 5);
-    eHidden = sqlite3_column_int(pStmt, 6);
-    if( cid!=iNext ){
-      migReadError(pR, "table", zTab, "pragma_table_xinfo returned column "
-          "%d where %d was expected", cid, iNext);
-      break;
-    }
-    iNext++;
-    if( cid>=pTab->nCol ) continue;         /* reported at the end */
-    pCol = &pTab->aCol[cid];
-    if( !migSameName(zCol, pCol->zName) ){
-      migReadError(pR, "table", zTab, "column %d is \"%s\" for SQLite but "
-          "\"%s\" for libmig", cid+1, zCol ? zCol : "", pCol->zName);
-    }else if( bNotNull!=(pCol->bNotNull!=0)
-           && !(bNotNull && pCol->iPk>0
-                && (pTab->bWithoutRowid || pTab->bStrict)) ){
-      /* (SQLite makes the PRIMARY KEY of WITHOUT ROWID and STRICT tables
-      ** NOT NULL without it being declared) */
-      migReadError(pR, "table", zTab, "column %s is %sNOT NULL for SQLite",
-          pCol->zName, bNotNull ? "" : "not ");
-    }else if( iPk!=pCol->iPk ){
-      migReadError(pR, "table", zTab, "column %s is at position %d of the "
-          "PRIMARY KEY for SQLite, %d for libmig", pCol->zName, iPk, pCol->iPk);
-    }
-    eGen = eHidden==2 ? MIG_GEN_VIRTUAL : eHidden==3 ? MIG_GEN_STORED
-                                                     : MIG_GEN_NONE;
-    if( eGen!=pCol->eGen ){
-      migReadError(pR, "table", zTab, "column %s is %s for SQLite",
-          pCol->zName, eGen==MIG_GEN_VIRTUAL ? "a VIRTUAL generated column"
-                     : eGen==MIG_GEN_STORED ? "a STORED generated column"
-                     : "not a generated column");
-    }else if( eGen==MIG_GEN_NONE && bDflt!=(pCol->zDefault!=0) ){
-      migReadError(pR, "table", zTab, "column %s has %s DEFAULT for SQLite",
-          pCol->zName, bDflt ? "a" : "no");
-    }
-  }
-  migFinalize(pR->p, pStmt);
-  for(i=0; i<pS->nObj; i++){
-    if( pS->apObj[i]->eType==MIG_OBJ_TABLE ) nTab++;
-  }
-  if( pR->p->rc==SQLITE_OK && nTab!=nTabSeen ){
-    migErrorSet(pR->p, SQLITE_ERROR, "cannot read schema %s: SQLite lists "
-        "the columns of %d tables, libmig parsed %d", pR->zDb, nTabSeen, nTab);
-  }
-}
-
-/*
 ** The key columns of an automatic index, collected while its rows stream
 ** by, and then matched against the parsed constraints.
 */
@@ -651,6 +498,173 @@ struct MigAutoIdx {
   int nCol, nAlloc;
   char **azCol;         /* column names (sqlite3_malloc) */
 };
+
+/*
+** The verifications share one loop (migVerify): a query that joins
+** sqlite_schema to a table-valued pragma streams rows grouped by a key
+** (a table, or an index), and each check gets the start of a group, each
+** row and the end of a group.  The rows of a group arrive together and in
+** order; the checks verify that order instead of trusting it.
+*/
+typedef struct MigVerify MigVerify;
+struct MigVerify {
+  MigReader *pR;
+  sqlite3_stmt *pStmt;      /* positioned on the current row */
+  MigObject *pTab;          /* the model's table of the group */
+  const char *zKey;         /* the group's key (its index for indexes) */
+  int iNext;                /* the sequence number expected next */
+  int nGroup;               /* groups counted (by the check) */
+  MigObject *pIdx;          /* indexes: the named index, or NULL (auto) */
+  int bPk;                  /* indexes: an automatic index of a PK */
+  MigAutoIdx sAuto;         /* indexes: key columns of an auto index */
+  MigCons **apFk;           /* foreign keys: the table's parsed ones */
+  int nFk;
+  int iId, iSeq;            /* foreign keys: the last row's id and seq */
+};
+
+/* One check: its query (a printf format taking the schema name, as %w
+** and then as %Q twice), which column is the group key (column 0 is
+** always the table's name), and what it does at the start of a group,
+** at each row and at the end of a group. */
+typedef struct MigVerifyDef MigVerifyDef;
+struct MigVerifyDef {
+  const char *zSql;
+  int iKey;
+  void (*xBegin)(MigVerify*);
+  void (*xRow)(MigVerify*);
+  void (*xEnd)(MigVerify*);
+};
+
+/* The one verification loop (see above). */
+static void migVerify(MigReader *pR, const MigVerifyDef *pDef, MigVerify *pV){
+  sqlite3_stmt *pStmt;
+  char *zGroup = 0;
+  pV->pR = pR;
+  pStmt = migPrepare(pR->p, pDef->zSql, pR->zDb, pR->zDb, pR->zDb);
+  pV->pStmt = pStmt;
+  for(;;){
+    int bRow = migStep(pR->p, pStmt)==SQLITE_ROW;
+    const char *zKey = 0;
+    MigObject *pTab = 0;
+    if( bRow ){
+      zKey = (const char*)sqlite3_column_text(pStmt, pDef->iKey);
+      pTab = migModelTable(pR, (const char*)sqlite3_column_text(pStmt, 0));
+      if( pTab==0 || zKey==0 ) continue;        /* not in the model */
+    }
+    if( zGroup && (!bRow || strcmp(zKey, zGroup)!=0) ){
+      pDef->xEnd(pV);
+      sqlite3_free(zGroup);
+      zGroup = 0;
+    }
+    if( !bRow || pR->p->rc!=SQLITE_OK ) break;
+    if( zGroup==0 ){
+      zGroup = migStrndup(pR->p, zKey, -1);
+      pV->pTab = pTab;
+      pV->zKey = zGroup;
+      pV->iNext = 0;
+      if( zGroup ) pDef->xBegin(pV);
+    }
+    if( pR->p->rc==SQLITE_OK ) pDef->xRow(pV);
+    if( pR->p->rc!=SQLITE_OK ) break;
+  }
+  migFinalize(pR->p, pStmt);
+  sqlite3_free(zGroup);
+}
+
+/* Fail when SQLite lists nSqlite objects of a kind (zWhat) and the model
+** has nModel. */
+static void migVerifyCount(MigReader *pR, const char *zOf, const char *zWhat,
+                           int nSqlite, int nModel){
+  if( pR->p->rc==SQLITE_OK && nSqlite!=nModel ){
+    migError(pR->p, "cannot read schema %s: SQLite lists %s%d %s, libmig "
+        "parsed %d", pR->zDb, zOf, nSqlite, zWhat, nModel);
+  }
+}
+
+/* The number of objects of type eType in the model. */
+static int migModelCount(MigSchema *pS, int eType){
+  int i, n = 0;
+  for(i=0; i<pS->nObj; i++){
+    if( pS->apObj[i]->eType==eType ) n++;
+  }
+  return n;
+}
+
+/*
+** Columns: SQLite's list of names, NOT NULL, primary key positions,
+** generated kinds and presence of a DEFAULT must be the parser's.
+*/
+static void migColBegin(MigVerify *pV){
+  pV->nGroup++;
+}
+static void migColRow(MigVerify *pV){
+  MigReader *pR = pV->pR;
+  sqlite3_stmt *pStmt = pV->pStmt;
+  MigObject *pTab = pV->pTab;
+  const char *zTab = pTab->zName;
+  int cid = sqlite3_column_int(pStmt, 1);
+  const char *zCol = (const char*)sqlite3_column_text(pStmt, 2);
+  int bNotNull = sqlite3_column_int(pStmt, 3)!=0;
+  int bDflt = sqlite3_column_int(pStmt, 4);
+  int iPk = sqlite3_column_int(pStmt, 5);
+  int eHidden = sqlite3_column_int(pStmt, 6);
+  int eGen;
+  MigColumn *pCol;
+  if( cid!=pV->iNext ){
+    migReadError(pR, "table", zTab, "pragma_table_xinfo returned column "
+        "%d where %d was expected", cid, pV->iNext);
+    return;
+  }
+  pV->iNext++;
+  if( cid>=pTab->nCol ) return;             /* reported at the end */
+  pCol = &pTab->aCol[cid];
+  if( migStrICmp(zCol, pCol->zName)!=0 ){
+    migReadError(pR, "table", zTab, "column %d is \"%s\" for SQLite but "
+        "\"%s\" for libmig", cid+1, zCol ? zCol : "", pCol->zName);
+  }else if( bNotNull!=(pCol->bNotNull!=0)
+         && !(bNotNull && pCol->iPk>0
+              && (pTab->bWithoutRowid || pTab->bStrict)) ){
+    /* (SQLite makes the PRIMARY KEY of WITHOUT ROWID and STRICT tables
+    ** NOT NULL without it being declared) */
+    migReadError(pR, "table", zTab, "column %s is %sNOT NULL for SQLite",
+        pCol->zName, bNotNull ? "" : "not ");
+  }else if( iPk!=pCol->iPk ){
+    migReadError(pR, "table", zTab, "column %s is at position %d of the "
+        "PRIMARY KEY for SQLite, %d for libmig", pCol->zName, iPk, pCol->iPk);
+  }
+  eGen = eHidden==2 ? MIG_GEN_VIRTUAL : eHidden==3 ? MIG_GEN_STORED
+                                                   : MIG_GEN_NONE;
+  if( eGen!=pCol->eGen ){
+    migReadError(pR, "table", zTab, "column %s is %s for SQLite",
+        pCol->zName, eGen==MIG_GEN_VIRTUAL ? "a VIRTUAL generated column"
+                   : eGen==MIG_GEN_STORED ? "a STORED generated column"
+                   : "not a generated column");
+  }else if( eGen==MIG_GEN_NONE && bDflt!=(pCol->zDefault!=0) ){
+    migReadError(pR, "table", zTab, "column %s has %s DEFAULT for SQLite",
+        pCol->zName, bDflt ? "a" : "no");
+  }
+}
+static void migColEnd(MigVerify *pV){
+  if( pV->iNext!=pV->pTab->nCol ){
+    migReadError(pV->pR, "table", pV->pTab->zName,
+        "SQLite reports %d columns, libmig parsed %d",
+        pV->iNext, pV->pTab->nCol);
+  }
+}
+static void migCheckColumns(MigReader *pR){
+  static const MigVerifyDef sDef = {
+    "SELECT m.name, x.cid, x.name, x.\"notnull\", x.dflt_value IS NOT NULL,"
+    " x.pk, x.hidden"
+    " FROM \"%w\".sqlite_schema m, pragma_table_xinfo(m.name, %Q) x"
+    " WHERE" MIG_ORDINARY_TABLES,
+    0, migColBegin, migColRow, migColEnd
+  };
+  MigVerify sV;
+  memset(&sV, 0, sizeof(sV));
+  migVerify(pR, &sDef, &sV);
+  migVerifyCount(pR, "the columns of ", "tables", sV.nGroup,
+      migModelCount(pR->pSchema, MIG_OBJ_TABLE));
+}
 
 static void migAutoIdxReset(MigAutoIdx *pAuto){
   int i;
@@ -681,7 +695,7 @@ static int migAutoIdxMatches(MigAutoIdx *pAuto, MigCons *pCons){
   int i;
   if( pCons->nPart!=pAuto->nCol ) return 0;
   for(i=0; i<pAuto->nCol; i++){
-    if( !migSameName(pCons->aPart[i].zCol, pAuto->azCol[i]) ) return 0;
+    if( migStrICmp(pCons->aPart[i].zCol, pAuto->azCol[i])!=0 ) return 0;
   }
   return 1;
 }
@@ -729,7 +743,7 @@ static void migCheckIndexPart(MigReader *pR, MigObject *pIdx, int iPart,
   MigKeyPart *pPart = &pIdx->aPart[iPart];
   if( pR->p->rc!=SQLITE_OK ) return;
   if( cid>=0 && zCol ){
-    if( !migSameName(pPart->zCol, zCol) ){
+    if( migStrICmp(pPart->zCol, zCol)!=0 ){
       migReadError(pR, "index", pIdx->zName, "term %d is column %s for "
           "SQLite but %s %s for libmig", iPart+1, zCol,
           pPart->zCol ? "column" : "expression",
@@ -761,105 +775,81 @@ static void migCheckIndexPart(MigReader *pR, MigObject *pIdx, int iPart,
 ** expression, DESC, explicit collation), UNIQUE and WHERE; every
 ** automatic index must come from a parsed PRIMARY KEY or UNIQUE.
 */
+static void migIdxBegin(MigVerify *pV){
+  MigReader *pR = pV->pR;
+  sqlite3_stmt *pStmt = pV->pStmt;
+  const char *zIdx = pV->zKey;
+  const char *zTab = pV->pTab->zName;
+  const char *zOrigin = (const char*)sqlite3_column_text(pStmt, 3);
+  pV->pIdx = 0;
+  pV->bPk = zOrigin && sqlite3_stricmp(zOrigin, "pk")==0;
+  if( zOrigin && sqlite3_stricmp(zOrigin, "c")==0 ){
+    int bUnique = sqlite3_column_int(pStmt, 2)!=0;
+    int bPartial = sqlite3_column_int(pStmt, 4)!=0;
+    MigObject *pIdx = (MigObject*)migHashFind(&pR->pSchema->indexes, zIdx);
+    pV->pIdx = pIdx;
+    pV->nGroup++;
+    if( pIdx==0 ){
+      migReadError(pR, "index", zIdx, "it is missing from the model");
+    }else if( migStrICmp(pIdx->zTable, zTab)!=0 ){
+      migReadError(pR, "index", zIdx, "it is on table %s for SQLite", zTab);
+    }else if( bUnique!=(pIdx->bUnique!=0) ){
+      migReadError(pR, "index", zIdx, "it is %sUNIQUE for SQLite",
+          bUnique ? "" : "not ");
+    }else if( bPartial!=(pIdx->zWhere!=0) ){
+      migReadError(pR, "index", zIdx, "it is %sa partial index for "
+          "SQLite", bPartial ? "" : "not ");
+    }
+  }
+}
+static void migIdxRow(MigVerify *pV){
+  sqlite3_stmt *pStmt = pV->pStmt;
+  int seqno = sqlite3_column_int(pStmt, 5);
+  if( seqno!=pV->iNext ){
+    migReadError(pV->pR, "index", pV->zKey, "pragma_index_xinfo returned "
+        "term %d where %d was expected", seqno, pV->iNext);
+    return;
+  }
+  pV->iNext++;
+  if( pV->pIdx ){
+    if( seqno<pV->pIdx->nPart ){
+      migCheckIndexPart(pV->pR, pV->pIdx, seqno, sqlite3_column_int(pStmt, 6),
+          (const char*)sqlite3_column_text(pStmt, 7),
+          sqlite3_column_int(pStmt, 8)!=0,
+          (const char*)sqlite3_column_text(pStmt, 9));
+    }
+  }else{
+    migAutoIdxAdd(pV->pR->p, &pV->sAuto,
+        (const char*)sqlite3_column_text(pStmt, 7));
+  }
+}
+static void migIdxEnd(MigVerify *pV){
+  if( pV->pIdx ){
+    if( pV->iNext!=pV->pIdx->nPart ){
+      migReadError(pV->pR, "index", pV->pIdx->zName, "SQLite reports %d "
+          "terms, libmig parsed %d", pV->iNext, pV->pIdx->nPart);
+    }
+  }else{
+    migCheckAutoIdx(pV->pR, pV->pTab, pV->bPk, &pV->sAuto);
+  }
+  migAutoIdxReset(&pV->sAuto);
+}
 static void migCheckIndexes(MigReader *pR){
-  MigSchema *pS = pR->pSchema;
-  sqlite3_stmt *pStmt;
-  char *zCur = 0;               /* index whose rows are streaming by */
-  MigObject *pCurTab = 0;       /* its table */
-  MigObject *pCurIdx = 0;       /* the index, if named */
-  int bCurPk = 0;               /* automatic index of origin "pk" */
-  int iNext = 0;                /* seqno expected next */
-  MigAutoIdx sAuto;
-  int nIdxSeen = 0, nIdx = 0, i;
-
-  memset(&sAuto, 0, sizeof(sAuto));
-  pStmt = migPrepare(pR->p,
-      "SELECT m.name, l.name, l.\"unique\", l.origin, l.partial,"
-      " x.seqno, x.cid, x.name, x.\"desc\", x.coll"
-      " FROM \"%w\".sqlite_schema m, pragma_index_list(m.name, %Q) l,"
-      " pragma_index_xinfo(l.name, %Q) x"
-      " WHERE" MIG_ORDINARY_TABLES " AND x.key",
-      pR->zDb, pR->zDb, pR->zDb);
-  for(;;){
-    int bRow = migStep(pR->p, pStmt)==SQLITE_ROW;
-    const char *zTab = bRow ? (const char*)sqlite3_column_text(pStmt, 0) : 0;
-    const char *zIdx = bRow ? (const char*)sqlite3_column_text(pStmt, 1) : 0;
-    MigObject *pTab = migModelTable(pR, zTab);
-    int seqno;
-    if( bRow && (pTab==0 || zIdx==0) ) continue;
-    if( zCur && (!bRow || strcmp(zIdx, zCur)!=0) ){
-      /* The index zCur is complete. */
-      if( pCurIdx ){
-        if( iNext!=pCurIdx->nPart ){
-          migReadError(pR, "index", pCurIdx->zName, "SQLite reports %d "
-              "terms, libmig parsed %d", iNext, pCurIdx->nPart);
-        }
-        nIdxSeen++;
-      }else{
-        migCheckAutoIdx(pR, pCurTab, bCurPk, &sAuto);
-      }
-      migAutoIdxReset(&sAuto);
-      sqlite3_free(zCur);
-      zCur = 0;
-    }
-    if( !bRow || pR->p->rc!=SQLITE_OK ) break;
-    seqno = sqlite3_column_int(pStmt, 5);
-    if( zCur==0 ){
-      const char *zOrigin = (const char*)sqlite3_column_text(pStmt, 3);
-      zCur = migStrndup(pR->p, zIdx, -1);
-      if( zCur==0 ) break;
-      pCurTab = pTab;
-      pCurIdx = 0;
-      bCurPk = zOrigin && sqlite3_stricmp(zOrigin, "pk")==0;
-      iNext = 0;
-      if( zOrigin && sqlite3_stricmp(zOrigin, "c")==0 ){
-        int bUnique = sqlite3_column_int(pStmt, 2)!=0;
-        int bPartial = sqlite3_column_int(pStmt, 4)!=0;
-        pCurIdx = (MigObject*)migHashFind(&pS->indexes, zIdx);
-        if( pCurIdx==0 ){
-          migReadError(pR, "index", zIdx, "it is missing from the model");
-          break;
-        }
-        if( !migSameName(pCurIdx->zTable, zTab) ){
-          migReadError(pR, "index", zIdx, "it is on table %s for SQLite",
-              zTab);
-        }else if( bUnique!=(pCurIdx->bUnique!=0) ){
-          migReadError(pR, "index", zIdx, "it is %sUNIQUE for SQLite",
-              bUnique ? "" : "not ");
-        }else if( bPartial!=(pCurIdx->zWhere!=0) ){
-          migReadError(pR, "index", zIdx, "it is %sa partial index for "
-              "SQLite", bPartial ? "" : "not ");
-        }
-      }
-    }
-    if( seqno!=iNext ){
-      migReadError(pR, "index", zIdx, "pragma_index_xinfo returned term "
-          "%d where %d was expected", seqno, iNext);
-      break;
-    }
-    iNext++;
-    if( pCurIdx ){
-      if( seqno<pCurIdx->nPart ){
-        migCheckIndexPart(pR, pCurIdx, seqno, sqlite3_column_int(pStmt, 6),
-            (const char*)sqlite3_column_text(pStmt, 7),
-            sqlite3_column_int(pStmt, 8)!=0,
-            (const char*)sqlite3_column_text(pStmt, 9));
-      }
-    }else{
-      migAutoIdxAdd(pR->p, &sAuto, (const char*)sqlite3_column_text(pStmt, 7));
-    }
-  }
-  migFinalize(pR->p, pStmt);
-  sqlite3_free(zCur);
-  migAutoIdxReset(&sAuto);
-  sqlite3_free(sAuto.azCol);
-  for(i=0; i<pS->nObj; i++){
-    if( pS->apObj[i]->eType==MIG_OBJ_INDEX ) nIdx++;
-  }
-  if( pR->p->rc==SQLITE_OK && nIdx!=nIdxSeen ){
-    migErrorSet(pR->p, SQLITE_ERROR, "cannot read schema %s: SQLite lists "
-        "%d indexes, libmig parsed %d", pR->zDb, nIdxSeen, nIdx);
-  }
+  static const MigVerifyDef sDef = {
+    "SELECT m.name, l.name, l.\"unique\", l.origin, l.partial,"
+    " x.seqno, x.cid, x.name, x.\"desc\", x.coll"
+    " FROM \"%w\".sqlite_schema m, pragma_index_list(m.name, %Q) l,"
+    " pragma_index_xinfo(l.name, %Q) x"
+    " WHERE" MIG_ORDINARY_TABLES " AND x.key",
+    1, migIdxBegin, migIdxRow, migIdxEnd
+  };
+  MigVerify sV;
+  memset(&sV, 0, sizeof(sV));
+  migVerify(pR, &sDef, &sV);
+  migAutoIdxReset(&sV.sAuto);
+  sqlite3_free(sV.sAuto.azCol);
+  migVerifyCount(pR, "", "indexes", sV.nGroup,
+      migModelCount(pR->pSchema, MIG_OBJ_INDEX));
 }
 
 /* The foreign keys of pTab in declaration order, in the scratch arena;
@@ -883,105 +873,99 @@ static MigCons **migTableFks(MigReader *pR, MigObject *pTab, int *pnFk){
 ** Foreign keys: SQLite's list (last declared first, id 0) must have the
 ** parsed parent tables, child and parent columns and actions.
 */
-static void migCheckForeignKeys(MigReader *pR){
-  MigSchema *pS = pR->pSchema;
-  sqlite3_stmt *pStmt;
-  MigObject *pCur = 0;          /* table whose rows are streaming by */
-  MigCons **apFk = 0;           /* its parsed foreign keys */
-  int nFk = 0;
-  int iId = -1, iSeq = -1;      /* the last row's id and seq */
-  int nFkSeen = 0, nFkAll = 0, i, j;
-
-  pStmt = migPrepare(pR->p,
-      "SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\","
-      " f.on_update, f.on_delete"
-      " FROM \"%w\".sqlite_schema m, pragma_foreign_key_list(m.name, %Q) f"
-      " WHERE" MIG_ORDINARY_TABLES, pR->zDb, pR->zDb);
-  for(;;){
-    int bRow = migStep(pR->p, pStmt)==SQLITE_ROW;
-    const char *zTab = bRow ? (const char*)sqlite3_column_text(pStmt, 0) : 0;
-    MigObject *pTab = migModelTable(pR, zTab);
-    int id, seq;
-    const char *zParent, *zFrom, *zTo, *zUpd, *zDel;
-    MigCons *pFk;
-    if( bRow && pTab==0 ) continue;
-    if( pCur && pTab!=pCur ){
-      /* All foreign keys of pCur seen: the last must be complete too. */
-      if( iId+1!=nFk ){
-        migReadError(pR, "table", pCur->zName, "SQLite reports %d foreign "
-            "keys, libmig parsed %d", iId+1, nFk);
-      }else if( iSeq+1!=apFk[0]->nPart ){
-        migReadError(pR, "table", pCur->zName, "a foreign key has %d "
-            "columns for SQLite, %d for libmig", iSeq+1, apFk[0]->nPart);
-      }
-      nFkSeen += nFk;
-      pCur = 0;
+static void migFkBegin(MigVerify *pV){
+  pV->apFk = migTableFks(pV->pR, pV->pTab, &pV->nFk);
+  pV->iId = -1;
+  pV->iSeq = -1;
+}
+static void migFkRow(MigVerify *pV){
+  MigReader *pR = pV->pR;
+  sqlite3_stmt *pStmt = pV->pStmt;
+  const char *zTab = pV->pTab->zName;
+  int id = sqlite3_column_int(pStmt, 1);
+  int seq = sqlite3_column_int(pStmt, 2);
+  const char *zParent = (const char*)sqlite3_column_text(pStmt, 3);
+  const char *zFrom = (const char*)sqlite3_column_text(pStmt, 4);
+  const char *zTo = (const char*)sqlite3_column_text(pStmt, 5);
+  const char *zUpd = (const char*)sqlite3_column_text(pStmt, 6);
+  const char *zDel = (const char*)sqlite3_column_text(pStmt, 7);
+  MigCons *pFk;
+  if( pV->apFk==0 ) return;
+  if( id==pV->iId && seq==pV->iSeq+1 ){
+    /* the next column of the same foreign key */
+  }else if( id==pV->iId+1 && seq==0 ){
+    if( pV->iId>=0 && pV->iSeq+1!=pV->apFk[pV->nFk-1-pV->iId]->nPart ){
+      migReadError(pR, "table", zTab, "a foreign key has %d columns for "
+          "SQLite, %d for libmig", pV->iSeq+1,
+          pV->apFk[pV->nFk-1-pV->iId]->nPart);
+      return;
     }
-    if( !bRow || pR->p->rc!=SQLITE_OK ) break;
-    if( pCur==0 ){
-      pCur = pTab;
-      apFk = migTableFks(pR, pTab, &nFk);
-      if( apFk==0 ) break;
-      iId = -1;
-      iSeq = -1;
-    }
-    id = sqlite3_column_int(pStmt, 1);
-    seq = sqlite3_column_int(pStmt, 2);
-    zParent = (const char*)sqlite3_column_text(pStmt, 3);
-    zFrom = (const char*)sqlite3_column_text(pStmt, 4);
-    zTo = (const char*)sqlite3_column_text(pStmt, 5);
-    zUpd = (const char*)sqlite3_column_text(pStmt, 6);
-    zDel = (const char*)sqlite3_column_text(pStmt, 7);
-    if( id==iId && seq==iSeq+1 ){
-      /* the next column of the same foreign key */
-    }else if( id==iId+1 && seq==0 ){
-      if( iId>=0 && iSeq+1!=apFk[nFk-1-iId]->nPart ){
-        migReadError(pR, "table", zTab, "a foreign key has %d columns for "
-            "SQLite, %d for libmig", iSeq+1, apFk[nFk-1-iId]->nPart);
-        break;
-      }
-    }else{
-      migReadError(pR, "table", zTab, "pragma_foreign_key_list returned "
-          "key %d column %d after key %d column %d", id, seq, iId, iSeq);
-      break;
-    }
-    iId = id;
-    iSeq = seq;
-    if( id>=nFk ){
-      migReadError(pR, "table", zTab, "SQLite reports %d or more foreign "
-          "keys, libmig parsed %d", id+1, nFk);
-      break;
-    }
-    pFk = apFk[nFk-1-id];
-    if( seq==0 ){
-      if( !migSameName(zParent, pFk->zParent) ){
-        migReadError(pR, "table", zTab, "a foreign key references %s for "
-            "SQLite, %s for libmig", zParent ? zParent : "", pFk->zParent);
-      }else if( !migSameName(zDel, pFk->zOnDelete) ){
-        migReadError(pR, "table", zTab, "a foreign key to %s has ON DELETE "
-            "%s for SQLite, %s for libmig", pFk->zParent, zDel ? zDel : "",
-            pFk->zOnDelete);
-      }else if( !migSameName(zUpd, pFk->zOnUpdate) ){
-        migReadError(pR, "table", zTab, "a foreign key to %s has ON UPDATE "
-            "%s for SQLite, %s for libmig", pFk->zParent, zUpd ? zUpd : "",
-            pFk->zOnUpdate);
-      }
-    }
-    if( seq>=pFk->nPart ){
-      migReadError(pR, "table", zTab, "a foreign key to %s has more than "
-          "%d columns for SQLite", pFk->zParent, pFk->nPart);
-    }else if( !migSameName(zFrom, pFk->aPart[seq].zCol) ){
-      migReadError(pR, "table", zTab, "a foreign key to %s is on column %s "
-          "for SQLite, %s for libmig", pFk->zParent, zFrom ? zFrom : "",
-          pFk->aPart[seq].zCol ? pFk->aPart[seq].zCol : "");
-    }else if( pFk->nParentCol==0 ? zTo!=0
-           : (seq>=pFk->nParentCol || !migSameName(zTo, pFk->azParentCol[seq]))
-    ){
-      migReadError(pR, "table", zTab, "a foreign key to %s references "
-          "column %s for SQLite", pFk->zParent, zTo ? zTo : "(the primary key)");
+  }else{
+    migReadError(pR, "table", zTab, "pragma_foreign_key_list returned "
+        "key %d column %d after key %d column %d", id, seq, pV->iId, pV->iSeq);
+    return;
+  }
+  pV->iId = id;
+  pV->iSeq = seq;
+  if( id>=pV->nFk ){
+    migReadError(pR, "table", zTab, "SQLite reports %d or more foreign "
+        "keys, libmig parsed %d", id+1, pV->nFk);
+    return;
+  }
+  pFk = pV->apFk[pV->nFk-1-id];
+  if( seq==0 ){
+    if( migStrICmp(zParent, pFk->zParent)!=0 ){
+      migReadError(pR, "table", zTab, "a foreign key references %s for "
+          "SQLite, %s for libmig", zParent ? zParent : "", pFk->zParent);
+    }else if( migStrICmp(zDel, pFk->zOnDelete)!=0 ){
+      migReadError(pR, "table", zTab, "a foreign key to %s has ON DELETE "
+          "%s for SQLite, %s for libmig", pFk->zParent, zDel ? zDel : "",
+          pFk->zOnDelete);
+    }else if( migStrICmp(zUpd, pFk->zOnUpdate)!=0 ){
+      migReadError(pR, "table", zTab, "a foreign key to %s has ON UPDATE "
+          "%s for SQLite, %s for libmig", pFk->zParent, zUpd ? zUpd : "",
+          pFk->zOnUpdate);
     }
   }
-  migFinalize(pR->p, pStmt);
+  if( seq>=pFk->nPart ){
+    migReadError(pR, "table", zTab, "a foreign key to %s has more than "
+        "%d columns for SQLite", pFk->zParent, pFk->nPart);
+  }else if( migStrICmp(zFrom, pFk->aPart[seq].zCol)!=0 ){
+    migReadError(pR, "table", zTab, "a foreign key to %s is on column %s "
+        "for SQLite, %s for libmig", pFk->zParent, zFrom ? zFrom : "",
+        pFk->aPart[seq].zCol ? pFk->aPart[seq].zCol : "");
+  }else if( pFk->nParentCol==0 ? zTo!=0
+         : (seq>=pFk->nParentCol || migStrICmp(zTo, pFk->azParentCol[seq])!=0)
+  ){
+    migReadError(pR, "table", zTab, "a foreign key to %s references "
+        "column %s for SQLite", pFk->zParent, zTo ? zTo : "(the primary key)");
+  }
+}
+static void migFkEnd(MigVerify *pV){
+  /* All foreign keys of the table seen: the last must be complete too. */
+  if( pV->apFk==0 ) return;
+  if( pV->iId+1!=pV->nFk ){
+    migReadError(pV->pR, "table", pV->pTab->zName, "SQLite reports %d "
+        "foreign keys, libmig parsed %d", pV->iId+1, pV->nFk);
+  }else if( pV->iSeq+1!=pV->apFk[0]->nPart ){
+    migReadError(pV->pR, "table", pV->pTab->zName, "a foreign key has %d "
+        "columns for SQLite, %d for libmig", pV->iSeq+1, pV->apFk[0]->nPart);
+  }
+  pV->nGroup += pV->nFk;
+}
+static void migCheckForeignKeys(MigReader *pR){
+  static const MigVerifyDef sDef = {
+    "SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\","
+    " f.on_update, f.on_delete"
+    " FROM \"%w\".sqlite_schema m, pragma_foreign_key_list(m.name, %Q) f"
+    " WHERE" MIG_ORDINARY_TABLES,
+    0, migFkBegin, migFkRow, migFkEnd
+  };
+  MigSchema *pS = pR->pSchema;
+  MigVerify sV;
+  int i, j, nFkAll = 0;
+  memset(&sV, 0, sizeof(sV));
+  migVerify(pR, &sDef, &sV);
   for(i=0; i<pS->nObj; i++){
     MigObject *pObj = pS->apObj[i];
     if( pObj->eType!=MIG_OBJ_TABLE ) continue;
@@ -989,10 +973,7 @@ static void migCheckForeignKeys(MigReader *pR){
       if( pObj->aCons[j].eType==MIG_CONS_FK ) nFkAll++;
     }
   }
-  if( pR->p->rc==SQLITE_OK && nFkAll!=nFkSeen ){
-    migErrorSet(pR->p, SQLITE_ERROR, "cannot read schema %s: SQLite lists "
-        "%d foreign keys, libmig parsed %d", pR->zDb, nFkSeen, nFkAll);
-  }
+  migVerifyCount(pR, "", "foreign keys", sV.nGroup, nFkAll);
 }
 
 /*************************************************************************
@@ -1051,282 +1032,4 @@ void migSchemaFree(MigSchema *pSchema){
     migArenaFree(&pSchema->arena);
     sqlite3_free(pSchema);
   }
-}
-
-/*************************************************************************
-** JSON.
-*/
-
-/* Append z as a JSON string, or null.  Quotes, backslashes and control
-** characters are escaped; other bytes (UTF-8 included) pass through. */
-static void migJsonString(sqlite3_str *pOut, const char *z){
-  static const char aHex[] = "0123456789abcdef";
-  int i, iRun = 0;
-  if( z==0 ){
-    sqlite3_str_append(pOut, "null", 4);
-    return;
-  }
-  sqlite3_str_appendchar(pOut, 1, '"');
-  for(i=0; z[i]; i++){
-    unsigned char c = (unsigned char)z[i];
-    char aEsc[7];
-    int nEsc = 0;
-    if( c=='"' || c=='\\' ){
-      aEsc[0] = '\\';
-      aEsc[1] = (char)c;
-      nEsc = 2;
-    }else if( c=='\n' || c=='\r' || c=='\t' ){
-      aEsc[0] = '\\';
-      aEsc[1] = c=='\n' ? 'n' : c=='\r' ? 'r' : 't';
-      nEsc = 2;
-    }else if( c<0x20 ){
-      memcpy(aEsc, "\\u00", 4);
-      aEsc[4] = aHex[c>>4];
-      aEsc[5] = aHex[c&0xf];
-      nEsc = 6;
-    }
-    if( nEsc ){
-      if( i>iRun ) sqlite3_str_append(pOut, &z[iRun], i-iRun);
-      sqlite3_str_append(pOut, aEsc, nEsc);
-      iRun = i+1;
-    }
-  }
-  if( i>iRun ) sqlite3_str_append(pOut, &z[iRun], i-iRun);
-  sqlite3_str_appendchar(pOut, 1, '"');
-}
-
-/* Append ,"K": where K is a string literal (a key, needing no escapes):
-** one append of a constant, as this runs for every key of the output. */
-#define MIG_JSON_KEY(pOut, K) \
-  sqlite3_str_append(pOut, ",\"" K "\":", (int)sizeof(",\"" K "\":")-1)
-
-/* ,"K":"value" or ,"K":null */
-#define MIG_JSON_KEY_STRING(pOut, K, zVal) \
-  do{ MIG_JSON_KEY(pOut, K); migJsonString(pOut, zVal); }while(0)
-
-/* ,"K":true or ,"K":false */
-#define MIG_JSON_KEY_BOOL(pOut, K, bVal) \
-  do{ MIG_JSON_KEY(pOut, K); migJsonBool(pOut, bVal); }while(0)
-
-static void migJsonBool(sqlite3_str *pOut, int bVal){
-  if( bVal ){
-    sqlite3_str_append(pOut, "true", 4);
-  }else{
-    sqlite3_str_append(pOut, "false", 5);
-  }
-}
-
-/* The keyword of a MIG_CONF_* value, or NULL for none. */
-static const char *migConfName(int eConf){
-  switch( eConf ){
-    case MIG_CONF_ROLLBACK: return "ROLLBACK";
-    case MIG_CONF_ABORT:    return "ABORT";
-    case MIG_CONF_FAIL:     return "FAIL";
-    case MIG_CONF_IGNORE:   return "IGNORE";
-    case MIG_CONF_REPLACE:  return "REPLACE";
-  }
-  return 0;
-}
-
-static void migJsonColumn(sqlite3_str *pOut, MigColumn *pCol){
-  sqlite3_str_appendall(pOut, "{\"name\":");
-  migJsonString(pOut, pCol->zName);
-  MIG_JSON_KEY_STRING(pOut, "type", pCol->zTypeCanon);
-  MIG_JSON_KEY_BOOL(pOut, "notnull", pCol->bNotNull);
-  MIG_JSON_KEY_STRING(pOut, "notnull_on_conflict", migConfName(pCol->eNotNullConf));
-  MIG_JSON_KEY_STRING(pOut, "default", pCol->zDefault);
-  MIG_JSON_KEY_STRING(pOut, "collate", pCol->zCollate);
-  MIG_JSON_KEY(pOut, "pk");
-  if( pCol->iPk>=0 && pCol->iPk<10 ){
-    sqlite3_str_appendchar(pOut, 1, (char)('0' + pCol->iPk));
-  }else{
-    sqlite3_str_appendf(pOut, "%d", pCol->iPk);
-  }
-  MIG_JSON_KEY_STRING(pOut, "generated", pCol->eGen==MIG_GEN_VIRTUAL ? "VIRTUAL"
-                   : pCol->eGen==MIG_GEN_STORED ? "STORED" : 0);
-  MIG_JSON_KEY_STRING(pOut, "expression", pCol->zGen);
-  sqlite3_str_appendchar(pOut, 1, '}');
-}
-
-/* A JSON array of names. */
-static void migJsonNames(sqlite3_str *pOut, int n, char **azName){
-  int i;
-  sqlite3_str_appendchar(pOut, 1, '[');
-  for(i=0; i<n; i++){
-    if( i ) sqlite3_str_appendchar(pOut, 1, ',');
-    migJsonString(pOut, azName[i]);
-  }
-  sqlite3_str_appendchar(pOut, 1, ']');
-}
-
-static void migJsonConstraint(sqlite3_str *pOut, MigCons *pCons){
-  static const char *azType[] = {
-    0, "PRIMARY KEY", "UNIQUE", "CHECK", "FOREIGN KEY"
-  };
-  int i;
-  sqlite3_str_appendall(pOut, "{\"type\":");
-  migJsonString(pOut, (pCons->eType>=1 && pCons->eType<=4)
-                      ? azType[pCons->eType] : 0);
-  MIG_JSON_KEY_STRING(pOut, "name", pCons->zName);
-  MIG_JSON_KEY_BOOL(pOut, "inline", pCons->bColumn);
-  switch( pCons->eType ){
-    case MIG_CONS_PK:
-    case MIG_CONS_UNIQUE:
-      MIG_JSON_KEY(pOut, "columns");
-      sqlite3_str_appendchar(pOut, 1, '[');
-      for(i=0; i<pCons->nPart; i++){
-        MigKeyPart *pPart = &pCons->aPart[i];
-        if( i ) sqlite3_str_appendchar(pOut, 1, ',');
-        sqlite3_str_appendall(pOut, "{\"name\":");
-        migJsonString(pOut, pPart->zCol);
-        MIG_JSON_KEY_STRING(pOut, "collate", pPart->zCollate);
-        MIG_JSON_KEY_BOOL(pOut, "desc", pPart->bDesc);
-        sqlite3_str_appendchar(pOut, 1, '}');
-      }
-      sqlite3_str_appendchar(pOut, 1, ']');
-      MIG_JSON_KEY_STRING(pOut, "on_conflict", migConfName(pCons->eConf));
-      if( pCons->eType==MIG_CONS_PK ){
-        MIG_JSON_KEY_BOOL(pOut, "autoincrement", pCons->bAutoinc);
-      }
-      break;
-    case MIG_CONS_CHECK:
-      MIG_JSON_KEY_STRING(pOut, "expression", pCons->zExpr);
-      break;
-    case MIG_CONS_FK:
-      MIG_JSON_KEY(pOut, "columns");
-      sqlite3_str_appendchar(pOut, 1, '[');
-      for(i=0; i<pCons->nPart; i++){
-        if( i ) sqlite3_str_appendchar(pOut, 1, ',');
-        migJsonString(pOut, pCons->aPart[i].zCol);
-      }
-      sqlite3_str_appendchar(pOut, 1, ']');
-      MIG_JSON_KEY(pOut, "references");
-      sqlite3_str_appendall(pOut, "{\"table\":");
-      migJsonString(pOut, pCons->zParent);
-      MIG_JSON_KEY(pOut, "columns");
-      migJsonNames(pOut, pCons->nParentCol, pCons->azParentCol);
-      MIG_JSON_KEY_STRING(pOut, "on_delete", pCons->zOnDelete);
-      MIG_JSON_KEY_STRING(pOut, "on_update", pCons->zOnUpdate);
-      MIG_JSON_KEY_STRING(pOut, "match", pCons->zMatch);
-      MIG_JSON_KEY_STRING(pOut, "deferrable",
-          pCons->eDefer==MIG_DEFER_IMMEDIATE ? "IMMEDIATE"
-        : pCons->eDefer==MIG_DEFER_DEFERRED ? "DEFERRED" : 0);
-      sqlite3_str_appendchar(pOut, 1, '}');
-      break;
-  }
-  sqlite3_str_appendchar(pOut, 1, '}');
-}
-
-static void migJsonTable(sqlite3_str *pOut, MigObject *pObj){
-  int i;
-  sqlite3_str_appendall(pOut, "{\"name\":");
-  migJsonString(pOut, pObj->zName);
-  MIG_JSON_KEY_BOOL(pOut, "strict", pObj->bStrict);
-  MIG_JSON_KEY_BOOL(pOut, "without_rowid", pObj->bWithoutRowid);
-  MIG_JSON_KEY_BOOL(pOut, "autoincrement", pObj->bAutoinc);
-  MIG_JSON_KEY(pOut, "columns");
-  sqlite3_str_appendchar(pOut, 1, '[');
-  for(i=0; i<pObj->nCol; i++){
-    if( i ) sqlite3_str_appendchar(pOut, 1, ',');
-    migJsonColumn(pOut, &pObj->aCol[i]);
-  }
-  sqlite3_str_appendchar(pOut, 1, ']');
-  MIG_JSON_KEY(pOut, "constraints");
-  sqlite3_str_appendchar(pOut, 1, '[');
-  for(i=0; i<pObj->nCons; i++){
-    if( i ) sqlite3_str_appendchar(pOut, 1, ',');
-    migJsonConstraint(pOut, &pObj->aCons[i]);
-  }
-  sqlite3_str_appendchar(pOut, 1, ']');
-  MIG_JSON_KEY_STRING(pOut, "sql", pObj->zSql);
-  sqlite3_str_appendchar(pOut, 1, '}');
-}
-
-static void migJsonIndex(sqlite3_str *pOut, MigObject *pObj){
-  int i;
-  sqlite3_str_appendall(pOut, "{\"name\":");
-  migJsonString(pOut, pObj->zName);
-  MIG_JSON_KEY_STRING(pOut, "table", pObj->zTable);
-  MIG_JSON_KEY_BOOL(pOut, "unique", pObj->bUnique);
-  MIG_JSON_KEY(pOut, "columns");
-  sqlite3_str_appendchar(pOut, 1, '[');
-  for(i=0; i<pObj->nPart; i++){
-    MigKeyPart *pPart = &pObj->aPart[i];
-    if( i ) sqlite3_str_appendchar(pOut, 1, ',');
-    sqlite3_str_appendall(pOut, "{\"name\":");
-    migJsonString(pOut, pPart->zCol);
-    MIG_JSON_KEY_STRING(pOut, "expression", pPart->zCol ? 0 : pPart->zExpr);
-    MIG_JSON_KEY_STRING(pOut, "collate", pPart->zCollate);
-    MIG_JSON_KEY_BOOL(pOut, "desc", pPart->bDesc);
-    sqlite3_str_appendchar(pOut, 1, '}');
-  }
-  sqlite3_str_appendchar(pOut, 1, ']');
-  MIG_JSON_KEY_STRING(pOut, "where", pObj->zWhere);
-  MIG_JSON_KEY_STRING(pOut, "sql", pObj->zSql);
-  sqlite3_str_appendchar(pOut, 1, '}');
-}
-
-/* One object of a list of kind eType. */
-static void migJsonObject(sqlite3_str *pOut, MigObject *pObj){
-  switch( pObj->eType ){
-    case MIG_OBJ_TABLE:
-      migJsonTable(pOut, pObj);
-      return;
-    case MIG_OBJ_INDEX:
-      migJsonIndex(pOut, pObj);
-      return;
-  }
-  sqlite3_str_appendall(pOut, "{\"name\":");
-  migJsonString(pOut, pObj->zName);
-  if( pObj->eType==MIG_OBJ_VTAB ){
-    MIG_JSON_KEY_STRING(pOut, "module", pObj->zModule);
-    MIG_JSON_KEY_STRING(pOut, "args", pObj->zArgs);
-  }else if( pObj->eType==MIG_OBJ_TRIGGER ){
-    MIG_JSON_KEY_STRING(pOut, "table", pObj->zTable);
-    MIG_JSON_KEY_STRING(pOut, "timing", pObj->zWhen);
-    MIG_JSON_KEY_STRING(pOut, "event", pObj->zEvent);
-  }
-  MIG_JSON_KEY_STRING(pOut, "sql", pObj->zSql);
-  sqlite3_str_appendchar(pOut, 1, '}');
-}
-
-/* The model as JSON, in the format described at the top of this file. */
-char *migSchemaJson(Mig *p, MigSchema *pSchema){
-  static const struct { const char *zKey; int eType; } aList[] = {
-    { "tables",         MIG_OBJ_TABLE },
-    { "virtual_tables", MIG_OBJ_VTAB },
-    { "indexes",        MIG_OBJ_INDEX },
-    { "views",          MIG_OBJ_VIEW },
-    { "triggers",       MIG_OBJ_TRIGGER },
-  };
-  sqlite3_str *pOut;
-  char *zRet;
-  int i, j, rc;
-  if( p->rc!=SQLITE_OK || pSchema==0 ) return 0;
-  pOut = sqlite3_str_new(p->db);
-  sqlite3_str_appendall(pOut, "{\"schema\":");
-  migJsonString(pOut, pSchema->zDb);
-  for(i=0; i<(int)(sizeof(aList)/sizeof(aList[0])); i++){
-    int bFirst = 1;
-    sqlite3_str_appendf(pOut, ",\"%s\":", aList[i].zKey);
-    sqlite3_str_appendchar(pOut, 1, '[');
-    for(j=0; j<pSchema->nObj; j++){
-      MigObject *pObj = pSchema->apObj[j];
-      if( pObj->eType!=aList[i].eType ) continue;
-      if( !bFirst ) sqlite3_str_appendchar(pOut, 1, ',');
-      bFirst = 0;
-      migJsonObject(pOut, pObj);
-    }
-    sqlite3_str_appendchar(pOut, 1, ']');
-  }
-  sqlite3_str_appendchar(pOut, 1, '}');
-  rc = sqlite3_str_errcode(pOut);
-  zRet = sqlite3_str_finish(pOut);
-  if( rc!=SQLITE_OK || zRet==0 ){
-    sqlite3_free(zRet);
-    migErrorSet(p, rc==SQLITE_TOOBIG ? SQLITE_TOOBIG : SQLITE_NOMEM,
-        rc==SQLITE_TOOBIG ? "mig_schema: the schema is too large for JSON" : 0);
-    zRet = 0;
-  }
-  return zRet;
 }

@@ -73,7 +73,7 @@ static char *migReadFile(Mig *p, const char *zPath, i64 *pn){
   if( p->rc!=SQLITE_OK ) return 0;
   f = fopen(zPath, "rb");
   if( f==0 ){
-    migErrorSet(p, SQLITE_ERROR, "cannot read the script %s: %s",
+    migError(p, "cannot read the script %s: %s",
         zPath, strerror(errno));
     return 0;
   }
@@ -93,7 +93,7 @@ static char *migReadFile(Mig *p, const char *zPath, i64 *pn){
     n += (i64)got;
     if( got<4096 ){
       if( ferror(f) ){
-        migErrorSet(p, SQLITE_ERROR, "cannot read the script %s: %s",
+        migError(p, "cannot read the script %s: %s",
             zPath, strerror(errno));
       }
       break;
@@ -150,7 +150,7 @@ static void migCheckId(Mig *p, const char *zFile, const char *zWhat,
     if( !migIsIdChar(zId[i]) ) break;
   }
   if( i==0 || zId[i] ){
-    migErrorSet(p, SQLITE_ERROR, "%s: bad %s '%s': a revision id is made of"
+    migError(p, "%s: bad %s '%s': a revision id is made of"
         " letters, digits and '_'", zFile, zWhat, zId);
   }
 }
@@ -179,7 +179,7 @@ static void migParseDown(Mig *p, MigArena *pA, MigRev *pRev, const char *zVal){
 
 /* Parse the text of script zFile into a new MigRev. */
 static MigRev *migScriptParse(
-  Mig *p, MigArena *pA, const char *zFile, char *zText, i64 nText
+  Mig *p, MigArena *pA, const char *zFile, const char *zText, i64 nText
 ){
   MigRev *pRev = migArenaAlloc(p, pA, sizeof(MigRev));
   int eState = 0;               /* 0 header, 1 upgrade, 2 downgrade */
@@ -189,7 +189,6 @@ static MigRev *migScriptParse(
   const char *zDownVal = 0;
   if( pRev==0 ) return 0;
   pRev->zFile = migArenaStrndup(p, pA, zFile, -1);
-  pRev->zText = zText;
   migChecksum(zText, nText, pRev->zChecksum);
   while( p->rc==SQLITE_OK && i<nText ){
     i64 iEnd = i, iNext;
@@ -200,7 +199,7 @@ static MigRev *migScriptParse(
     iLine++;
     if( migIsSectionLine(&zText[i], n, "upgrade") ){
       if( eState!=0 ){
-        migErrorSet(p, SQLITE_ERROR, "%s: line %d: a second '-- upgrade' line"
+        migError(p, "%s: line %d: a second '-- upgrade' line"
             " (a script has one upgrade and one downgrade section)",
             zFile, iLine);
       }
@@ -208,7 +207,7 @@ static MigRev *migScriptParse(
       iUp = iNext;
     }else if( migIsSectionLine(&zText[i], n, "downgrade") ){
       if( eState!=1 ){
-        migErrorSet(p, SQLITE_ERROR, "%s: line %d: '-- downgrade' %s", zFile,
+        migError(p, "%s: line %d: '-- downgrade' %s", zFile,
             iLine, eState==0 ? "comes before the '-- upgrade' line"
                              : "appears twice");
       }
@@ -244,7 +243,7 @@ static MigRev *migScriptParse(
           }
         }
       }else{
-        migErrorSet(p, SQLITE_ERROR, "%s: line %d: SQL before the '-- upgrade'"
+        migError(p, "%s: line %d: SQL before the '-- upgrade'"
             " line (the header holds only '-- key: value' lines)",
             zFile, iLine);
       }
@@ -252,15 +251,15 @@ static MigRev *migScriptParse(
     i = iNext;
   }
   if( p->rc==SQLITE_OK && eState==0 ){
-    migErrorSet(p, SQLITE_ERROR, "%s: no '-- upgrade' line: a script needs an"
+    migError(p, "%s: no '-- upgrade' line: a script needs an"
         " '-- upgrade' and a '-- downgrade' section", zFile);
   }
   if( p->rc==SQLITE_OK && eState==1 ){
-    migErrorSet(p, SQLITE_ERROR, "%s: no '-- downgrade' line: a script needs an"
+    migError(p, "%s: no '-- downgrade' line: a script needs an"
         " '-- upgrade' and a '-- downgrade' section", zFile);
   }
   if( p->rc==SQLITE_OK && pRev->zRev==0 ){
-    migErrorSet(p, SQLITE_ERROR, "%s: no '-- revision: <id>' line in the"
+    migError(p, "%s: no '-- revision: <id>' line in the"
         " header", zFile);
   }
   if( p->rc==SQLITE_OK ){
@@ -283,7 +282,7 @@ static void migTopoVisit(Mig *p, MigScripts *pS, MigRev *pRev, int *pn){
   int i;
   if( p->rc!=SQLITE_OK || pRev->iMark==2 ) return;
   if( pRev->iMark==1 ){
-    migErrorSet(p, SQLITE_ERROR, "the revisions in %s form a cycle: %s (%s)"
+    migError(p, "the revisions in %s form a cycle: %s (%s)"
         " is its own ancestor; fix the down_revision lines",
         pS->zDir, pRev->zRev, pRev->zFile);
     return;
@@ -305,7 +304,7 @@ static void migScriptsGraph(Mig *p, MigScripts *pS, MigRev **apFile){
     MigRev *pRev = apFile[i];
     MigRev *pOld = migHashFind(&pS->revs, pRev->zRev);
     if( pOld ){
-      migErrorSet(p, SQLITE_ERROR, "revision %s is in two scripts: %s and %s;"
+      migError(p, "revision %s is in two scripts: %s and %s;"
           " give one of them another id", pRev->zRev, pOld->zFile,
           pRev->zFile);
     }
@@ -317,7 +316,7 @@ static void migScriptsGraph(Mig *p, MigScripts *pS, MigRev **apFile){
     for(j=0; p->rc==SQLITE_OK && j<pRev->nDown; j++){
       MigRev *pParent = migHashFind(&pS->revs, pRev->azDown[j]);
       if( pParent==0 ){
-        migErrorSet(p, SQLITE_ERROR, "%s: down_revision %s: no script in %s"
+        migError(p, "%s: down_revision %s: no script in %s"
             " has that revision", pRev->zFile, pRev->azDown[j], pS->zDir);
       }else{
         pRev->apDown[j] = pParent;
@@ -367,7 +366,7 @@ MigScripts *migScriptsLoad(Mig *p, const char *zDir){
   pS->zDir = migArenaStrndup(p, &pS->arena, zDir, -1);
   pDir = opendir(zDir);
   if( pDir==0 && errno!=ENOENT ){
-    migErrorSet(p, SQLITE_ERROR, "cannot read the script location %s: %s"
+    migError(p, "cannot read the script location %s: %s"
         " (set it with mig_config('script_location', 'dir'))",
         zDir, strerror(errno));
   }
@@ -397,12 +396,8 @@ MigScripts *migScriptsLoad(Mig *p, const char *zDir){
     char *zPath = migPathJoin(p, zDir, azName[i]);
     i64 nText = 0;
     char *zText = zPath ? migReadFile(p, zPath, &nText) : 0;
-    char *zArenaText = zText ? migArenaStrndup(p, &pS->arena, zText, (int)nText)
-                             : 0;
+    if( zText ) apFile[i] = migScriptParse(p, &pS->arena, zPath, zText, nText);
     sqlite3_free(zText);
-    if( zArenaText ){
-      apFile[i] = migScriptParse(p, &pS->arena, zPath, zArenaText, nText);
-    }
     sqlite3_free(zPath);
   }
   if( p->rc==SQLITE_OK ) pS->nRev = nName;
@@ -416,6 +411,11 @@ MigScripts *migScriptsLoad(Mig *p, const char *zDir){
   return pS;
 }
 
+/* The scripts of the connection's script location, read now. */
+MigScripts *migScriptsOpen(Mig *p){
+  return migScriptsLoad(p, p->pConfig->zScriptLocation);
+}
+
 void migScriptsFree(MigScripts *pS){
   if( pS ){
     migHashClear(&pS->revs);
@@ -425,8 +425,7 @@ void migScriptsFree(MigScripts *pS){
 }
 
 /* The revision whose id is zId or starts with zId (which must be unique). */
-MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zFunc,
-                       const char *zId){
+MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zId){
   MigRev *pFound;
   int i, nMatch = 0, n;
   if( p->rc!=SQLITE_OK ) return 0;
@@ -441,9 +440,8 @@ MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zFunc,
   }
   if( nMatch==1 ) return pFound;
   if( nMatch==0 ){
-    migErrorSet(p, SQLITE_ERROR, "%s: no revision '%s' in %s (a target is"
-        " head, heads, base, +N, -N, a revision id or a unique prefix of one)",
-        zFunc, zId, pS->zDir);
+    migError(p, "no revision '%s' in %s (a target is head, heads, base, "
+        "+N, -N, a revision id or a unique prefix of one)", zId, pS->zDir);
   }else{
     sqlite3_str *pStr = sqlite3_str_new(p->db);
     int k = 0;
@@ -457,8 +455,8 @@ MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zFunc,
       if( zList==0 ){
         migErrorSet(p, SQLITE_NOMEM, 0);
       }else{
-        migErrorSet(p, SQLITE_ERROR, "%s: revision prefix '%s' is ambiguous:"
-            " %s; give more digits", zFunc, zId, zList);
+        migError(p, "revision prefix '%s' is ambiguous: %s; give more "
+            "digits", zId, zList);
       }
       sqlite3_free(zList);
     }
@@ -467,7 +465,7 @@ MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zFunc,
 }
 
 /* The heads as "a, b" ("" when there are none). */
-char *migScriptsHeadList(Mig *p, MigScripts *pS){
+static char *migScriptsHeadList(Mig *p, MigScripts *pS){
   sqlite3_str *pStr;
   char *z;
   int i;
@@ -482,6 +480,17 @@ char *migScriptsHeadList(Mig *p, MigScripts *pS){
   return z;
 }
 
+/* Fail when there are several heads, with zAdvice on what to do. */
+void migRequireOneHead(Mig *p, MigScripts *pS, const char *zAdvice){
+  if( p->rc==SQLITE_OK && pS->nHead>1 ){
+    char *zList = migScriptsHeadList(p, pS);
+    if( zList ){
+      migError(p, "there are several heads (%s): %s", zList, zAdvice);
+    }
+    sqlite3_free(zList);
+  }
+}
+
 /* Create directory zDir and its missing parents. */
 static void migMakeDir(Mig *p, const char *zDir){
   char *z = migStrndup(p, zDir, -1);
@@ -493,7 +502,7 @@ static void migMakeDir(Mig *p, const char *zDir){
       char c = z[i];
       z[i] = 0;
       if( mkdir(z, 0777)!=0 && errno!=EEXIST ){
-        migErrorSet(p, SQLITE_ERROR, "cannot create the script location %s:"
+        migError(p, "cannot create the script location %s:"
             " %s", zDir, strerror(errno));
       }
       z[i] = c;
@@ -609,7 +618,7 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
   if( zPath==0 ) goto write_out;
   f = fopen(zPath, "wbx");
   if( f==0 ){
-    migErrorSet(p, SQLITE_ERROR, "cannot write the script %s: %s",
+    migError(p, "cannot write the script %s: %s",
         zPath, strerror(errno));
     goto write_out;
   }
@@ -618,7 +627,7 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
     int bFail = fwrite(zText, 1, n, f)!=n;
     if( fclose(f)!=0 ) bFail = 1;
     if( bFail ){
-      migErrorSet(p, SQLITE_ERROR, "cannot write the script %s: %s",
+      migError(p, "cannot write the script %s: %s",
           zPath, strerror(errno));
       remove(zPath);
       goto write_out;

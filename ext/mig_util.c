@@ -6,55 +6,59 @@
 **   - allocation that records SQLITE_NOMEM on the handle;
 **   - MigArena, a bump allocator that owns a whole schema model;
 **   - MigHash, an open-addressing hash from ASCII-case-folded names;
-**   - helpers to prepare, step and run SQL with the error handle.
+**   - helpers to prepare, step and run SQL with the error handle, and
+**     the transaction of a call that writes (MigTxn);
+**   - the start and end of an SQL function call: its arguments, and its
+**     error reported with the function's name before it.
 */
 #include "mig_int.h"
 
-/* Record an error unless one is already set. */
-void migErrorSet(Mig *p, int rc, const char *zFmt, ...){
+/* Record an error unless one is already set.  Without a message (zFmt
+** NULL) the code is kept and reported with SQLite's text for it; only a
+** message that cannot be formatted turns the error into SQLITE_NOMEM. */
+static void migErrorV(Mig *p, int rc, const char *zFmt, va_list ap){
   if( p->rc==SQLITE_OK ){
     p->rc = rc;
-    if( zFmt ){
-      va_list ap;
-      va_start(ap, zFmt);
+    if( zFmt && rc!=SQLITE_NOMEM ){
       p->zErr = sqlite3_vmprintf(zFmt, ap);
-      va_end(ap);
-    }
-    if( p->zErr==0 && rc!=SQLITE_NOMEM ){
-      /* No memory for the message: keep the code, report NOMEM text. */
-      p->rc = SQLITE_NOMEM;
+      if( p->zErr==0 ) p->rc = SQLITE_NOMEM;
     }
   }
+}
+
+void migErrorSet(Mig *p, int rc, const char *zFmt, ...){
+  va_list ap;
+  va_start(ap, zFmt);
+  migErrorV(p, rc, zFmt, ap);
+  va_end(ap);
+}
+
+/* The common case: SQLITE_ERROR with a message.  Messages never name the
+** function: migErrorFinish() does. */
+void migError(Mig *p, const char *zFmt, ...){
+  va_list ap;
+  va_start(ap, zFmt);
+  migErrorV(p, SQLITE_ERROR, zFmt, ap);
+  va_end(ap);
 }
 
 /* Take the connection's current error as ours. */
 void migErrorFromDb(Mig *p){
   int rc = sqlite3_errcode(p->db);
   if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
-  if( rc==SQLITE_NOMEM ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
-  }else{
-    migErrorSet(p, rc, "%s", sqlite3_errmsg(p->db));
-  }
+  migErrorSet(p, rc, "%s", sqlite3_errmsg(p->db));
 }
 
-/* Hand the error to SQLite as the result of an SQL function. */
-void migErrorReport(Mig *p, sqlite3_context *ctx){
-  if( p->rc==SQLITE_NOMEM ){
-    sqlite3_result_error_nomem(ctx);
-  }else if( p->rc!=SQLITE_OK ){
-    sqlite3_result_error(ctx, p->zErr ? p->zErr : sqlite3_errstr(p->rc), -1);
-    sqlite3_result_error_code(ctx, p->rc);
-  }
-}
-
-/* Put "zPrefix: " before the error message unless it starts so already. */
-void migErrorPrefix(Mig *p, const char *zPrefix){
-  int n = (int)strlen(zPrefix);
-  if( p->rc!=SQLITE_OK && p->rc!=SQLITE_NOMEM && p->zErr
-   && (strncmp(p->zErr, zPrefix, n)!=0 || p->zErr[n]!=':')
+/* Put "zFunc: " before the error message unless it starts so already. */
+void migErrorFinish(Mig *p){
+  int n;
+  if( p->rc==SQLITE_OK || p->rc==SQLITE_NOMEM || p->zFunc==0 ) return;
+  n = (int)strlen(p->zFunc);
+  if( p->zErr==0
+   || strncmp(p->zErr, p->zFunc, n)!=0 || p->zErr[n]!=':'
   ){
-    char *zNew = sqlite3_mprintf("%s: %s", zPrefix, p->zErr);
+    char *zNew = sqlite3_mprintf("%s: %s", p->zFunc,
+        p->zErr ? p->zErr : sqlite3_errstr(p->rc));
     if( zNew==0 ){
       p->rc = SQLITE_NOMEM;
     }else{
@@ -64,10 +68,41 @@ void migErrorPrefix(Mig *p, const char *zPrefix){
   }
 }
 
+/* Move the error of pFrom (a handle on another connection, or a side
+** handle) to p, as "zWhat<its finished message>", and clear pFrom. */
+void migErrorFrom(Mig *p, Mig *pFrom, const char *zWhat){
+  if( pFrom->rc==SQLITE_OK ) return;
+  migErrorFinish(pFrom);
+  if( pFrom->rc==SQLITE_NOMEM ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }else{
+    migErrorSet(p, pFrom->rc, "%s%s", zWhat,
+        pFrom->zErr ? pFrom->zErr : sqlite3_errstr(pFrom->rc));
+  }
+  migReset(pFrom);
+}
+
+/* Drop the error of a side handle whose work was optional, except out of
+** memory, which moves to p. */
+void migErrorDrop(Mig *p, Mig *pSide){
+  if( pSide->rc==SQLITE_NOMEM ) migErrorSet(p, SQLITE_NOMEM, 0);
+  migReset(pSide);
+}
+
 void migReset(Mig *p){
   sqlite3_free(p->zErr);
   p->zErr = 0;
   p->rc = SQLITE_OK;
+}
+
+/* A fresh handle on db, for function zFunc, with settings pConfig, on
+** the schema libmig migrates. */
+void migHandleInit(Mig *p, sqlite3 *db, const char *zFunc, MigConfig *pC){
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->zFunc = zFunc;
+  p->zDb = MIG_MAIN_DB;
+  p->pConfig = pC;
 }
 
 void *migMalloc(Mig *p, i64 n){
@@ -113,6 +148,20 @@ char *migStrndup(Mig *p, const char *z, int n){
     zRet[n] = 0;
   }
   return zRet;
+}
+
+/* Finish a string built with sqlite3_str: never NULL unless out of
+** memory (then NOMEM is recorded; "" for an empty string). */
+char *migStrFinish(Mig *p, sqlite3_str *pStr){
+  int rc = sqlite3_str_errcode(pStr);
+  char *z = sqlite3_str_finish(pStr);
+  if( rc==SQLITE_OK && z==0 ) z = sqlite3_mprintf("%s", "");
+  if( z==0 || rc!=SQLITE_OK ){
+    sqlite3_free(z);
+    z = 0;
+    migErrorSet(p, rc==SQLITE_TOOBIG ? SQLITE_TOOBIG : SQLITE_NOMEM, 0);
+  }
+  return z;
 }
 
 /*
@@ -174,15 +223,12 @@ char *migArenaStrndup(Mig *p, MigArena *pA, const char *z, int n){
 }
 
 char *migArenaPrintf(Mig *p, MigArena *pA, const char *zFmt, ...){
-  char *z;
-  char *zRet;
+  char *z, *zRet;
   va_list ap;
-  if( p->rc!=SQLITE_OK ) return 0;
   va_start(ap, zFmt);
   z = migVMprintf(p, zFmt, ap);
   va_end(ap);
-  if( z==0 ) return 0;
-  zRet = migArenaStrndup(p, pA, z, -1);
+  zRet = migArenaStrndup(p, pA, z, -1);  /* NULL for NULL */
   sqlite3_free(z);
   return zRet;
 }
@@ -325,6 +371,47 @@ void migExec(Mig *p, const char *zFmt, ...){
   sqlite3_free(zSql);
 }
 
+/* Run a query; the first column of its first row as an integer, or
+** iDefault when there is no row or it is NULL. */
+i64 migQueryInt(Mig *p, i64 iDefault, const char *zFmt, ...){
+  char *zSql;
+  sqlite3_stmt *pStmt;
+  i64 iRet = iDefault;
+  va_list ap;
+  if( p->rc!=SQLITE_OK ) return iDefault;
+  va_start(ap, zFmt);
+  zSql = migVMprintf(p, zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return iDefault;
+  pStmt = migPrepare(p, "%s", zSql);
+  sqlite3_free(zSql);
+  if( migStep(p, pStmt)==SQLITE_ROW
+   && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
+    iRet = sqlite3_column_int64(pStmt, 0);
+  }
+  migFinalize(p, pStmt);
+  return iRet;
+}
+
+/* Run a statement that must run whatever state p is in: the cleanup
+** after an error (ROLLBACK, DETACH, a setting put back).  It runs on a
+** side handle; its own failure is recorded on p only when p holds no
+** error yet. */
+void migCleanup(Mig *p, const char *zFmt, ...){
+  Mig m;
+  char *zSql;
+  va_list ap;
+  migHandleInit(&m, p->db, 0, p->pConfig);
+  va_start(ap, zFmt);
+  zSql = migVMprintf(&m, zFmt, ap);
+  va_end(ap);
+  if( zSql && sqlite3_exec(m.db, zSql, 0, 0, 0)!=SQLITE_OK ){
+    migErrorFromDb(&m);
+  }
+  sqlite3_free(zSql);
+  migErrorFrom(p, &m, "");
+}
+
 /* True if a database is attached under the name zDb. */
 int migSchemaExists(Mig *p, const char *zDb){
   int bFound = 0;
@@ -335,34 +422,51 @@ int migSchemaExists(Mig *p, const char *zDb){
   return bFound;
 }
 
+/* Fails unless zDb names an attached schema. */
+void migRequireSchema(Mig *p, const char *zDb){
+  if( p->rc==SQLITE_OK && !migSchemaExists(p, zDb) ){
+    migError(p, "no such schema: %s (attach it, or create it with "
+        "mig_models)", zDb);
+  }
+}
+
 /* Start an SQL function call: a fresh handle on the call's connection. */
-void migCallBegin(Mig *p, sqlite3_context *ctx){
-  memset(p, 0, sizeof(*p));
-  p->db = sqlite3_context_db_handle(ctx);
+void migCallBegin(Mig *p, sqlite3_context *ctx, const char *zFunc){
+  migHandleInit(p, sqlite3_context_db_handle(ctx), zFunc,
+                (MigConfig*)sqlite3_user_data(ctx));
 }
 
 /* End an SQL function call: report any error, free the message. */
 void migCallEnd(Mig *p, sqlite3_context *ctx){
-  migErrorReport(p, ctx);
+  migErrorFinish(p);
+  if( p->rc==SQLITE_NOMEM ){
+    sqlite3_result_error_nomem(ctx);
+  }else if( p->rc!=SQLITE_OK ){
+    sqlite3_result_error(ctx, p->zErr ? p->zErr : sqlite3_errstr(p->rc), -1);
+    sqlite3_result_error_code(ctx, p->rc);
+  }
   migReset(p);
 }
 
-/* Text argument iArg of an SQL function, or an error naming the function
-** and the argument when it is NULL. */
-const char *migArgText(
-  Mig *p, const char *zFunc, sqlite3_value **argv, int iArg, const char *zWhat
-){
-  const char *z = 0;
-  if( p->rc==SQLITE_OK ){
-    z = (const char*)sqlite3_value_text(argv[iArg]);
-    if( z==0 ){
-      if( sqlite3_value_type(argv[iArg])!=SQLITE_NULL ){
-        migErrorSet(p, SQLITE_NOMEM, 0);
-      }else{
-        migErrorSet(p, SQLITE_ERROR, "%s: %s must not be NULL", zFunc, zWhat);
-      }
-    }
+/* Text argument iArg of an SQL function, or an error naming the argument
+** when it is NULL. */
+const char *migArgText(Mig *p, sqlite3_value **argv, int iArg,
+                       const char *zWhat){
+  const char *z = migArgOpt(p, argv, iArg);
+  if( z==0 && p->rc==SQLITE_OK ) migError(p, "%s must not be NULL", zWhat);
+  return z;
+}
+
+/* Optional text argument iArg: NULL for an SQL NULL, else its text (a
+** number or a blob reads as SQLite gives it as text).  Out of memory is
+** an error, never taken for a NULL. */
+const char *migArgOpt(Mig *p, sqlite3_value **argv, int iArg){
+  const char *z;
+  if( p->rc!=SQLITE_OK || sqlite3_value_type(argv[iArg])==SQLITE_NULL ){
+    return 0;
   }
+  z = (const char*)sqlite3_value_text(argv[iArg]);
+  if( z==0 ) migErrorSet(p, SQLITE_NOMEM, 0);
   return z;
 }
 
@@ -379,4 +483,52 @@ int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail){
   }
   sqlite3_finalize(pStmt);
   return rc;
+}
+
+/*
+** The transaction of one call that writes.  In autocommit mode (and when
+** the caller may own it), the procedure SQLite documents for schema
+** changes: foreign keys switched off outside the transaction (inside one
+** the pragma is a no-op), BEGIN IMMEDIATE, then COMMIT or ROLLBACK, and
+** foreign keys back on whatever happened.  Inside the caller's own
+** transaction, a savepoint that a failure rolls back to.
+*/
+void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn){
+  memset(pT, 0, sizeof(*pT));
+  pT->zSavepoint = zSavepoint;
+  if( p->rc!=SQLITE_OK ) return;
+  if( bOwn && sqlite3_get_autocommit(p->db) ){
+    pT->bFkWasOn = (int)migQueryInt(p, 0, "PRAGMA foreign_keys");
+    pT->bOwn = 1;
+    if( pT->bFkWasOn ) migExec(p, "PRAGMA foreign_keys=OFF");
+    /* Started as soon as it is tried: BEGIN can open the transaction and
+    ** still report an error (out of memory after the step), and then
+    ** migTxnEnd must roll it back. */
+    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
+    migExec(p, "BEGIN IMMEDIATE");
+  }else{
+    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
+    migExec(p, "SAVEPOINT \"%w\"", zSavepoint);
+  }
+}
+
+/* Commit when all went well, else roll back; restore foreign_keys. */
+void migTxnEnd(Mig *p, MigTxn *pT){
+  if( pT->bStarted && p->rc==SQLITE_OK ){
+    if( pT->bOwn ){
+      migExec(p, "COMMIT");
+    }else{
+      migExec(p, "RELEASE \"%w\"", pT->zSavepoint);
+    }
+  }
+  if( pT->bStarted && p->rc!=SQLITE_OK ){
+    if( !pT->bOwn ){
+      migCleanup(p, "ROLLBACK TO \"%w\"; RELEASE \"%w\"", pT->zSavepoint,
+          pT->zSavepoint);
+    }else if( !sqlite3_get_autocommit(p->db) ){
+      migCleanup(p, "ROLLBACK");
+    }
+  }
+  if( pT->bFkWasOn ) migCleanup(p, "PRAGMA foreign_keys=ON");
+  pT->bStarted = 0;
 }

@@ -5,7 +5,7 @@
 **
 ** One row per revision script in the script location of the connection
 ** (mig_config('script_location')), base first (parents before children),
-** joined with the applied state of main ("_libmig_applied"):
+** joined with the applied state of the migrated schema ("_libmig_applied"):
 **
 **   revision       the revision id
 **   down_revision  its parents, "a, b" for a merge, NULL for a base
@@ -113,22 +113,22 @@ static int migVtabFilter(
   MigVtabCursor *pCur = (MigVtabCursor*)pCursor;
   MigVtab *pTab = (MigVtab*)pCursor->pVtab;
   Mig m;
+  int rc;
   (void)idxNum; (void)idxStr; (void)argc; (void)argv;
   migVtabCursorReset(pCur);
-  memset(&m, 0, sizeof(m));
-  m.db = pTab->db;
-  pCur->pS = migScriptsLoad(&m, pTab->pConfig->zScriptLocation);
+  migHandleInit(&m, pTab->db, "migrations", pTab->pConfig);
+  pCur->pS = migScriptsOpen(&m);
   migAppliedLoad(&m, pCur->pS, &pCur->ap);
-  if( m.rc!=SQLITE_OK ){
-    int rc = m.rc;
+  migErrorFinish(&m);
+  rc = m.rc;
+  if( rc!=SQLITE_OK ){
     sqlite3_free(pTab->base.zErrMsg);
-    pTab->base.zErrMsg = sqlite3_mprintf("migrations: %s",
-        m.zErr ? m.zErr : sqlite3_errstr(rc));
-    migReset(&m);
+    pTab->base.zErrMsg = m.zErr;
+    m.zErr = 0;
     migVtabCursorReset(pCur);
-    return rc;
   }
-  return SQLITE_OK;
+  migReset(&m);
+  return rc;
 }
 
 static int migVtabNext(sqlite3_vtab_cursor *pCursor){
@@ -148,10 +148,18 @@ static int migVtabColumn(
   MigRev *pRev = pCur->pS->apRev[pCur->iRow];
   int bApplied = pCur->ap.aApplied[pRev->iOrder];
   const char *zSum = pCur->ap.azSum[pRev->iOrder];
+  const char *zText = 0;        /* a text column of the script */
   int i;
   switch( iCol ){
-    case MIG_COL_REVISION:
-      sqlite3_result_text(ctx, pRev->zRev, -1, SQLITE_TRANSIENT);
+    case MIG_COL_REVISION:   zText = pRev->zRev;        break;
+    case MIG_COL_MESSAGE:    zText = pRev->zMessage;    break;
+    case MIG_COL_CREATED:    zText = pRev->zCreated;    break;
+    case MIG_COL_FILE:       zText = pRev->zFile;       break;
+    case MIG_COL_UPGRADE:    zText = pRev->zUpgrade;    break;
+    case MIG_COL_DOWNGRADE:  zText = pRev->zDowngrade;  break;
+    case MIG_COL_CHECKSUM:   zText = pRev->zChecksum;   break;
+    case MIG_COL_APPLIED_AT:
+      if( bApplied ) zText = pCur->ap.azAt[pRev->iOrder];
       break;
     case MIG_COL_DOWN: {
       if( pRev->nDown>0 ){
@@ -166,21 +174,6 @@ static int migVtabColumn(
       }
       break;
     }
-    case MIG_COL_MESSAGE:
-      sqlite3_result_text(ctx, pRev->zMessage, -1, SQLITE_TRANSIENT);
-      break;
-    case MIG_COL_CREATED:
-      sqlite3_result_text(ctx, pRev->zCreated, -1, SQLITE_TRANSIENT);
-      break;
-    case MIG_COL_FILE:
-      sqlite3_result_text(ctx, pRev->zFile, -1, SQLITE_TRANSIENT);
-      break;
-    case MIG_COL_UPGRADE:
-      sqlite3_result_text(ctx, pRev->zUpgrade, -1, SQLITE_TRANSIENT);
-      break;
-    case MIG_COL_DOWNGRADE:
-      sqlite3_result_text(ctx, pRev->zDowngrade, -1, SQLITE_TRANSIENT);
-      break;
     case MIG_COL_IS_APPLIED:
       sqlite3_result_int(ctx, bApplied);
       break;
@@ -195,20 +188,12 @@ static int migVtabColumn(
     case MIG_COL_IS_HEAD:
       sqlite3_result_int(ctx, pRev->nChild==0);
       break;
-    case MIG_COL_CHECKSUM:
-      sqlite3_result_text(ctx, pRev->zChecksum, -1, SQLITE_TRANSIENT);
-      break;
-    case MIG_COL_APPLIED_AT:
-      if( bApplied ){
-        sqlite3_result_text(ctx, pCur->ap.azAt[pRev->iOrder], -1,
-            SQLITE_TRANSIENT);
-      }
-      break;
     default: /* MIG_COL_IS_EDITED */
       sqlite3_result_int(ctx,
           bApplied && zSum && strcmp(zSum, pRev->zChecksum)!=0);
       break;
   }
+  if( zText ) sqlite3_result_text(ctx, zText, -1, SQLITE_TRANSIENT);
   return SQLITE_OK;
 }
 
@@ -253,8 +238,8 @@ static sqlite3_module migVtabModule = {
 };
 
 /* Register "migrations" on db; pConfig is the connection's MigConfig,
-** owned (and freed) by mig_main.c. */
-int migVtabRegister(sqlite3 *db, void *pConfig){
+** owned (and freed) by the registration (mig_config.c). */
+int migVtabRegister(sqlite3 *db, MigConfig *pConfig){
   return sqlite3_create_module_v2(db, "migrations", &migVtabModule,
                                   pConfig, 0);
 }

@@ -1,0 +1,149 @@
+/*
+** mig_author.c: writing revisions: mig_revision (by hand), mig_merge
+** (joining heads) and mig_autogenerate (from the diff).  The scripts
+** themselves are written by migScriptWrite() (mig_script.c).
+*/
+#include "mig_int.h"
+
+/* The new revision zRev (or nothing when NULL) as the function's result. */
+static void migAuthorResult(Mig *p, sqlite3_context *ctx, char *zRev){
+  if( p->rc==SQLITE_OK && zRev ){
+    sqlite3_result_text(ctx, zRev, -1, sqlite3_free);
+  }else{
+    sqlite3_free(zRev);
+  }
+}
+
+/* mig_revision(message [, upgrade_sql [, downgrade_sql]]): a hand-written
+** revision on top of the head.  Returns its id. */
+void migRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  MigScripts *pS;
+  const char *zMsg, *zUp = "", *zDown = "";
+  char *zRev = 0;
+  migCallBegin(&m, ctx, "mig_revision");
+  zMsg = migArgText(&m, argv, 0, "message");
+  if( argc>1 ) zUp = migArgText(&m, argv, 1, "upgrade_sql");
+  if( argc>2 ) zDown = migArgText(&m, argv, 2, "downgrade_sql");
+  pS = migScriptsOpen(&m);
+  migRequireOneHead(&m, pS, "merge them with mig_merge first");
+  if( m.rc==SQLITE_OK ){
+    zRev = migScriptWrite(&m, m.pConfig->zScriptLocation, zMsg, pS->nHead,
+                          pS->apHead, zUp, zDown);
+  }
+  migAuthorResult(&m, ctx, zRev);
+  migScriptsFree(pS);
+  migCallEnd(&m, ctx);
+}
+
+/* mig_merge(message): a revision whose parents are all the heads. */
+void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  MigScripts *pS;
+  const char *zMsg = "merge";
+  char *zRev = 0;
+  migCallBegin(&m, ctx, "mig_merge");
+  if( argc>0 ) zMsg = migArgText(&m, argv, 0, "message");
+  pS = migScriptsOpen(&m);
+  if( m.rc==SQLITE_OK && pS->nHead<2 ){
+    if( pS->nHead==0 ){
+      migError(&m, "there are no revisions in %s: nothing to merge",
+          pS->zDir);
+    }else{
+      migError(&m, "there is only one head (%s): nothing to merge",
+          pS->apHead[0]->zRev);
+    }
+  }
+  if( m.rc==SQLITE_OK ){
+    zRev = migScriptWrite(&m, m.pConfig->zScriptLocation, zMsg, pS->nHead,
+                          pS->apHead, "", "");
+  }
+  migAuthorResult(&m, ctx, zRev);
+  migScriptsFree(pS);
+  migCallEnd(&m, ctx);
+}
+
+/* The options of the downgrade diff: the renames of zJson inverted
+** ({"t": "u", "t.a": "b"} becomes {"u": "t", "u.b": "a"}).  NULL when
+** zJson is NULL; zJson itself when it has no renames object. */
+static char *migInvertOptions(Mig *p, const char *zJson){
+  sqlite3_stmt *pStmt;
+  char *zRet = 0;
+  if( zJson==0 || p->rc!=SQLITE_OK ) return 0;
+  pStmt = migPrepare(p,
+      "SELECT CASE WHEN json_valid(?1) AND json_type(?1, '$.renames')='object'"
+      " THEN json_set(?1, '$.renames', json((SELECT coalesce(json_group_object("
+      "   CASE WHEN instr(key, '.')>0"
+      "     THEN coalesce(json_extract(?1, '$.renames.'"
+      "              || json_quote(substr(key, 1, instr(key, '.')-1))),"
+      "            substr(key, 1, instr(key, '.')-1)) || '.' || value"
+      "     ELSE value END,"
+      "   CASE WHEN instr(key, '.')>0 THEN substr(key, instr(key, '.')+1)"
+      "     ELSE key END), '{}')"
+      "   FROM json_each(?1, '$.renames'))))"
+      " ELSE ?1 END");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  if( migStep(p, pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    zRet = migStrndup(p, z ? z : zJson, -1);
+  }
+  migFinalize(p, pStmt);
+  return zRet;
+}
+
+/*
+** mig_autogenerate(models [, message [, options_json]]): a revision whose
+** upgrade is the diff from the migrated schema to models and whose
+** downgrade is the diff back.  Refuses unless the schema is at the head;
+** returns NULL and writes nothing when nothing differs.
+*/
+void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  MigScripts *pS = 0;
+  MigApplied ap;
+  MigDiffOpts up, down;
+  const char *zModels;
+  const char *zMsg = 0;
+  char *zInv = 0, *zUp = 0, *zDown = 0, *zRev = 0;
+  int i;
+
+  memset(&up, 0, sizeof(up));
+  memset(&down, 0, sizeof(down));
+  migCallBegin(&m, ctx, "mig_autogenerate");
+  zModels = migArgText(&m, argv, 0, "models");
+  if( argc>1 ) zMsg = migArgOpt(&m, argv, 1);
+  if( argc>2 ) up.zOptionsJson = migArgOpt(&m, argv, 2);
+  up.bAlwaysRebuild = down.bAlwaysRebuild = m.pConfig->bAlwaysRebuild;
+  migRequireSchema(&m, zModels);
+  pS = migScriptsOpen(&m);
+  migRequireOneHead(&m, pS, "merge them with mig_merge first");
+  migAppliedLoad(&m, pS, &ap);
+  if( m.rc==SQLITE_OK ){
+    int bAtHead = ap.nUnknown==0;
+    for(i=0; i<pS->nRev; i++) if( !ap.aApplied[i] ) bAtHead = 0;
+    if( !bAtHead ){
+      char *zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown,
+                                ap.azUnknown);
+      if( m.rc==SQLITE_OK ){
+        migError(&m, "the database is at %s, head is %s: upgrade first",
+            zCur ? zCur : "base", pS->nHead ? pS->apHead[0]->zRev : "base");
+      }
+      sqlite3_free(zCur);
+    }
+  }
+  zUp = migDiff(&m, m.zDb, zModels, &up);
+  if( m.rc==SQLITE_OK && zUp && zUp[0] ){
+    zInv = migInvertOptions(&m, up.zOptionsJson);
+    down.zOptionsJson = zInv;
+    zDown = migDiff(&m, zModels, m.zDb, &down);
+    zRev = migScriptWrite(&m, m.pConfig->zScriptLocation, zMsg ? zMsg : "",
+                          pS->nHead, pS->apHead, zUp, zDown);
+  }
+  migAuthorResult(&m, ctx, zRev);
+  sqlite3_free(zUp);
+  sqlite3_free(zDown);
+  sqlite3_free(zInv);
+  migAppliedClear(&ap);
+  migScriptsFree(pS);
+  migCallEnd(&m, ctx);
+}

@@ -1,0 +1,101 @@
+/*
+** mig_models.c: mig_models(schema, sql_text), the models schema built
+** from DDL text.
+**
+** The DDL runs on a private in-memory connection, so that unqualified
+** (or even "main."-qualified) statements can only ever land there; the
+** result is serialized and deserialized into a fresh in-memory database
+** attached to the caller's connection as schema (replacing one of that
+** name).  Any failure leaves no schema of that name attached.
+*/
+#include "mig_int.h"
+
+/*
+** Build the database for mig_models in a private in-memory connection and
+** return it serialized.  *pnObj is the number of schema objects created
+** (shadow tables of virtual tables are not counted).
+*/
+static unsigned char *migModelsBuild(
+  Mig *p, const char *zSql, sqlite3_int64 *pnByte, int *pnObj
+){
+  Mig m;
+  unsigned char *aData = 0;
+  const char *zTail = zSql;
+  sqlite3 *pPriv = 0;
+  int rc;
+
+  if( p->rc!=SQLITE_OK ) return 0;
+  rc = sqlite3_open_v2(":memory:", &pPriv,
+      SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
+  if( rc!=SQLITE_OK ){
+    migErrorSet(p, rc, "cannot open an in-memory database");
+    sqlite3_close(pPriv);
+    return 0;
+  }
+  migHandleInit(&m, pPriv, 0, 0);
+  while( m.rc==SQLITE_OK && zTail && zTail[0] ){
+    const char *zStart = zTail;
+    rc = migRunOne(pPriv, zStart, &zTail);
+    if( rc==SQLITE_NOMEM ){
+      migErrorSet(&m, SQLITE_NOMEM, 0);
+    }else if( rc!=SQLITE_OK ){
+      int n = 0;
+      const char *zStmt = migStatementExtent(zStart, &n);
+      migError(&m, "%s in: %.*s", sqlite3_errmsg(pPriv), n, zStmt);
+    }
+  }
+  *pnObj = (int)migQueryInt(&m, 0,
+      "SELECT (SELECT count(*) FROM \"main\".sqlite_schema"
+      "         WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite!_%%' ESCAPE '!')"
+      "     - (SELECT count(*) FROM pragma_table_list WHERE type='shadow')");
+  if( m.rc==SQLITE_OK && *pnObj>0 ){
+    /* An empty database serializes to nothing: attach it empty instead. */
+    aData = sqlite3_serialize(pPriv, "main", pnByte, 0);
+    if( aData==0 ) migErrorSet(&m, SQLITE_NOMEM, 0);
+  }
+  migErrorFrom(p, &m, "");
+  sqlite3_close(pPriv);
+  return aData;
+}
+
+/*
+** mig_models(schema, sql_text): attach (or replace) an in-memory database
+** named schema holding the DDL of sql_text.  Returns the number of
+** objects created.
+*/
+void migModelsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  const char *zDb;
+  const char *zSql;
+  unsigned char *aData = 0;
+  sqlite3_int64 nByte = 0;
+  int nObj = 0;
+  int bAttached = 0;
+  (void)argc;
+
+  migCallBegin(&m, ctx, "mig_models");
+  zDb = migArgText(&m, argv, 0, "schema");
+  zSql = migArgText(&m, argv, 1, "sql_text");
+  if( m.rc==SQLITE_OK
+   && (sqlite3_stricmp(zDb, "main")==0 || sqlite3_stricmp(zDb, "temp")==0)
+  ){
+    migError(&m, "cannot replace the %s schema; choose another name", zDb);
+  }
+  aData = migModelsBuild(&m, zSql, &nByte, &nObj);
+  if( m.rc==SQLITE_OK && migSchemaExists(&m, zDb) ){
+    migExec(&m, "DETACH %Q", zDb);
+  }
+  migExec(&m, "ATTACH ':memory:' AS %Q", zDb);
+  if( m.rc==SQLITE_OK ) bAttached = 1;
+  if( m.rc==SQLITE_OK && aData ){
+    int rc;
+    rc = sqlite3_deserialize(m.db, zDb, aData, nByte, nByte,
+        SQLITE_DESERIALIZE_FREEONCLOSE|SQLITE_DESERIALIZE_RESIZEABLE);
+    aData = 0;    /* owned by SQLite now, even on failure */
+    if( rc!=SQLITE_OK ) migErrorSet(&m, rc, "%s", sqlite3_errstr(rc));
+  }
+  if( m.rc!=SQLITE_OK && bAttached ) migCleanup(&m, "DETACH %Q", zDb);
+  sqlite3_free(aData);
+  if( m.rc==SQLITE_OK ) sqlite3_result_int(ctx, nObj);
+  migCallEnd(&m, ctx);
+}

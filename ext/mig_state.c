@@ -1,0 +1,186 @@
+/*
+** mig_state.c: the applied state of a database, its bookkeeping and
+** mig_current().
+**
+** The applied state lives in the target database itself, in
+**
+**     CREATE TABLE "_libmig_applied"(
+**       revision TEXT PRIMARY KEY,    -- the revision id
+**       checksum TEXT NOT NULL,       -- of its script when applied
+**       applied_at TEXT NOT NULL      -- ISO-8601 UTC
+**     );
+**
+** created on first need, holding one row per applied revision (not only
+** the heads, as Alembic's alembic_version does: the checksums let libmig
+** notice a script edited after it was applied).  The set of applied
+** revisions is always closed under "parent of"; the current revisions are
+** the applied ones without an applied child.  The schema reader and the
+** diff ignore every table named "_libmig_%".  Like every statement of
+** libmig, those that read and write it name its schema (Mig.zDb), so that
+** a TEMP table of the same name never receives the bookkeeping.
+**
+** The bookkeeping of one call goes through a MigBook, which also records
+** each change as plain SQL for mig_sql.
+*/
+#include "mig_int.h"
+
+#define MIG_NOW "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now')"
+
+/* True if the schema holds the bookkeeping table. */
+static int migAppliedTableExists(Mig *p){
+  return migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_schema"
+      " WHERE type='table' AND name=%Q", p->zDb, MIG_APPLIED_TABLE)!=0;
+}
+
+/* Read the applied state of schema p->zDb against the scripts pS. */
+void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
+  sqlite3_stmt *pStmt = 0;
+  int nAlloc = 0;
+  memset(pA, 0, sizeof(*pA));
+  if( p->rc!=SQLITE_OK ) return;
+  pA->nRev = pS->nRev;
+  pA->aApplied = migMalloc(p, pS->nRev+1);
+  pA->azSum = migMalloc(p, sizeof(char*)*(pS->nRev+1));
+  pA->azAt = migMalloc(p, sizeof(char*)*(pS->nRev+1));
+  if( p->rc!=SQLITE_OK || !migAppliedTableExists(p) ) return;
+  pStmt = migPrepare(p, "SELECT revision, checksum, applied_at"
+      " FROM \"%w\".\"%w\" ORDER BY applied_at, revision", p->zDb,
+      MIG_APPLIED_TABLE);
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    const char *zRev = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zSum = (const char*)sqlite3_column_text(pStmt, 1);
+    const char *zAt = (const char*)sqlite3_column_text(pStmt, 2);
+    MigRev *pRev = zRev ? migHashFind(&pS->revs, zRev) : 0;
+    if( pRev ){
+      pA->aApplied[pRev->iOrder] = 1;
+      pA->azSum[pRev->iOrder] = migStrndup(p, zSum ? zSum : "", -1);
+      pA->azAt[pRev->iOrder] = migStrndup(p, zAt ? zAt : "", -1);
+    }else{
+      if( pA->nUnknown>=nAlloc ){
+        char **azNew;
+        nAlloc = nAlloc ? nAlloc*2 : 8;
+        azNew = sqlite3_realloc64(pA->azUnknown, sizeof(char*)*nAlloc);
+        if( azNew==0 ){
+          migErrorSet(p, SQLITE_NOMEM, 0);
+          break;
+        }
+        pA->azUnknown = azNew;
+      }
+      pA->azUnknown[pA->nUnknown] = migStrndup(p, zRev ? zRev : "", -1);
+      if( pA->azUnknown[pA->nUnknown] ) pA->nUnknown++;
+    }
+  }
+  migFinalize(p, pStmt);
+}
+
+void migAppliedClear(MigApplied *pA){
+  int i;
+  for(i=0; i<pA->nRev; i++){
+    if( pA->azSum ) sqlite3_free(pA->azSum[i]);
+    if( pA->azAt ) sqlite3_free(pA->azAt[i]);
+  }
+  for(i=0; i<pA->nUnknown; i++) sqlite3_free(pA->azUnknown[i]);
+  sqlite3_free(pA->aApplied);
+  sqlite3_free(pA->azSum);
+  sqlite3_free(pA->azAt);
+  sqlite3_free(pA->azUnknown);
+  memset(pA, 0, sizeof(*pA));
+}
+
+/* The current revisions of the applied set aSet (those without an
+** applied child), then the unknown applied ids, comma-separated; NULL
+** when nothing is applied. */
+char *migCurrentOf(Mig *p, MigScripts *pS, const unsigned char *aSet,
+                          int nUnknown, char **azUnknown){
+  sqlite3_str *pStr;
+  char *z;
+  int i, j, n = 0;
+  if( p->rc!=SQLITE_OK ) return 0;
+  pStr = sqlite3_str_new(p->db);
+  for(i=0; i<pS->nRev; i++){
+    MigRev *pRev = pS->apRev[i];
+    if( !aSet[i] ) continue;
+    for(j=0; j<pRev->nChild; j++){
+      if( aSet[pRev->apChild[j]->iOrder] ) break;
+    }
+    if( j<pRev->nChild ) continue;
+    sqlite3_str_appendf(pStr, "%s%s", n++ ? "," : "", pRev->zRev);
+  }
+  for(i=0; i<nUnknown; i++){
+    sqlite3_str_appendf(pStr, "%s%s", n++ ? "," : "", azUnknown[i]);
+  }
+  if( sqlite3_str_errcode(pStr) ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }
+  z = sqlite3_str_finish(pStr);
+  if( n==0 || p->rc!=SQLITE_OK ){
+    sqlite3_free(z);
+    z = 0;
+  }
+  return z;
+}
+
+/* Run one bookkeeping statement, and append it to pB->pOut if set. */
+static void migBookRun(Mig *p, MigBook *pB, const char *zFmt, ...){
+  char *zSql;
+  va_list ap;
+  va_start(ap, zFmt);
+  zSql = migVMprintf(p, zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return;
+  migExec(p, "%s", zSql);
+  if( pB->pOut ) sqlite3_str_appendf(pB->pOut, "%s;\n", zSql);
+  sqlite3_free(zSql);
+}
+
+/* Start the bookkeeping of a call: the table, created if need be. */
+void migBookOpen(Mig *p, MigBook *pB, sqlite3_str *pOut){
+  memset(pB, 0, sizeof(*pB));
+  pB->pOut = pOut;
+  migBookRun(p, pB, "CREATE TABLE IF NOT EXISTS \"%w\".\"%w\""
+      MIG_APPLIED_SCHEMA, p->zDb, MIG_APPLIED_TABLE);
+}
+
+/* Record revision zRev as applied, with the checksum zSum. */
+void migBookApplied(Mig *p, MigBook *pB, const char *zRev, const char *zSum){
+  migBookRun(p, pB, "INSERT INTO \"%w\".\"%w\" VALUES(%Q, %Q, " MIG_NOW ")",
+      p->zDb, MIG_APPLIED_TABLE, zRev, zSum);
+}
+
+/* Record revision zRev as no longer applied. */
+void migBookRemoved(Mig *p, MigBook *pB, const char *zRev){
+  migBookRun(p, pB, "DELETE FROM \"%w\".\"%w\" WHERE revision=%Q",
+      p->zDb, MIG_APPLIED_TABLE, zRev);
+}
+
+/* Record zSum as the checksum of applied revision zRev. */
+void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum){
+  migBookRun(p, pB, "UPDATE \"%w\".\"%w\" SET checksum=%Q WHERE revision=%Q",
+      p->zDb, MIG_APPLIED_TABLE, zSum, zRev);
+}
+
+/* End the bookkeeping of a call. */
+void migBookClose(MigBook *pB){
+  memset(pB, 0, sizeof(*pB));
+}
+
+/* mig_current(): the current revision(s), NULL at base. */
+void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  MigScripts *pS;
+  MigApplied ap;
+  char *zCur;
+  (void)argc; (void)argv;
+  migCallBegin(&m, ctx, "mig_current");
+  pS = migScriptsOpen(&m);
+  migAppliedLoad(&m, pS, &ap);
+  zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
+  if( m.rc==SQLITE_OK && zCur ){
+    sqlite3_result_text(ctx, zCur, -1, sqlite3_free);
+    zCur = 0;
+  }
+  sqlite3_free(zCur);
+  migAppliedClear(&ap);
+  migScriptsFree(pS);
+  migCallEnd(&m, ctx);
+}
