@@ -8,6 +8,8 @@
 CC      ?= cc
 CFLAGS  ?= -O2
 WARN    := -Wall -Wextra
+# C99 and POSIX.1-2008 only (ext/mig_int.h declares the feature macro).
+STD     := -std=c99
 UNAME_S := $(shell uname -s)
 ifeq ($(UNAME_S),Darwin)
   SO := dylib
@@ -31,12 +33,12 @@ FAULT_LIB := test/faultvfs.$(SO)
 all: $(LIB)
 
 $(LIB): $(SRC) $(HDR)
-	$(CC) $(CFLAGS) $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
+	$(CC) $(CFLAGS) $(STD) $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
 
 # The instrumented build for the sanitizer run.
 $(ASAN_LIB): $(SRC) $(HDR)
 	$(CC) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	  -fno-sanitize-recover=undefined $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
+	  -fno-sanitize-recover=undefined $(STD) $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
 
 # The test-only fault injector (I/O errors, failing allocations): see
 # test/faultvfs.c.  It calls sqlite3_config, so it links libsqlite3.

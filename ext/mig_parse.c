@@ -1754,14 +1754,35 @@ char *migQualifiedCreate(Mig *p, MigObject *pObj, const char *zDb){
 }
 
 /* The extent of the statement that starts at z, without leading space and
-** comments and without its ";": how error messages quote a statement. */
+** comments and without its ";": how error messages quote a statement.
+** A CREATE TRIGGER ends at the ";" after its END (its body holds ";"):
+** as in sqlite3_complete(), the END that follows a ";". */
 const char *migStatementExtent(const char *z, int *pn){
   const unsigned char *zU = (const unsigned char*)z;
   int i = 0, iStart = -1, iEnd = 0, eType = 0;
+  int nSig = 0;                 /* significant tokens so far */
+  int bCreate = 0;              /* the first one is CREATE */
+  int bTrigger = 0;             /* CREATE [TEMP] TRIGGER */
+  int eLast = 0;                /* 1: the last token was ";", 2: "; END" */
   for(;;){
     int n = migGetToken(&zU[i], &eType);
+    const char *zTok = (const char*)&zU[i];
     if( eType==MIG_TK_EOF || n<=0 ) break;
-    if( eType==MIG_TK_PUNCT && n==1 && zU[i]==';' && iStart>=0 ) break;
+    if( eType==MIG_TK_PUNCT && n==1 && zU[i]==';' && iStart>=0 ){
+      if( !bTrigger || eLast==2 ) break;
+      eLast = 1;
+    }else if( eType!=MIG_TK_SPACE ){
+      int bId = eType==MIG_TK_ID;
+      if( nSig==0 ){
+        bCreate = bId && n==6 && sqlite3_strnicmp(zTok, "CREATE", 6)==0;
+      }else if( bCreate && nSig<3 && bId && n==7
+             && sqlite3_strnicmp(zTok, "TRIGGER", 7)==0 ){
+        bTrigger = 1;
+      }
+      eLast = (eLast==1 && bId && n==3
+               && sqlite3_strnicmp(zTok, "END", 3)==0) ? 2 : 0;
+      nSig++;
+    }
     if( eType!=MIG_TK_SPACE ){
       if( iStart<0 ) iStart = i;
       iEnd = i + n;
