@@ -42,8 +42,9 @@
 ** follows SQLite's documented 12 steps with foreign keys off, keeps
 ** rowids, AUTOINCREMENT counters, indexes, views and triggers, and fails
 ** (changing nothing) rather than drop a row; identifiers are always
-** quoted ("%w") and every statement names its schema ("%w"."%w", the
-** handle's zDb), so that a TEMP object never captures it; a script edited
+** quoted ("%w") and every statement libmig composes names its schema
+** ("%w"."%w", the handle's zDb), so that a TEMP object never captures it
+** (a script's own statements run as written); a script edited
 ** after it was applied is reported, never trusted: upgrades, downgrades
 ** and checks verify the checksums of what they act on.
 **

@@ -1,5 +1,5 @@
-# bench.tcl: `make bench`, the figures DESIGN.md ("Speed") promises,
-# printed as one Markdown table.
+# bench.tcl: `make bench`, the speed and memory figures of README.md
+# ("Benchmarks"), printed as one Markdown table.
 #
 #   tclsh tool/bench.tcl                 the whole benchmark
 #   tclsh tool/bench.tcl rss MODE ROWS   (internal) one rebuild in this
