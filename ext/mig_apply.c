@@ -252,12 +252,20 @@ static void migTargetApply(Mig *p, MigScripts *pS, MigTarget *pT,
 ** Running the sections.
 */
 
-/* True if the statement at z starts with BEGIN, COMMIT, END or ROLLBACK:
-** a script must not end the transaction that the whole call runs in. */
-static int migIsTxnControl(const char *z){
-  int n, eType = MIG_TK_SPACE;
+/* The first token of z that is not space or a comment: its type (EOF
+** when there is none) in *peType, its length in *pn. */
+static const unsigned char *migFirstToken(const char *z, int *pn, int *peType){
   const unsigned char *zU = (const unsigned char*)z;
-  while( (n = migGetToken(zU, &eType))>0 && eType==MIG_TK_SPACE ) zU += n;
+  while( (*pn = migGetToken(zU, peType))>0 && *peType==MIG_TK_SPACE ){
+    zU += *pn;
+  }
+  return zU;
+}
+
+/* True if the token zU[0..n) of type eType is BEGIN, COMMIT, END or
+** ROLLBACK: a script must not end the transaction that the whole call
+** runs in. */
+static int migIsTxnControl(const unsigned char *zU, int n, int eType){
   if( eType!=MIG_TK_ID ) return 0;
   return (n==5 && sqlite3_strnicmp((const char*)zU, "begin", 5)==0)
       || (n==6 && sqlite3_strnicmp((const char*)zU, "commit", 6)==0)
@@ -333,10 +341,12 @@ static void migRunSection(Mig *p, MigRev *pRev, const char *zSection,
   }
   while( p->rc==SQLITE_OK && zTail && zTail[0] ){
     const char *zStart = zTail;
-    int rc;
+    int rc, eType;
     int n = 0;
     const char *zStmt;
-    if( migIsTxnControl(zStart) ){
+    const unsigned char *zTok = migFirstToken(zStart, &n, &eType);
+    if( eType==MIG_TK_EOF ) break;        /* only space and comments left */
+    if( migIsTxnControl(zTok, n, eType) ){
       zStmt = migStatementExtent(zStart, &n);
       migError(p, "revision %s (%s), %s section: %.*s is not allowed in a "
           "script: libmig runs the whole call as one transaction",

@@ -353,6 +353,7 @@ void migHashInsert(Mig *p, MigHash *pH, const char *zKey, void *pData);
 void migHashClear(MigHash *pH);
 
 int migStrICmp(const char *a, const char *b);      /* ASCII case-folded */
+void migUtcNow(char *zIso, char *zStamp);  /* ISO-8601 (21), digits (15) */
 
 sqlite3_stmt *migPrepare(Mig *p, const char *zFmt, ...);
 int migStep(Mig *p, sqlite3_stmt *pStmt);  /* SQLITE_ROW or 0 (done/error) */
@@ -543,6 +544,7 @@ char *migCurrentOf(Mig *p, MigScripts *pS, const unsigned char *aSet,
 typedef struct MigBook MigBook;
 struct MigBook {
   sqlite3_str *pOut;    /* offline SQL being recorded, or NULL */
+  char zNow[24];        /* applied_at of this call (online), or "" */
   sqlite3_stmt *pIns;   /* INSERT of a revision (prepared once) */
   sqlite3_stmt *pDel;   /* DELETE of a revision */
   sqlite3_stmt *pSum;   /* UPDATE of a checksum */

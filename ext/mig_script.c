@@ -41,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
-#include <time.h>
 #include <dirent.h>
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -542,28 +541,19 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
   char zSlug[41];
   char *zMsg = 0, *zPath = 0, *zText = 0, *zRet = 0;
   sqlite3_str *pStr = 0;
-  time_t now;
-  struct tm tm;
   FILE *f = 0;
   int i, nSlug = 0;
   if( p->rc!=SQLITE_OK ) return 0;
 
   sqlite3_randomness(sizeof(aRand), aRand);
   for(i=0; i<6; i++) sqlite3_snprintf(3, &zRev[i*2], "%02x", aRand[i]);
-  now = time(0);
-  gmtime_r(&now, &tm);
-  sqlite3_snprintf(sizeof(zStamp), zStamp, "%04d%02d%02d%02d%02d%02d",
-      tm.tm_year+1900, tm.tm_mon+1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-      tm.tm_sec);
+  migUtcNow(zCreated, zStamp);
   {
     sqlite3_int64 iMax = migMaxStamp(zDir);
     if( iMax>=strtoll(zStamp, 0, 10) ){
       sqlite3_snprintf(sizeof(zStamp), zStamp, "%014lld", iMax+1);
     }
   }
-  sqlite3_snprintf(sizeof(zCreated), zCreated, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-      tm.tm_year+1900, tm.tm_mon+1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-      tm.tm_sec);
 
   /* The message on one line, and its slug. */
   zMsg = migStrndup(p, zMessage ? zMessage : "", -1);

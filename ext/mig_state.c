@@ -120,47 +120,84 @@ char *migCurrentOf(Mig *p, MigScripts *pS, const unsigned char *aSet,
   return z;
 }
 
-/* Run one bookkeeping statement, and append it to pB->pOut if set. */
-static void migBookRun(Mig *p, MigBook *pB, const char *zFmt, ...){
+/* Start the bookkeeping of a call: the table, created if need be (and
+** recorded for mig_sql).  Online, every revision the call applies gets
+** the time of the call as applied_at (one transaction, one moment);
+** offline SQL asks for the time it runs at. */
+void migBookOpen(Mig *p, MigBook *pB, sqlite3_str *pOut){
   char *zSql;
-  va_list ap;
-  va_start(ap, zFmt);
-  zSql = migVMprintf(p, zFmt, ap);
-  va_end(ap);
-  if( zSql==0 ) return;
-  migExec(p, "%s", zSql);
-  if( pB->pOut ) sqlite3_str_appendf(pB->pOut, "%s;\n", zSql);
+  memset(pB, 0, sizeof(*pB));
+  pB->pOut = pOut;
+  if( pOut==0 ) migUtcNow(pB->zNow, 0);
+  zSql = migMprintf(p, "CREATE TABLE IF NOT EXISTS \"%w\".\"%w\""
+      MIG_APPLIED_SCHEMA, p->zDb, MIG_APPLIED_TABLE);
+  if( zSql ){
+    migExec(p, "%s", zSql);
+    if( pOut ) sqlite3_str_appendf(pOut, "%s;\n", zSql);
+  }
   sqlite3_free(zSql);
 }
 
-/* Start the bookkeeping of a call: the table, created if need be. */
-void migBookOpen(Mig *p, MigBook *pB, sqlite3_str *pOut){
-  memset(pB, 0, sizeof(*pB));
-  pB->pOut = pOut;
-  migBookRun(p, pB, "CREATE TABLE IF NOT EXISTS \"%w\".\"%w\""
-      MIG_APPLIED_SCHEMA, p->zDb, MIG_APPLIED_TABLE);
+/* Bookkeeping statement *ppStmt, prepared from zFmt (with the schema and
+** the table's name) the first time and kept for the whole call, so that
+** a long history is not one printf and one parse per revision.  SQLite
+** prepares it again by itself when a script changed the schema. */
+static sqlite3_stmt *migBookStmt(Mig *p, sqlite3_stmt **ppStmt,
+                                 const char *zFmt){
+  if( *ppStmt==0 ) *ppStmt = migPrepare(p, zFmt, p->zDb, MIG_APPLIED_TABLE);
+  return *ppStmt;
+}
+
+/* Run pStmt with the values that are not NULL of z1, z2 and z3 bound to
+** ?1, ?2 and ?3.  With pB->pOut it is recorded as the plain SQL it ran:
+** its text with the values in place. */
+static void migBookRun(Mig *p, MigBook *pB, sqlite3_stmt *pStmt,
+                       const char *z1, const char *z2, const char *z3){
+  const char *az[3];
+  int i;
+  if( p->rc!=SQLITE_OK || pStmt==0 ) return;
+  az[0] = z1; az[1] = z2; az[2] = z3;
+  for(i=0; i<3; i++){
+    if( az[i] && sqlite3_bind_text(pStmt, i+1, az[i], -1, SQLITE_STATIC) ){
+      migErrorFromDb(p);
+    }
+  }
+  if( pB->pOut && p->rc==SQLITE_OK ){
+    char *zSql = sqlite3_expanded_sql(pStmt);
+    if( zSql==0 ) migErrorSet(p, SQLITE_NOMEM, 0);
+    sqlite3_str_appendf(pB->pOut, "%s;\n", zSql);
+    sqlite3_free(zSql);
+  }
+  migStep(p, pStmt);
+  sqlite3_reset(pStmt);
 }
 
 /* Record revision zRev as applied, with the checksum zSum. */
 void migBookApplied(Mig *p, MigBook *pB, const char *zRev, const char *zSum){
-  migBookRun(p, pB, "INSERT INTO \"%w\".\"%w\" VALUES(%Q, %Q, " MIG_NOW ")",
-      p->zDb, MIG_APPLIED_TABLE, zRev, zSum);
+  migBookRun(p, pB, migBookStmt(p, &pB->pIns, pB->pOut
+        ? "INSERT INTO \"%w\".\"%w\" VALUES(?1, ?2, " MIG_NOW ")"
+        : "INSERT INTO \"%w\".\"%w\" VALUES(?1, ?2, ?3)"),
+      zRev, zSum, pB->pOut ? 0 : pB->zNow);
 }
 
 /* Record revision zRev as no longer applied. */
 void migBookRemoved(Mig *p, MigBook *pB, const char *zRev){
-  migBookRun(p, pB, "DELETE FROM \"%w\".\"%w\" WHERE revision=%Q",
-      p->zDb, MIG_APPLIED_TABLE, zRev);
+  migBookRun(p, pB, migBookStmt(p, &pB->pDel,
+        "DELETE FROM \"%w\".\"%w\" WHERE revision=?1"), zRev, 0, 0);
 }
 
 /* Record zSum as the checksum of applied revision zRev. */
 void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum){
-  migBookRun(p, pB, "UPDATE \"%w\".\"%w\" SET checksum=%Q WHERE revision=%Q",
-      p->zDb, MIG_APPLIED_TABLE, zSum, zRev);
+  migBookRun(p, pB, migBookStmt(p, &pB->pSum,
+        "UPDATE \"%w\".\"%w\" SET checksum=?2 WHERE revision=?1"),
+      zRev, zSum, 0);
 }
 
 /* End the bookkeeping of a call. */
 void migBookClose(MigBook *pB){
+  sqlite3_finalize(pB->pIns);
+  sqlite3_finalize(pB->pDel);
+  sqlite3_finalize(pB->pSum);
   memset(pB, 0, sizeof(*pB));
 }
 

@@ -12,6 +12,7 @@
 **     error reported with the function's name before it.
 */
 #include "mig_int.h"
+#include <time.h>
 
 /* Record an error unless one is already set.  Without a message (zFmt
 ** NULL) the code is kept and reported with SQLite's text for it; only a
@@ -531,4 +532,19 @@ void migTxnEnd(Mig *p, MigTxn *pT){
   }
   if( pT->bFkWasOn ) migCleanup(p, "PRAGMA foreign_keys=ON");
   pT->bStarted = 0;
+}
+
+/* The current time, UTC, as "YYYY-MM-DDTHH:MM:SSZ" in zIso (21 bytes) and,
+** unless zStamp is NULL, as "YYYYMMDDHHMMSS" in zStamp (15 bytes). */
+void migUtcNow(char *zIso, char *zStamp){
+  time_t now = time(0);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  sqlite3_snprintf(21, zIso, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+      tm.tm_year+1900, tm.tm_mon+1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+      tm.tm_sec);
+  if( zStamp ){
+    sqlite3_snprintf(15, zStamp, "%.4s%.2s%.2s%.2s%.2s%.2s", zIso, &zIso[5],
+        &zIso[8], &zIso[11], &zIso[14], &zIso[17]);
+  }
 }

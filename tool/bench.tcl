@@ -13,6 +13,8 @@
 #   BENCH_DIR    scratch directory (default /tmp/libmig-bench; about
 #                0.4 GB at scale 1, deleted at the end)
 #   BENCH_ALEMBIC=0  leave Alembic out even where it is installed
+#   BENCH_ONLY   run only these sections (comma-separated): rebuild, rss,
+#                diff, native, history, longhistory (default: all)
 #
 # Every timing is wall-clock time of the operation only (the file copy
 # that gives each run a fresh database is outside it), COMMIT included.
@@ -223,6 +225,14 @@ proc alembic {args} {
   exec $::PY $::TOOL/bench_alembic.py {*}$args 2>@ stderr
 }
 
+# Run BODY (a section of the benchmark, at global level) unless
+# BENCH_ONLY leaves section NAME out.
+proc section {name body} {
+  if {[info exists ::env(BENCH_ONLY)] && $::env(BENCH_ONLY) ne ""
+      && $name ni [split $::env(BENCH_ONLY) ,]} return
+  uplevel #0 $body
+}
+
 set ROWS {}   ;# the table: {label libmig hand ratio alembic aratio}
 proc row {args} { lappend ::ROWS $args }
 proc ratio {a b} {
@@ -231,6 +241,7 @@ proc ratio {a b} {
 }
 
 # 1. The rebuild, alternating libmig and the hand-written SQL.
+section rebuild {
 set SCRIPTS_REBUILD [scripts rebuild "$T_V2;$T_IDX"]
 template $ROWS_BIG
 template $ROWS_SMALL
@@ -258,9 +269,13 @@ if {$ALEMBIC} {
 row "Rebuild, [fmt_rows $ROWS_BIG] rows, 2 indexes (mig_upgrade vs 12 steps)" \
   [fmt_time $lib] [fmt_time $hand] "**[ratio $lib $hand]**" \
   [expr {$al eq "" ? "" : [fmt_time $al]}] [ratio $al $lib]
+}
 
 # 2. Peak RSS of the same rebuild, one child process per run.
+section rss {
+set SCRIPTS_REBUILD [scripts rebuild "$T_V2;$T_IDX"]
 foreach rows [list $ROWS_SMALL $ROWS_BIG] {
+  template $rows
   progress "peak RSS of the rebuild of $rows rows"
   set rss(lib) {}; set rss(hand) {}; set rss(alembic) {}
   set n [expr {max(1, min($RUNS, 3))}]
@@ -278,6 +293,7 @@ foreach rows [list $ROWS_SMALL $ROWS_BIG] {
   row "Peak RSS of that rebuild, [fmt_rows $rows] rows" \
     [fmt_mb $lib] [fmt_mb $hand] [ratio $lib $hand] \
     [expr {$al eq "" ? "" : [fmt_mb $al]}] [ratio $al $lib]
+}
 }
 
 # 3. mig_diff on generated schemas.  Table k has 10 columns, 2 indexes and
@@ -317,6 +333,7 @@ proc gen_schema {file n changed} {
   g eval COMMIT
   g close
 }
+section diff {
 foreach n [list [scaled 100] [scaled 1000] [scaled 3000]] {
   progress "mig_diff on $n tables"
   gen_schema $DIR/diff_main.db $n 0
@@ -346,7 +363,10 @@ foreach n [list [scaled 100] [scaled 1000] [scaled 3000]] {
     [ratio $al $lib]
 }
 
+}
+
 # 4. The native paths, at both sizes: they must not depend on the rows.
+section native {
 set SCRIPTS_ADD [scripts addcol \
   "[string map {"created TEXT" "created TEXT,\n  note TEXT"} $T_V1];$T_IDX"]
 set SCRIPTS_REN [scripts rename \
@@ -378,8 +398,11 @@ foreach {what name scripts hand} [list \
   }
 }
 
+}
+
 # 5. A fresh database through a long history: table h_k created by every
 # other revision, a column added to it by the next.
+section history {
 set NREV [scaled 500]
 progress "writing $NREV revisions"
 set hist $DIR/scripts_history
@@ -413,6 +436,65 @@ for {set i 0} {$i < $RUNS} {incr i} {
 set lib [median $l]
 row "mig_upgrade of a new database through $NREV revisions" \
   "[fmt_time $lib] ([fmt_time [expr {$lib/$NREV}]]/revision)" "—" "—" "—" "—"
+}
+
+# 6. libmig's own cost per revision, through a long history of small data
+# migrations (the first creates a table, each of the others inserts one
+# row: SQLite's own work is small, so what is measured is reading and
+# checking the scripts, running them and the bookkeeping), then listing
+# that history: mig_current() and the migrations table, first call (the
+# scripts are read) and later calls (a cache keyed by each file's size,
+# times and inode serves them).
+section longhistory {
+set NLONG [scaled 5000]
+set long $DIR/scripts_long
+progress "writing $NLONG revisions"
+# Written directly (the format of README.md's "Revision scripts"): through
+# mig_revision, each new script would read all the others first.
+file mkdir $long
+for {set k 0} {$k < $NLONG} {incr k} {
+  set rev [format r%06d $k]
+  set down [expr {$k ? [format r%06d [expr {$k-1}]] : ""}]
+  if {$k == 0} {
+    set up "CREATE TABLE d(id INTEGER PRIMARY KEY, v TEXT);"
+    set dn "DROP TABLE d;"
+  } else {
+    set up "INSERT INTO d(v) VALUES('r$k');"
+    set dn "DELETE FROM d WHERE v='r$k';"
+  }
+  set f [open [format %s/2026%010d_%s_row.sql $long $k $rev] w]
+  puts $f "-- revision: $rev\n-- down_revision: $down\n-- message: row $k\n-- created: 2026-01-01T00:00:00Z\n\n-- upgrade\n$up\n\n-- downgrade\n$dn"
+  close $f
+}
+progress "upgrading through $NLONG revisions, listing them"
+set l {}; set cold {}; set warm {}; set vtab {}
+for {set i 0} {$i < $RUNS} {incr i} {
+  file delete $DIR/work_long.db
+  opendb w $DIR/work_long.db
+  w eval {SELECT mig_config('script_location', $long)}
+  lappend l [usec { w eval {SELECT mig_upgrade('head')} }]
+  if {[w one {SELECT count(*) FROM d}] != $NLONG-1} {
+    error "mig_upgrade did not apply $NLONG revisions"
+  }
+  w close
+  # A new connection: its first mig_current() reads the scripts.
+  opendb w $DIR/work_long.db
+  w eval {SELECT mig_config('script_location', $long)}
+  lappend cold [usec { w eval {SELECT mig_current()} }]
+  for {set j 0} {$j < 5} {incr j} {
+    lappend warm [usec { w eval {SELECT mig_current()} }]
+    lappend vtab [usec { w eval {SELECT count(*) FROM migrations} }]
+  }
+  w close
+}
+set lib [median $l]
+row "mig_upgrade of a new database through $NLONG revisions of one INSERT each" \
+  "[fmt_time $lib] ([fmt_time [expr {$lib/$NLONG}]]/revision)" "—" "—" "—" "—"
+row "mig_current() with $NLONG scripts: first call / later calls" \
+  "[fmt_time [median $cold]] / [fmt_time [median $warm]]" "—" "—" "—" "—"
+row "SELECT count(*) FROM migrations, $NLONG scripts (later calls)" \
+  [fmt_time [median $vtab]] "—" "—" "—" "—"
+}
 
 #-------------------------------------------------------------------------
 # The table.
