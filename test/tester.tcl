@@ -185,8 +185,8 @@ proc T_result {name ok expected got} {
 
 # A version as one comparable number: 3.37.2 -> 3037002.
 proc T_vnum {version} {
-  lassign [split $version .] a b c
-  expr {$a*1000000 + $b*1000 + ($c eq "" ? 0 : $c)}
+  lassign [concat [split $version .] 0 0 0] a b c
+  expr {$a*1000000 + $b*1000 + $c}
 }
 
 proc sqlite_version_at_least {version} {
@@ -194,13 +194,18 @@ proc sqlite_version_at_least {version} {
 }
 
 proc require_sqlite {version feature script} {
-  if {$::T(skip) ne "" || [sqlite_version_at_least $version]} {
-    return [uplevel 1 $script]
+  set outer $::T(skip)
+  if {$outer eq "" && ![sqlite_version_at_least $version]} {
+    set ::T(skip) "$feature needs SQLite $version, running $::sqlite_version"
   }
-  set ::T(skip) "$feature needs SQLite $version, running $::sqlite_version"
-  catch {uplevel 1 $script} msg opts
-  set ::T(skip) ""
-  return -options $opts $msg
+  set rc [catch {uplevel 1 $script} msg opts]
+  set ::T(skip) $outer
+  # An error, or a break or continue of the caller's loop, goes on up.
+  if {$rc} {
+    dict incr opts -level
+    return -options $opts $msg
+  }
+  return $msg
 }
 
 proc skip_test {name reason} {
