@@ -242,11 +242,13 @@ proc do_catchsql_test {name sql expected} {
     return
   }
   set rc [catch {uplevel 1 [list db eval $sql]} msg]
-  if {$rc==0} {
-    set got [list 0 [list {*}$msg]]
+  # A result is compared as a list, a message as a string (which need not
+  # be a list: an error expected and a result got is a failure, not a
+  # Tcl error).
+  set got [expr {$rc==0 ? [list 0 [list {*}$msg]] : [list 1 $msg]}]
+  if {[lindex $expected 0]==0} {
     set exp [list 0 [list {*}[lindex $expected 1]]]
   } else {
-    set got [list 1 $msg]
     set exp [list 1 [lindex $expected 1]]
   }
   T_result $name [expr {$got eq $exp}] $exp $got
