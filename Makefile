@@ -3,7 +3,8 @@
 # runs the walkthrough, `make bench` the benchmark, `make wheel` the
 # Python package (dist/libmig-*.whl), `make test-python` its tests,
 # `make npm` the Node package (dist/libmig-*.tgz), `make test-node` the
-# Node tests.
+# Node tests, `make matrix` the tests on every SQLite version of
+# tool/sqlite-matrix.sh.
 
 CC      ?= cc
 CFLAGS  ?= -O2
@@ -47,6 +48,23 @@ $(FAULT_LIB): test/faultvfs.c
 
 test: $(LIB) $(FAULT_LIB)
 	MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) test/all.tcl
+
+# The suite on other SQLite versions, built by tool/sqlite-matrix.sh from
+# the amalgamations of npm packages into a cache outside the clone
+# (~/.cache/libmig/sqlite, or $$MIG_SQLITE_CACHE; built once per version).
+# `make matrix` runs every version (or those in V="3.31.1 3.37.2"),
+# `make test-sqlite V=3.37.2` one; T="rebuild diff" picks test files as
+# test/all.tcl's arguments do.  Needs npm and Tcl's headers (tcl-dev).
+V ?=
+T ?=
+matrix: $(LIB)
+	MIG_LIB=$(CURDIR)/$(LIB) bash tool/sqlite-matrix.sh matrix $(V)
+
+test-sqlite: $(LIB)
+	@if [ -z "$(V)" ]; then \
+	  echo "usage: make test-sqlite V=<version> [T=<test file words>]"; \
+	  bash tool/sqlite-matrix.sh list; exit 2; fi
+	MIG_LIB=$(CURDIR)/$(LIB) bash tool/sqlite-matrix.sh test $(V) $(T)
 
 # Runs the whole suite with the ASan+UBSan build preloaded into tclsh.
 # The library itself is preloaded too, so that it is still mapped when
@@ -149,7 +167,8 @@ test-node: $(LIB)
 	@MAKE="$(MAKE)" sh test/node/run.sh
 
 clean:
-	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/*.o
+	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/faultvfs-*.$(SO) test/*.o
 	rm -rf test/tmp build dist
 
-.PHONY: all test sanitize demo clean fuzz bench wheel test-python npm test-node
+.PHONY: all test sanitize demo clean fuzz bench wheel test-python npm \
+  test-node matrix test-sqlite

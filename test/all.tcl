@@ -224,6 +224,7 @@ proc on_output {chan} {
 proc file_done {name fdir ms status out} {
   set npass 0
   set nfail 0
+  set nskip 0
   set result ""
   set current ""
   set last ""
@@ -232,6 +233,7 @@ proc file_done {name fdir ms status out} {
       "MIGTEST-START *"  { set current [lindex $line 1] }
       "MIGTEST-PASS *"   { incr npass; set last $current; set current "" }
       "MIGTEST-FAIL *"   { incr nfail; set last $current; set current "" }
+      "MIGTEST-SKIP *"   { incr nskip; lappend ::skipped($name) [lrange $line 1 2] }
       "MIGTEST-RESULT *" { set result $line }
     }
   }
@@ -251,9 +253,12 @@ proc file_done {name fdir ms status out} {
   if {$status ne "ok"} { incr nfail }
   incr ::total_pass $npass
   incr ::total_fail $nfail
+  incr ::total_skip $nskip
   set ::dur($name) $ms
   set ::keep($name) 1
-  set line [format "%-*s %5d passed, %3d failed  (%d ms)" $::width $name $npass $nfail $ms]
+  set line [format "%-*s %5d passed, %3d failed" $::width $name $npass $nfail]
+  if {$nskip} { append line ", $nskip skipped" }
+  append line [format "  (%d ms)" $ms]
   if {$status ne "ok"} { append line "  -- $status" }
   puts $line
   flush stdout
@@ -266,6 +271,7 @@ proc file_done {name fdir ms status out} {
 
 set total_pass 0
 set total_fail 0
+set total_skip 0
 set broken {}
 set running 0
 set width 0
@@ -296,5 +302,13 @@ if {[llength $broken]} {
 } else {
   file delete -force $rundir
 }
-puts "$total_pass passed, $total_fail failed"
+# Skipped tests (tester.tcl's require_sqlite), by file and reason.
+foreach name [lsort [array names skipped]] {
+  set by {}
+  foreach s $skipped($name) { dict lappend by [lindex $s 1] [lindex $s 0] }
+  dict for {reason tests} $by {
+    puts "skipped in $name ([llength $tests]): $reason: [join $tests { }]"
+  }
+}
+puts "$total_pass passed, $total_fail failed[expr {$total_skip ? ", $total_skip skipped" : ""}]"
 exit [expr {$total_fail>0 ? 1 : 0}]

@@ -19,6 +19,21 @@
 #   load_libmig CONN                load libmig into another connection
 #   finish_test                     report and exit (status 1 on failures)
 #
+# SQLite versions (the suite runs on every version that
+# tool/sqlite-matrix.sh builds; what an older SQLite lacks is skipped with
+# the reason, never failed):
+#   sqlite_version_at_least V       1 if the running SQLite is V or newer
+#   require_sqlite V FEATURE SCRIPT run SCRIPT in the caller's scope; on
+#                                   SQLite older than V each test in it
+#                                   is skipped, not run, with the message
+#                                   "FEATURE needs SQLite V, running X"
+#                                   (code between the tests still runs:
+#                                   keep what needs FEATURE inside them)
+#   skip_test NAME REASON           report the test NAME as skipped
+# $::sqlite_version is the running version, "3.37.2".  When
+# $env(MIG_SQLITE_VERSION) is set (the matrix sets it) and the SQLite
+# that `package require sqlite3` loaded is another one, nothing runs.
+#
 # Test names are unique per file (a duplicate counts as a failure) and
 # numbered per file: models-1.1, models-1.2, diff-3.4 ...
 #
@@ -39,7 +54,8 @@
 #
 # For the runner (test/all.tcl), which sets MIGTEST_RUNNER=1, each test
 # also prints "MIGTEST-START <name>" and then "MIGTEST-PASS <name>" or
-# "MIGTEST-FAIL <name>", so that a crash can be pinned on a test.  The
+# "MIGTEST-FAIL <name>", so that a crash can be pinned on a test (a
+# skipped test prints "MIGTEST-SKIP <name> <reason>" only).  The
 # last line of a file that ran to its end is then always
 #     MIGTEST-RESULT <passed> <failed> {<names of the failed tests>}
 # A file that dies before printing it is a failure of its own.  Run
@@ -71,6 +87,8 @@ if {$::T(owntmp)} { file delete -force $::tmpdir }
 set ::T(npass) 0
 set ::T(nfail) 0
 set ::T(failed) {}
+set ::T(nskip) 0
+set ::T(skip) ""
 set ::T(verbose) [expr {[info exists ::env(MIG_VERBOSE)]
                         && $::env(MIG_VERBOSE) ni {"" 0}}]
 set ::T(runner) [info exists ::env(MIGTEST_RUNNER)]
@@ -84,6 +102,15 @@ if {[info exists ::env(MIG_LIB)] && $::env(MIG_LIB) ne ""} {
   set ::miglib [file join $::repodir libmig.dylib]
 } else {
   set ::miglib [file join $::repodir libmig.so]
+}
+
+# The SQLite under test, checked against the one the matrix meant.
+set ::sqlite_version [sqlite3 -version]
+if {[info exists ::env(MIG_SQLITE_VERSION)] && $::env(MIG_SQLITE_VERSION) ne ""
+    && $::env(MIG_SQLITE_VERSION) ne $::sqlite_version} {
+  puts "this run is for SQLite $::env(MIG_SQLITE_VERSION), but\
+        `package require sqlite3` loaded SQLite $::sqlite_version"
+  exit 1
 }
 
 # Relative paths in tests (sql/pets/models.sql ...) are relative to the
@@ -126,7 +153,7 @@ proc catchsql {sql} {
 }
 
 # Register a test name; a repeated name is a failure (of its own).
-proc T_start {name} {
+proc T_register {name} {
   if {[info exists ::T(name,$name)]} {
     puts "! $name: duplicate test name in this file"
     incr ::T(nfail)
@@ -134,6 +161,10 @@ proc T_start {name} {
     if {$::T(runner)} { puts "MIGTEST-FAIL $name" }
   }
   set ::T(name,$name) 1
+}
+
+proc T_start {name} {
+  T_register $name
   if {$::T(runner)} { puts "MIGTEST-START $name" }
   if {$::T(verbose)} { puts "$name..." }
 }
@@ -152,7 +183,48 @@ proc T_result {name ok expected got} {
   }
 }
 
+# A version as one comparable number: 3.37.2 -> 3037002.
+proc T_vnum {version} {
+  lassign [concat [split $version .] 0 0 0] a b c
+  expr {$a*1000000 + $b*1000 + $c}
+}
+
+proc sqlite_version_at_least {version} {
+  expr {[T_vnum $::sqlite_version] >= [T_vnum $version]}
+}
+
+proc require_sqlite {version feature script} {
+  set outer $::T(skip)
+  if {$outer eq "" && ![sqlite_version_at_least $version]} {
+    set ::T(skip) "$feature needs SQLite $version, running $::sqlite_version"
+  }
+  set rc [catch {uplevel 1 $script} msg opts]
+  set ::T(skip) $outer
+  # An error, or a break or continue of the caller's loop, goes on up.
+  if {$rc} {
+    dict incr opts -level
+    return -options $opts $msg
+  }
+  return $msg
+}
+
+proc skip_test {name reason} {
+  T_register $name
+  incr ::T(nskip)
+  puts "skipped: $name: $reason"
+  if {$::T(runner)} { puts [list MIGTEST-SKIP $name $reason] }
+}
+
+# True, after reporting NAME as skipped, inside a require_sqlite that
+# does not hold.
+proc T_skipping {name} {
+  if {$::T(skip) eq ""} { return 0 }
+  skip_test $name $::T(skip)
+  return 1
+}
+
 proc do_execsql_test {name sql expected} {
+  if {[T_skipping $name]} return
   T_start $name
   if {[catch {uplevel 1 [list db eval $sql]} got]} {
     T_result $name 0 $expected "error: $got"
@@ -163,23 +235,27 @@ proc do_execsql_test {name sql expected} {
 }
 
 proc do_catchsql_test {name sql expected} {
+  if {[T_skipping $name]} return
   T_start $name
   if {[llength $expected]!=2 || [lindex $expected 0] ni {0 1}} {
     T_result $name 0 "{0 {result}} or {1 {message}}" "malformed EXPECTED: $expected"
     return
   }
   set rc [catch {uplevel 1 [list db eval $sql]} msg]
-  if {$rc==0} {
-    set got [list 0 [list {*}$msg]]
+  # A result is compared as a list, a message as a string (which need not
+  # be a list: an error expected and a result got is a failure, not a
+  # Tcl error).
+  set got [expr {$rc==0 ? [list 0 [list {*}$msg]] : [list 1 $msg]}]
+  if {[lindex $expected 0]==0} {
     set exp [list 0 [list {*}[lindex $expected 1]]]
   } else {
-    set got [list 1 $msg]
     set exp [list 1 [lindex $expected 1]]
   }
   T_result $name [expr {$got eq $exp}] $exp $got
 }
 
 proc do_test {name script expected} {
+  if {[T_skipping $name]} return
   T_start $name
   if {[catch {uplevel 1 $script} got]} {
     T_result $name 0 $expected "error: $got"
@@ -192,8 +268,9 @@ proc do_test {name script expected} {
 # summary, and the scratch directory goes unless a test failed.
 proc finish_test {} {
   catch {db close}
+  set skipped [expr {$::T(nskip) ? ", $::T(nskip) skipped" : ""}]
   if {$::T(runner)} {
-    puts "$::T(npass) passed, $::T(nfail) failed"
+    puts "$::T(npass) passed, $::T(nfail) failed$skipped"
     puts [list MIGTEST-RESULT $::T(npass) $::T(nfail) $::T(failed)]
   } else {
     if {$::T(nfail)} {
@@ -202,7 +279,7 @@ proc finish_test {} {
     } elseif {$::T(owntmp)} {
       file delete -force $::tmpdir
     }
-    puts "$::T(file): $::T(npass) passed, $::T(nfail) failed"
+    puts "$::T(file): $::T(npass) passed, $::T(nfail) failed$skipped"
   }
   flush stdout
   exit [expr {$::T(nfail) ? 1 : 0}]

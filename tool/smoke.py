@@ -51,6 +51,7 @@ def main(argv):
     one("SELECT mig_config('script_location', ?)",
         os.path.join(work, "migrations"))
     print("loaded libmig", one("SELECT mig_version()"))
+    print("sqlite", one("SELECT sqlite_version()"))
 
     one("SELECT mig_models('models', ?)", models("v1.sql"))
     r1 = one("SELECT mig_autogenerate('models', 'initial')")

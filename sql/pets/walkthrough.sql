@@ -18,7 +18,7 @@ SELECT file FROM migrations;
 .print
 .print '== 3. upgrade to head'
 SELECT mig_upgrade('head') AS current;
-SELECT group_concat(name, ', ') AS tables FROM sqlite_schema
+SELECT group_concat(name, ', ') AS tables FROM sqlite_master
  WHERE type='table' AND name NOT LIKE '\_libmig%' ESCAPE '\';
 
 .print

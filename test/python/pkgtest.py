@@ -136,7 +136,7 @@ def cmd_apsw():
     from pets.models import metadata
     print("models", libmig.models(con, metadata))
     print("tables", [r[0] for r in con.execute(
-        "SELECT name FROM models.sqlite_schema WHERE type = 'table' "
+        "SELECT name FROM models.sqlite_master WHERE type = 'table' "
         "ORDER BY name")])
 
 
@@ -168,10 +168,10 @@ def dump(con, schema):
     pragmas table_xinfo, index_list, index_xinfo of each index and
     foreign_key_list."""
     out = {"sqlite_schema": con.execute(
-        "SELECT type, name, tbl_name, sql FROM \"%s\".sqlite_schema "
+        "SELECT type, name, tbl_name, sql FROM \"%s\".sqlite_master "
         "ORDER BY rowid" % schema).fetchall()}
     tables = [r[0] for r in con.execute(
-        "SELECT name FROM \"%s\".sqlite_schema WHERE type = 'table' "
+        "SELECT name FROM \"%s\".sqlite_master WHERE type = 'table' "
         "AND name NOT LIKE 'sqlite_%%' ORDER BY name" % schema)]
     for t in tables:
         out[t, "table_xinfo"] = con.execute(
@@ -247,7 +247,7 @@ def cmd_compare(modname, attr):
 
 def tables(con):
     return [r[0] for r in con.execute(
-        "SELECT name FROM main.sqlite_schema WHERE type = 'table' "
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' "
         "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
 
 
