@@ -408,7 +408,7 @@ static void migCheckUnknown(Mig *p, MigScripts *pS, MigApplied *pA){
 static void migCheckEdited(Mig *p, MigScripts *pS, MigApplied *pA,
                            MigRev *pRev){
   const char *zSum = pA->azSum[pRev->iOrder];
-  if( p->rc==SQLITE_OK && zSum && strcmp(zSum, pRev->zChecksum)!=0 ){
+  if( p->rc==SQLITE_OK && !migChecksumMatches(pRev, zSum) ){
     char *zCur = migCurrentOf(p, pS, pA->aApplied, pA->nUnknown,
                               pA->azUnknown);
     if( p->rc==SQLITE_OK ){

@@ -468,6 +468,8 @@ void migRebuildFunc(sqlite3_context*, int, sqlite3_value**);
 */
 typedef struct MigRev MigRev;
 typedef struct MigScripts MigScripts;
+#define MIG_CHECKSUM_V2 "v2:"   /* prefix of a version-2 checksum */
+#define MIG_CHECKSUM_SZ 20      /* its size with the terminator */
 struct MigRev {
   char *zRev;           /* revision id (12 hex digits when generated) */
   int nDown;            /* number of parents (down revisions) */
@@ -480,7 +482,8 @@ struct MigRev {
   char *zFile;          /* path of the script: <location>/<name> */
   char *zUpgrade;       /* text of the upgrade section */
   char *zDowngrade;     /* text of the downgrade section */
-  char zChecksum[17];   /* FNV-1a 64 of the file, 16 hex digits */
+  char zChecksum[MIG_CHECKSUM_SZ];  /* "v2:<16 hex>", what is recorded */
+  char zChecksumRaw[17];  /* of the raw bytes (old databases recorded it) */
   int iOrder;           /* index in MigScripts.apRev (base first) */
   int iMark;            /* scratch for graph walks */
 };
@@ -500,7 +503,11 @@ void migScriptsFree(MigScripts *pS);
 MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zId);
 /* Fail when there are several heads; zAdvice says what to do. */
 void migRequireOneHead(Mig *p, MigScripts *pS, const char *zAdvice);
-void migChecksum(const char *z, i64 n, char *zOut);  /* 17 bytes */
+/* The checksum of a script's text (mig_script.c says which changes it
+** ignores) into zOut[MIG_CHECKSUM_SZ]; and whether a checksum recorded
+** when pRev was applied (either version) matches its script now. */
+void migChecksum(Mig *p, const char *z, i64 n, char *zOut);
+int migChecksumMatches(MigRev *pRev, const char *zRecorded);
 /* Write a new script with parents apDown[0..nDown-1]; returns its id
 ** (sqlite3_free). */
 char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,

@@ -28,9 +28,27 @@
 ** ".sql" file of the directory is a script; a file that does not follow
 ** this format is an error that names it, never silently skipped.
 **
-** The checksum of a script is the 64-bit FNV-1a hash of the whole file,
-** as 16 lower-case hex digits: it only has to notice edits, not resist
-** an attacker, and SQLite 3.40's library has no SHA built in.
+** Section lines are recognized only where they could not be SQL: a
+** line inside a string literal, a quoted name or a block comment that
+** began on an earlier line (and ends further on) is part of that token,
+** whatever it holds, so that a models text with a line "-- downgrade"
+** in a string writes a script that reads back (a token that is never
+** closed protects nothing: such a script reads as it always did).  The
+** writer, for its part, indents by one space any line of the SQL it
+** writes that would read as a section line, and reads every script back
+** before it returns (see migScriptWrite).
+**
+** CHECKSUMS.  A script's checksum is the 64-bit FNV-1a hash of its text
+** normalized as rule 6 wants: every line ending (CRLF, CR, LF) read as
+** LF, spaces and tabs at the end of a line dropped unless the line ends
+** inside a string literal or quoted name, and a missing final line end
+** added; so an editor's line endings or a formatter that strips trailing
+** blanks is no edit, and anything else is.  It is written "v2:" and 16
+** lower-case hex digits.  Databases applied before this recorded the
+** hash of the raw bytes (16 hex digits, no prefix): a recorded checksum
+** is compared with the kind it is (migChecksumMatches).  FNV-1a only has
+** to notice edits, not resist an attacker, and SQLite 3.40's library has
+** no SHA built in.
 **
 ** The graph: every script names its parents (down revisions).  Loading
 ** rejects duplicate ids, unknown parents and cycles, and orders the
@@ -44,16 +62,115 @@
 #include <dirent.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
-/* The 64-bit FNV-1a hash of z[0..n-1] as 16 hex digits in zOut[17]. */
-void migChecksum(const char *z, i64 n, char *zOut){
-  sqlite3_uint64 h = 14695981039346656037ULL;
+#define MIG_FNV_INIT  14695981039346656037ULL
+#define MIG_FNV_PRIME 1099511628211ULL
+
+/* The 64-bit FNV-1a hash of z[0..n-1] (the raw bytes: the checksum
+** that databases applied before version 2 recorded) as 16 hex digits. */
+static void migChecksumRaw(const char *z, i64 n, char *zOut){
+  sqlite3_uint64 h = MIG_FNV_INIT;
   i64 i;
   for(i=0; i<n; i++){
     h ^= (unsigned char)z[i];
-    h *= 1099511628211ULL;
+    h *= MIG_FNV_PRIME;
   }
   sqlite3_snprintf(17, zOut, "%016llx", h);
+}
+
+/* True for a token that keeps its blanks: a string literal or a quoted
+** name, closed or not. */
+static int migTokenKeepsBlanks(const unsigned char *z, int eType){
+  if( eType==MIG_TK_STRING || eType==MIG_TK_QID ) return 1;
+  return eType==MIG_TK_ILLEGAL
+      && (z[0]=='\'' || z[0]=='"' || z[0]=='`' || z[0]=='[');
+}
+
+/* A copy of the n-byte text z with every line ending (CRLF, CR, LF)
+** made LF, NUL-terminated, its length in *pnOut (sqlite3_free() it). */
+static char *migLfText(Mig *p, const char *z, i64 n, i64 *pnOut){
+  char *zLf;
+  i64 i, nLf = 0;
+  if( p->rc!=SQLITE_OK ) return 0;
+  zLf = (char*)migMalloc(p, n+1);
+  if( zLf==0 ) return 0;
+  for(i=0; i<n; i++){
+    if( z[i]=='\r' ){
+      zLf[nLf++] = '\n';
+      if( i+1<n && z[i+1]=='\n' ) i++;
+    }else{
+      zLf[nLf++] = z[i];
+    }
+  }
+  zLf[nLf] = 0;
+  *pnOut = nLf;
+  return zLf;
+}
+
+/*
+** The version-2 checksum of the n-byte text z (see CHECKSUMS above):
+** "v2:" and 16 hex digits in zOut[MIG_CHECKSUM_SZ].  The line endings
+** are made LF in a copy first, so that the tokens (which tell where a
+** string literal is) are the same whatever the line endings.
+*/
+void migChecksum(Mig *p, const char *z, i64 n, char *zOut){
+  unsigned char *zLf;
+  sqlite3_uint64 h = MIG_FNV_INIT;
+  i64 i, j, nLf = 0;
+  i64 nBlank = 0;          /* blanks seen and not hashed yet */
+  unsigned char cLast = '\n';
+  zOut[0] = 0;
+  zLf = (unsigned char*)migLfText(p, z, n, &nLf);
+  if( zLf==0 ) return;
+  for(i=0; i<nLf; ){
+    int eType;
+    int nTok = migGetToken(&zLf[i], &eType);
+    if( nTok<=0 ) break;
+    if( migTokenKeepsBlanks(&zLf[i], eType) ){
+      /* the blanks before it are not at a line end: hash them too */
+      for(j=i-nBlank; j<i+nTok; j++){ h ^= zLf[j]; h *= MIG_FNV_PRIME; }
+      nBlank = 0;
+      cLast = zLf[i+nTok-1];
+    }else{
+      for(j=i; j<i+nTok; j++){
+        unsigned char c = zLf[j];
+        if( c==' ' || c=='\t' ){
+          /* held back until something other than a line end follows
+          ** (blanks are contiguous in zLf: they end just before j) */
+          nBlank++;
+          continue;
+        }
+        if( c!='\n' && nBlank>0 ){
+          i64 k;
+          for(k=j-nBlank; k<j; k++){ h ^= zLf[k]; h *= MIG_FNV_PRIME; }
+        }
+        nBlank = 0;
+        h ^= c;
+        h *= MIG_FNV_PRIME;
+        cLast = c;
+      }
+    }
+    i += nTok;
+  }
+  if( cLast!='\n' ){
+    h ^= '\n';
+    h *= MIG_FNV_PRIME;
+  }
+  sqlite3_free(zLf);
+  sqlite3_snprintf(MIG_CHECKSUM_SZ, zOut, MIG_CHECKSUM_V2 "%016llx", h);
+}
+
+/* True if zRecorded, a checksum recorded when pRev was applied, is the
+** checksum of its script as it is now, in the kind it was recorded:
+** version 2 ("v2:...") or the raw bytes of old databases. */
+int migChecksumMatches(MigRev *pRev, const char *zRecorded){
+  if( zRecorded==0 ) return 1;
+  if( strncmp(zRecorded, MIG_CHECKSUM_V2, 3)==0 ){
+    return strcmp(zRecorded, pRev->zChecksum)==0;
+  }
+  return strcmp(zRecorded, pRev->zChecksumRaw)==0;
 }
 
 /* Path of file zName in directory zDir. */
@@ -127,6 +244,61 @@ static int migIsSectionLine(const char *z, int n, const char *zWord){
   return i==n;
 }
 
+/*
+** Which lines of a text start inside a token: a cursor over the tokens
+** of an SQL text, asked about line starts in increasing order.
+*/
+typedef struct MigLineScan MigLineScan;
+struct MigLineScan {
+  const unsigned char *z;   /* the text, NUL-terminated */
+  i64 iTok;                 /* the current token is z[iTok..iEnd) */
+  i64 iEnd;
+  int eType;                /* its MIG_TK_* type */
+};
+
+/* Start the scan at offset iStart of z (a section starts a new text). */
+static void migLineScanInit(MigLineScan *pL, const char *z, i64 iStart){
+  pL->z = (const unsigned char*)z;
+  pL->iTok = pL->iEnd = iStart;
+  pL->eType = MIG_TK_SPACE;
+}
+
+/* True if a token that began before offset iLine (a line start; calls
+** come in increasing order) goes on past it and protects what it holds:
+** a closed string literal, quoted name, blob or block comment.  A token
+** never closed protects nothing, so that broken SQL reads as before.
+** *piStart (if not NULL) receives where that token begins. */
+static int migLineScanInside(MigLineScan *pL, i64 iLine, i64 *piStart){
+  const unsigned char *zTok;
+  int n;
+  while( pL->iEnd<=iLine ){
+    n = migGetToken(&pL->z[pL->iEnd], &pL->eType);
+    if( n<=0 ) return 0;
+    pL->iTok = pL->iEnd;
+    pL->iEnd += n;
+  }
+  if( pL->iTok>=iLine ) return 0;
+  if( piStart ) *piStart = pL->iTok;
+  zTok = &pL->z[pL->iTok];
+  n = (int)(pL->iEnd - pL->iTok);
+  switch( pL->eType ){
+    case MIG_TK_STRING: case MIG_TK_QID: case MIG_TK_BLOB:
+      return 1;
+    case MIG_TK_SPACE:
+      return n>=4 && zTok[0]=='/' && zTok[1]=='*'
+          && zTok[n-2]=='*' && zTok[n-1]=='/';
+  }
+  return 0;
+}
+
+/* The line number (from 1) of offset i of z. */
+static int migLineOf(const char *z, i64 i){
+  int iLine = 1;
+  i64 k;
+  for(k=0; k<i; k++) if( z[k]=='\n' ) iLine++;
+  return iLine;
+}
+
 /* True for characters allowed in a revision id. */
 static int migIsIdChar(char c){
   return (c>='0' && c<='9') || (c>='a' && c<='z') || (c>='A' && c<='Z')
@@ -176,27 +348,50 @@ static void migParseDown(Mig *p, MigArena *pA, MigRev *pRev, const char *zVal){
   pRev->nDown = n;
 }
 
-/* Parse the text of script zFile into a new MigRev. */
+/* Parse the text of script zFile into a new MigRev.  Its checksums are
+** of the text as it is; the rest is read with every line ending made
+** LF, so that a checkout with other line endings runs the same SQL (the
+** same string literals) as the checksum says it is. */
 static MigRev *migScriptParse(
-  Mig *p, MigArena *pA, const char *zFile, const char *zText, i64 nText
+  Mig *p, MigArena *pA, const char *zFile, const char *zRaw, i64 nRaw
 ){
   MigRev *pRev = migArenaAlloc(p, pA, sizeof(MigRev));
+  i64 nText = 0;
+  char *zText = migLfText(p, zRaw, nRaw, &nText);
   int eState = 0;               /* 0 header, 1 upgrade, 2 downgrade */
   i64 iUp = 0, iUpEnd = 0, iDown = 0;
   i64 i = 0;
   int iLine = 0;
   const char *zDownVal = 0;
-  if( pRev==0 ) return 0;
+  MigLineScan scan;
+  i64 iHidden = -1;             /* a section line inside a token, or -1 */
+  i64 iHiddenTok = 0;           /* where that token begins */
+  if( pRev==0 || zText==0 ){
+    sqlite3_free(zText);
+    return 0;
+  }
   pRev->zFile = migArenaStrndup(p, pA, zFile, -1);
-  migChecksum(zText, nText, pRev->zChecksum);
+  migChecksum(p, zRaw, nRaw, pRev->zChecksum);
+  migChecksumRaw(zRaw, nRaw, pRev->zChecksumRaw);
+  migLineScanInit(&scan, zText, 0);
   while( p->rc==SQLITE_OK && i<nText ){
-    i64 iEnd = i, iNext;
-    int n;
+    i64 iEnd = i, iNext, iTok = 0;
+    int n, bUp, bDown;
     while( iEnd<nText && zText[iEnd]!='\n' ) iEnd++;
     iNext = iEnd<nText ? iEnd+1 : iEnd;
     n = (int)(iEnd - i);
     iLine++;
-    if( migIsSectionLine(&zText[i], n, "upgrade") ){
+    bUp = migIsSectionLine(&zText[i], n, "upgrade");
+    bDown = !bUp && migIsSectionLine(&zText[i], n, "downgrade");
+    if( (bUp || bDown) && migLineScanInside(&scan, i, &iTok) ){
+      /* Inside a string literal, quoted name or comment: SQL. */
+      if( iHidden<0 ){
+        iHidden = i;
+        iHiddenTok = iTok;
+      }
+      bUp = bDown = 0;
+    }
+    if( bUp ){
       if( eState!=0 ){
         migError(p, "%s: line %d: a second '-- upgrade' line"
             " (a script has one upgrade and one downgrade section)",
@@ -204,7 +399,8 @@ static MigRev *migScriptParse(
       }
       eState = 1;
       iUp = iNext;
-    }else if( migIsSectionLine(&zText[i], n, "downgrade") ){
+      migLineScanInit(&scan, zText, iNext);
+    }else if( bDown ){
       if( eState!=1 ){
         migError(p, "%s: line %d: '-- downgrade' %s", zFile,
             iLine, eState==0 ? "comes before the '-- upgrade' line"
@@ -213,6 +409,7 @@ static MigRev *migScriptParse(
       eState = 2;
       iUpEnd = i;
       iDown = iNext;
+      migLineScanInit(&scan, zText, iNext);
     }else if( eState==0 ){
       const char *z = &zText[i];
       int k = 0;
@@ -249,6 +446,12 @@ static MigRev *migScriptParse(
     }
     i = iNext;
   }
+  if( p->rc==SQLITE_OK && eState<2 && iHidden>=0 ){
+    migError(p, "%s: line %d: this section line is inside a string literal,"
+        " quoted name or comment that starts on line %d, so it is SQL, not"
+        " a section line: close what is open before it", zFile,
+        migLineOf(zText, iHidden), migLineOf(zText, iHiddenTok));
+  }
   if( p->rc==SQLITE_OK && eState==0 ){
     migError(p, "%s: no '-- upgrade' line: a script needs an"
         " '-- upgrade' and a '-- downgrade' section", zFile);
@@ -269,6 +472,7 @@ static MigRev *migScriptParse(
     if( pRev->zCreated==0 ) pRev->zCreated = migArenaStrndup(p, pA, "", 0);
     migParseDown(p, pA, pRev, zDownVal ? zDownVal : "");
   }
+  sqlite3_free(zText);
   return p->rc==SQLITE_OK ? pRev : 0;
 }
 
@@ -529,9 +733,133 @@ static sqlite3_int64 migMaxStamp(const char *zDir){
   return iMax;
 }
 
+/* The text of a section as the writer puts it in a script: zIn with LF
+** line ends, one at its end (none when it is empty), and every line that the
+** reader would take for a section line (outside string literals, quoted
+** names and comments) indented by one space, so that it stays SQL (a
+** comment) and the script reads back as written.  sqlite3_free() it. */
+static char *migSectionText(Mig *p, const char *zIn){
+  sqlite3_str *pStr;
+  MigLineScan scan;
+  i64 i = 0, n = 0;
+  char *zSql = migLfText(p, zIn, (i64)strlen(zIn), &n);
+  if( zSql==0 ) return 0;
+  pStr = sqlite3_str_new(p->db);
+  migLineScanInit(&scan, zSql, 0);
+  while( i<n ){
+    i64 iEnd = i;
+    while( iEnd<n && zSql[iEnd]!='\n' ) iEnd++;
+    if( (migIsSectionLine(&zSql[i], (int)(iEnd-i), "upgrade")
+      || migIsSectionLine(&zSql[i], (int)(iEnd-i), "downgrade"))
+     && !migLineScanInside(&scan, i, 0)
+    ){
+      sqlite3_str_append(pStr, " ", 1);
+    }
+    sqlite3_str_append(pStr, &zSql[i], (int)(iEnd-i));
+    sqlite3_str_append(pStr, "\n", 1);
+    i = iEnd<n ? iEnd+1 : iEnd;
+  }
+  sqlite3_str_appendall(pStr, "");
+  sqlite3_free(zSql);
+  return migStrFinish(p, pStr);
+}
+
+/* Write the n bytes z to zPath, a file that must not exist yet, and
+** flush them to disk.  On failure no file remains and the error names
+** the file. */
+static void migWriteNew(Mig *p, const char *zPath, const char *z, i64 n){
+  int fd;
+  i64 i = 0;
+  int bFail = 0;
+  if( p->rc!=SQLITE_OK ) return;
+  fd = open(zPath, O_WRONLY|O_CREAT|O_EXCL, 0666);
+  if( fd<0 ){
+    migError(p, "cannot write the script %s: %s", zPath, strerror(errno));
+    return;
+  }
+  while( i<n && !bFail ){
+    ssize_t got = write(fd, &z[i], (size_t)(n-i));
+    if( got<0 && errno==EINTR ) continue;
+    if( got<=0 ){
+      bFail = 1;
+    }else{
+      i += got;
+    }
+  }
+  if( !bFail && fsync(fd)!=0 ) bFail = 1;
+  if( bFail ){
+    migError(p, "cannot write the script %s: %s", zPath, strerror(errno));
+  }
+  if( close(fd)!=0 && !bFail ){
+    bFail = 1;
+    migError(p, "cannot write the script %s: %s", zPath, strerror(errno));
+  }
+  if( bFail ) unlink(zPath);
+}
+
+/* Make a rename in directory zDir durable (best effort: the file is in
+** place either way). */
+static void migSyncDir(const char *zDir){
+  int fd = open(zDir, O_RDONLY);
+  if( fd>=0 ){
+    (void)fsync(fd);
+    close(fd);
+  }
+}
+
+/* True if a and b (either may be NULL) hold the same text. */
+static int migSameText(const char *a, const char *b){
+  return strcmp(a ? a : "", b ? b : "")==0;
+}
+
+/* Read the script zPath back and check that it is what was written:
+** pWant's id, parents, message and created, and the upgrade and
+** downgrade sections zUp and zDown exactly. */
+static void migScriptVerify(Mig *p, const char *zPath, MigRev *pWant,
+                            const char *zUp, const char *zDown){
+  MigArena a;
+  i64 nText = 0;
+  char *zText = migReadFile(p, zPath, &nText);
+  MigRev *pGot = 0;
+  Mig m;
+  int i, bSame;
+  if( zText==0 ) return;
+  memset(&a, 0, sizeof(a));
+  migHandleInit(&m, p->db, 0, 0);
+  pGot = migScriptParse(&m, &a, zPath, zText, nText);
+  bSame = pGot!=0
+       && migSameText(pGot->zRev, pWant->zRev)
+       && pGot->nDown==pWant->nDown
+       && migSameText(pGot->zMessage, pWant->zMessage)
+       && migSameText(pGot->zCreated, pWant->zCreated)
+       && migSameText(pGot->zUpgrade, zUp)
+       && migSameText(pGot->zDowngrade, zDown);
+  for(i=0; bSame && i<pWant->nDown; i++){
+    bSame = migSameText(pGot->azDown[i], pWant->azDown[i]);
+  }
+  if( m.rc==SQLITE_NOMEM ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }else if( !bSame ){
+    migError(p, "cannot write the script: it would not read back as"
+        " written (%s); nothing was written",
+        m.zErr ? m.zErr : "its sections or header differ");
+  }
+  migReset(&m);
+  migArenaFree(&a);
+  sqlite3_free(zText);
+}
+
 /*
 ** Write a new revision script with parents apDown[0..nDown-1] and
 ** return its id.  The directory is created if need be.
+**
+** The script appears whole or not at all: it is written under a hidden
+** temporary name in the same directory (".<name>.tmp", which the reader
+** skips), flushed to disk, read back and checked to be the revision
+** meant (header and both sections, byte for byte), and only then renamed
+** to its name.  On any failure the temporary file is removed and the
+** call fails.  A process killed before the rename leaves at most the
+** hidden temporary file, never a script.
 */
 char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
     int nDown, MigRev **apDown, const char *zUp, const char *zDown){
@@ -539,9 +867,11 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
   char zRev[13];
   char zStamp[16], zCreated[24];
   char zSlug[41];
-  char *zMsg = 0, *zPath = 0, *zText = 0, *zRet = 0;
+  char *zMsg = 0, *zPath = 0, *zTmp = 0, *zName = 0, *zText = 0, *zRet = 0;
+  char *zUpText = 0, *zUpSection = 0, *zDownText = 0;
   sqlite3_str *pStr = 0;
-  FILE *f = 0;
+  MigRev want;
+  struct stat st;
   int i, nSlug = 0;
   if( p->rc!=SQLITE_OK ) return 0;
 
@@ -555,7 +885,8 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
     }
   }
 
-  /* The message on one line, and its slug. */
+  /* The message on one line, trimmed as the reader trims it, and its
+  ** slug. */
   zMsg = migStrndup(p, zMessage ? zMessage : "", -1);
   if( zMsg==0 ) goto write_out;
   for(i=0; zMsg[i]; i++){
@@ -571,63 +902,79 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
   }
   while( nSlug>0 && zSlug[nSlug-1]=='_' ) nSlug--;
   zSlug[nSlug] = 0;
+  {
+    int n = (int)strlen(zMsg), k = 0;
+    while( n>0 && zMsg[n-1]==' ' ) n--;
+    while( k<n && zMsg[k]==' ' ) k++;
+    memmove(zMsg, &zMsg[k], n-k);
+    zMsg[n-k] = 0;
+  }
 
+  /* The text.  The reader gives back each section up to the next
+  ** section line: the upgrade's blank line before "-- downgrade" is
+  ** part of it. */
+  zUpText = migSectionText(p, zUp ? zUp : "");
+  zDownText = migSectionText(p, zDown ? zDown : "");
+  zUpSection = migMprintf(p, "%s\n", zUpText ? zUpText : "");
+  if( p->rc!=SQLITE_OK ) goto write_out;
   pStr = sqlite3_str_new(p->db);
   sqlite3_str_appendf(pStr, "-- revision: %s\n-- down_revision:", zRev);
   for(i=0; i<nDown; i++){
     sqlite3_str_appendf(pStr, "%s %s", i ? "," : "", apDown[i]->zRev);
   }
-  sqlite3_str_appendf(pStr, "\n-- message: %s\n-- created: %s\n\n-- upgrade\n",
-      zMsg, zCreated);
-  if( zUp && zUp[0] ){
-    int n = (int)strlen(zUp);
-    sqlite3_str_appendf(pStr, "%s%s", zUp, zUp[n-1]=='\n' ? "" : "\n");
+  sqlite3_str_appendf(pStr, "\n-- message:%s%s\n-- created: %s\n\n"
+      "-- upgrade\n%s-- downgrade\n%s", zMsg[0] ? " " : "", zMsg, zCreated,
+      zUpSection, zDownText);
+  zText = migStrFinish(p, pStr);
+  if( zText==0 ) goto write_out;
+
+  /* The names: <stamp>_<rev>[_<slug>].sql and its hidden temporary. */
+  migMakeDir(p, zDir);
+  zName = nSlug>0 ? migMprintf(p, "%s_%s_%s.sql", zStamp, zRev, zSlug)
+                  : migMprintf(p, "%s_%s.sql", zStamp, zRev);
+  if( zName ){
+    char *zTmpName = migMprintf(p, ".%s.tmp", zName);
+    zPath = migPathJoin(p, zDir, zName);
+    if( zTmpName ) zTmp = migPathJoin(p, zDir, zTmpName);
+    sqlite3_free(zTmpName);
   }
-  sqlite3_str_appendall(pStr, "\n-- downgrade\n");
-  if( zDown && zDown[0] ){
-    int n = (int)strlen(zDown);
-    sqlite3_str_appendf(pStr, "%s%s", zDown, zDown[n-1]=='\n' ? "" : "\n");
-  }
-  zText = sqlite3_str_finish(pStr);
-  if( zText==0 ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
+  if( p->rc!=SQLITE_OK ) goto write_out;
+  if( stat(zPath, &st)==0 ){
+    migError(p, "cannot write the script %s: a file of that name exists",
+        zPath);
     goto write_out;
   }
 
-  migMakeDir(p, zDir);
+  /* Write, flush, read back, rename. */
+  migWriteNew(p, zTmp, zText, (i64)strlen(zText));
   if( p->rc!=SQLITE_OK ) goto write_out;
-  if( nSlug>0 ){
-    char *zName = migMprintf(p, "%s_%s_%s.sql", zStamp, zRev, zSlug);
-    if( zName ) zPath = migPathJoin(p, zDir, zName);
-    sqlite3_free(zName);
-  }else{
-    char *zName = migMprintf(p, "%s_%s.sql", zStamp, zRev);
-    if( zName ) zPath = migPathJoin(p, zDir, zName);
-    sqlite3_free(zName);
+  memset(&want, 0, sizeof(want));
+  want.zRev = zRev;
+  want.zMessage = zMsg;
+  want.zCreated = zCreated;
+  want.nDown = nDown;
+  want.azDown = migMalloc(p, sizeof(char*)*(nDown+1));
+  for(i=0; want.azDown && i<nDown; i++) want.azDown[i] = apDown[i]->zRev;
+  migScriptVerify(p, zTmp, &want, zUpSection, zDownText);
+  sqlite3_free(want.azDown);
+  if( p->rc==SQLITE_OK && rename(zTmp, zPath)!=0 ){
+    migError(p, "cannot write the script %s: %s", zPath, strerror(errno));
   }
-  if( zPath==0 ) goto write_out;
-  f = fopen(zPath, "wbx");
-  if( f==0 ){
-    migError(p, "cannot write the script %s: %s",
-        zPath, strerror(errno));
+  if( p->rc!=SQLITE_OK ){
+    unlink(zTmp);
     goto write_out;
   }
-  {
-    size_t n = strlen(zText);
-    int bFail = fwrite(zText, 1, n, f)!=n;
-    if( fclose(f)!=0 ) bFail = 1;
-    if( bFail ){
-      migError(p, "cannot write the script %s: %s",
-          zPath, strerror(errno));
-      remove(zPath);
-      goto write_out;
-    }
-  }
+  migSyncDir(zDir);
   zRet = migMprintf(p, "%s", zRev);
 
  write_out:
   sqlite3_free(zMsg);
+  sqlite3_free(zName);
   sqlite3_free(zPath);
+  sqlite3_free(zTmp);
   sqlite3_free(zText);
+  sqlite3_free(zUpText);
+  sqlite3_free(zUpSection);
+  sqlite3_free(zDownText);
   return zRet;
 }

@@ -13,10 +13,11 @@
 **   is_applied     1 if main records it as applied
 **   is_current     1 if applied and no child of it is
 **   is_head        1 if no script names it as a parent
-**   checksum       of the script as it is now
+**   checksum       of the script as it is now ("v2:..." see mig_script.c)
 **   applied_at     when it was applied, NULL if not
 **   is_edited      1 if applied and the script changed since (its
-**                  checksum differs from the recorded one)
+**                  checksum differs from the recorded one, compared in
+**                  the version that was recorded)
 **
 ** The scripts and the applied state are read afresh by every scan.
 */
@@ -190,7 +191,7 @@ static int migVtabColumn(
       break;
     default: /* MIG_COL_IS_EDITED */
       sqlite3_result_int(ctx,
-          bApplied && zSum && strcmp(zSum, pRev->zChecksum)!=0);
+          bApplied && !migChecksumMatches(pRev, zSum));
       break;
   }
   if( zText ) sqlite3_result_text(ctx, zText, -1, SQLITE_TRANSIENT);
