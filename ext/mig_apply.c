@@ -292,21 +292,35 @@ static int migSectionErrCode(int rc){
 ** every statement that writes (including those that mig_rebuild runs
 ** for its 12 steps) is appended to the output as plain SQL.  Reads,
 ** transaction control and the programs of triggers are not recorded.
+** A statement that runs inside another one is recorded only when the
+** outer one is not (SELECT mig_rebuild(...), which plain SQLite cannot
+** run): what a recorded statement runs inside itself, such as the
+** statements of fts4, fts5 or rtree on their shadow tables inside CREATE
+** or DROP of a virtual table, SQLite runs again when the recorded
+** statement runs, and must not be there twice.
 */
+typedef struct MigTrace MigTrace;
+struct MigTrace {
+  sqlite3_str *pOut;    /* the offline SQL */
+  int bOuterWrites;     /* the running top-level statement is recorded */
+};
 static int migTraceRecord(unsigned mask, void *pCtx, void *pP, void *pX){
-  sqlite3_str *pOut = (sqlite3_str*)pCtx;
+  MigTrace *pT = (MigTrace*)pCtx;
   sqlite3_stmt *pStmt = (sqlite3_stmt*)pP;
   const char *zX = (const char*)pX;
   const char *zSql;
   char *zExp = 0;
   int n;
-  if( mask!=SQLITE_TRACE_STMT || sqlite3_stmt_readonly(pStmt) ) return 0;
+  if( mask!=SQLITE_TRACE_STMT ) return 0;
   zSql = sqlite3_sql(pStmt);
   if( zSql==0 || zX==0 ) return 0;
   /* SQLite reports a statement run from inside another one (the steps of
   ** mig_rebuild) as "-- <sql>", and a trigger program as "-- TRIGGER". */
-  if( strcmp(zSql, zX)!=0
-   && (strncmp(zX, "-- ", 3)!=0 || strcmp(zSql, &zX[3])!=0) ){
+  if( strcmp(zSql, zX)==0 ){
+    pT->bOuterWrites = !sqlite3_stmt_readonly(pStmt);
+    if( !pT->bOuterWrites ) return 0;
+  }else if( strncmp(zX, "-- ", 3)!=0 || strcmp(zSql, &zX[3])!=0
+         || pT->bOuterWrites || sqlite3_stmt_readonly(pStmt) ){
     return 0;
   }
   if( sqlite3_bind_parameter_count(pStmt)>0 ){
@@ -321,7 +335,7 @@ static int migTraceRecord(unsigned mask, void *pCtx, void *pP, void *pX){
               || zSql[n-1]=='\r' || zSql[n-1]==';') ){
     n--;
   }
-  sqlite3_str_appendf(pOut, "%.*s;\n", n, zSql);
+  sqlite3_str_appendf(pT->pOut, "%.*s;\n", n, zSql);
   sqlite3_free(zExp);
   return 0;
 }
@@ -333,11 +347,14 @@ static int migTraceRecord(unsigned mask, void *pCtx, void *pP, void *pX){
 static void migRunSection(Mig *p, MigRev *pRev, const char *zSection,
                           const char *zSql, sqlite3_str *pOut){
   const char *zTail = zSql;
+  MigTrace trace;
   if( p->rc!=SQLITE_OK ) return;
   if( pOut ){
     sqlite3_str_appendf(pOut, "\n-- %s %s: %s\n", zSection, pRev->zRev,
         pRev->zMessage);
-    sqlite3_trace_v2(p->db, SQLITE_TRACE_STMT, migTraceRecord, pOut);
+    trace.pOut = pOut;
+    trace.bOuterWrites = 0;
+    sqlite3_trace_v2(p->db, SQLITE_TRACE_STMT, migTraceRecord, &trace);
   }
   while( p->rc==SQLITE_OK && zTail && zTail[0] ){
     const char *zStart = zTail;

@@ -233,13 +233,62 @@ void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 }
 
 /*
+** The guard at the head of an offline script: a statement that fails
+** unless the database that runs it is at the script's starting point,
+** aFrom (the applied set of the scratch database, by MigRev.iOrder),
+** written zFrom in the message.  The bookkeeping table must hold exactly
+** those revisions: a v3->v4 script run on a database at v2 (or at v4
+** already) stops there, before it changes anything.  Plain SQL in the
+** script's transaction: the CHECK of a table created in main and dropped
+** again, whose constraint name is the message that the shell prints.
+*/
+static void migSqlGuard(Mig *p, MigScripts *pS, const unsigned char *aFrom,
+                        const char *zFrom, const char *zTarget,
+                        sqlite3_str *pOut){
+  char *zMsg;
+  int i, n = 0;
+  if( p->rc!=SQLITE_OK ) return;
+  zMsg = migMprintf(p, "the database is not at %s, where this script"
+      " starts (it goes to %s): nothing was changed", zFrom, zTarget);
+  if( zMsg==0 ) return;
+  sqlite3_str_appendf(pOut,
+      "-- fails unless the database is at %s\n"
+      "CREATE TABLE IF NOT EXISTS \"%w\".\"%w\"" MIG_APPLIED_SCHEMA ";\n"
+      "CREATE TABLE \"%w\".\"_libmig_from_check\"(at_start INTEGER"
+      " CONSTRAINT \"%w\" CHECK(at_start));\n"
+      "INSERT INTO \"%w\".\"_libmig_from_check\" SELECT (SELECT count(*)"
+      " FROM \"%w\".\"%w\")=", zFrom, p->zDb, MIG_APPLIED_TABLE, p->zDb,
+      zMsg, p->zDb, p->zDb, MIG_APPLIED_TABLE);
+  for(i=0; aFrom && i<pS->nRev; i++) if( aFrom[i] ) n++;
+  sqlite3_str_appendf(pOut, "%d", n);
+  if( n>0 ){
+    sqlite3_str_appendf(pOut, " AND (SELECT count(*) FROM \"%w\".\"%w\""
+        " WHERE revision IN (", p->zDb, MIG_APPLIED_TABLE);
+    for(i=0, n=0; i<pS->nRev; i++){
+      if( aFrom[i] ){
+        sqlite3_str_appendf(pOut, "%s%Q", n++ ? ", " : "", pS->apRev[i]->zRev);
+      }
+    }
+    sqlite3_str_appendf(pOut, "))=%d", n);
+  }
+  sqlite3_str_appendf(pOut, ";\nDROP TABLE \"%w\".\"_libmig_from_check\";\n",
+      p->zDb);
+  sqlite3_free(zMsg);
+}
+
+/*
 ** mig_sql(target [, from]): offline mode.  The whole migration from
 ** "from" (default: the current revision; 'base' allowed) to target as
 ** plain SQL that sqlite3 without libmig can run: the scripts are applied
 ** to a scratch database built by replaying the scripts up to "from" (so
 ** it holds the schema, no data) and every statement that writes is
 ** recorded, the 12 steps of each mig_rebuild() included, with the
-** bookkeeping of "_libmig_applied".
+** bookkeeping of "_libmig_applied".  What it records does on any
+** database at "from" what mig_upgrade does there (the AUTOINCREMENT
+** counters of rebuilt tables are carried in SQL, see mig_rebuild.c); the
+** script refuses a database that is not at "from" (migSqlGuard), and
+** like the 12-step procedure it switches foreign keys off outside its
+** transaction and on again at its end.
 */
 void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   MigCheckCall c;
@@ -259,11 +308,15 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                                       c.ap.azUnknown);
   }
 
-  /* The scratch database at "from". */
+  /* The scratch database at "from", and its applied set. */
   migScratchOpen(p, &c.sc, 0);
   if( p->rc==SQLITE_OK && zFrom && sqlite3_stricmp(zFrom, "base")!=0 ){
     zAt = c.azStr[1] = migMoveCore(&c.sc.m, c.pS, zFrom, MIG_OP_UP, 0);
     migErrorFrom(p, &c.sc.m, "cannot build the starting point: ");
+  }
+  if( p->rc==SQLITE_OK ){
+    migAppliedLoad(&c.sc.m, c.pS, &c.apScratch);
+    migErrorFrom(p, &c.sc.m, "");
   }
 
   /* Up or down? */
@@ -273,8 +326,6 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }else if( sqlite3_stricmp(zTarget, "head")!=0
            && sqlite3_stricmp(zTarget, "heads")!=0 && zTarget[0]!='+' ){
       MigRev *pRev = migScriptsFind(p, c.pS, zTarget);
-      migAppliedLoad(&c.sc.m, c.pS, &c.apScratch);
-      migErrorFrom(p, &c.sc.m, "");
       if( pRev && c.apScratch.aApplied && c.apScratch.aApplied[pRev->iOrder] ){
         eOp = MIG_OP_DOWN;
       }
@@ -294,6 +345,8 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       "PRAGMA foreign_keys=OFF;\n"
       "BEGIN;\n",
       eOp==MIG_OP_UP ? "upgrade" : "downgrade", zAt ? zAt : "base", zTarget);
+  migSqlGuard(p, c.pS, c.apScratch.aApplied, zAt ? zAt : "base", zTarget,
+              pOut);
   zNew = c.azStr[2] = migMoveCore(&c.sc.m, c.pS, zTarget, eOp, pOut);
   migErrorFrom(p, &c.sc.m, "");
   sqlite3_str_appendf(pOut, "\n-- fails if foreign key violations were left\n"
@@ -303,6 +356,8 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       " FROM pragma_foreign_key_check;\n"
       "DROP TABLE \"temp\".\"_libmig_fk_check\";\n"
       "COMMIT;\n"
+      "-- foreign keys on again, as the 12-step procedure ends\n"
+      "PRAGMA foreign_keys=ON;\n"
       "-- now at %s\n", zNew ? zNew : "base");
   zOut = migStrFinish(p, pOut);
   if( p->rc==SQLITE_OK ){

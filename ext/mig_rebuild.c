@@ -23,8 +23,9 @@
 **      definition, so that no row is dropped silently;
 **   3. it drops the views and triggers that name the table (found by what
 **      they mention, transitively through views, since RENAME checks
-**      every view and trigger), drops the table, renames the new one and
-**      puts back the AUTOINCREMENT counter (DROP TABLE deletes it);
+**      every view and trigger), carries the AUTOINCREMENT counter over to
+**      the new table in SQL (so that mig_sql's recording of it does the
+**      same on any database), drops the table and renames the new one;
 **   4. it recreates the table's indexes (after the copy), the views and
 **      the triggers from their stored SQL, and checks that each compiles
 **      against the new definition;
@@ -113,8 +114,6 @@ struct MigRebuild {
   const char *zRowidTarget; /* new rowid name the old rowid is copied to */
   char *zTargets;           /* INSERT column list (sqlite3_malloc) */
   char *zSources;           /* SELECT list over the old row (sqlite3_malloc) */
-  int bSeq;                 /* sqlite_sequence had a row for the table */
-  i64 iSeq;                 /* its value */
   int bStat;                /* sqlite_stat1 had rows for the table */
   int iDqsDml, iDqsDdl;     /* the connection's DQS settings, -1: unread */
   int nChild;               /* other tables with a foreign key to it */
@@ -1343,8 +1342,16 @@ static void migRbDependents(MigRebuild *r){
   sqlite3_free((void*)azQueue);
 }
 
-/* Step 3 (second half): drop what names the table, drop it, rename the
-** new table, put the AUTOINCREMENT counter back. */
+/* Step 3 (second half): drop what names the table, carry the
+** AUTOINCREMENT counter over to the new table, drop the old one, rename
+** the new one.
+**
+** The counter is carried in SQL, not through a value read beforehand, so
+** that the statements mig_sql records do it on whatever database runs
+** them (its counter, not the scratch database's): the new table's row of
+** sqlite_sequence takes the larger of its own (the copy set it to the
+** largest id copied) and the old table's; DROP TABLE deletes the old
+** row, RENAME renames the new one. */
 static void migRbSwap(MigRebuild *r){
   char *zErr = 0;
   int i;
@@ -1357,6 +1364,17 @@ static void migRbSwap(MigRebuild *r){
   for(i=0; i<r->nView; i++){
     migExec(p, "DROP VIEW IF EXISTS \"%w\".\"%w\"",
         i<r->iViewTemp ? r->zDb : "temp", r->apView[i]->zName);
+  }
+  if( r->bAutoinc ){
+    /* CREATE of an AUTOINCREMENT table made sqlite_sequence if need be. */
+    migExec(p, "UPDATE \"%w\".sqlite_sequence SET seq=max(seq, coalesce(("
+        "SELECT max(seq) FROM \"%w\".sqlite_sequence WHERE name=%Q), 0))"
+        " WHERE name=%Q", r->zDb, r->zDb, r->zName, r->zTmp);
+    migExec(p, "INSERT INTO \"%w\".sqlite_sequence(name, seq) SELECT %Q,"
+        " seq FROM (SELECT max(seq) AS seq FROM \"%w\".sqlite_sequence"
+        " WHERE name=%Q) WHERE seq IS NOT NULL AND NOT EXISTS (SELECT 1"
+        " FROM \"%w\".sqlite_sequence WHERE name=%Q)", r->zDb, r->zTmp,
+        r->zDb, r->zName, r->zDb, r->zTmp);
   }
   if( migRbSql(r, MIG_RB_RUN, &zErr, 0, "DROP TABLE \"%w\".\"%w\"",
         r->zDb, r->zName)!=SQLITE_OK && zErr ){
@@ -1374,14 +1392,6 @@ static void migRbSwap(MigRebuild *r){
         "table: fix or drop the one named)", r->zNewName, zErr);
   }
   sqlite3_free(zErr);
-  if( p->rc==SQLITE_OK && r->bSeq && r->bAutoinc ){
-    migExec(p, "UPDATE \"%w\".sqlite_sequence SET seq=max(seq,%lld) "
-        "WHERE name=%Q", r->zDb, r->iSeq, r->zNewName);
-    if( p->rc==SQLITE_OK && sqlite3_changes(r->db)==0 ){
-      migExec(p, "INSERT INTO \"%w\".sqlite_sequence(name,seq) "
-          "VALUES(%Q,%lld)", r->zDb, r->zNewName, r->iSeq);
-    }
-  }
 }
 
 /* Report an index, view or trigger that fails with the new definition
@@ -1647,23 +1657,13 @@ static void migRbRecreate(MigRebuild *r){
 ** The engine and the SQL function.
 */
 
-/* What must be saved before the old table goes: the AUTOINCREMENT
-** counter, whether it had statistics, the violations of its children. */
+/* What must be saved before the old table goes: whether it had
+** statistics, the violations of its children. */
 static void migRbSave(MigRebuild *r){
   int i;
   char *zErr = 0;
   Mig *p = r->p;
   if( p->rc!=SQLITE_OK ) return;
-  if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE "
-        "name='sqlite_sequence'", r->zDb) ){
-    sqlite3_stmt *pStmt = migPrepare(p, "SELECT seq FROM \"%w\"."
-        "sqlite_sequence WHERE name=%Q", r->zDb, r->zName);
-    if( migStep(p, pStmt)==SQLITE_ROW ){
-      r->bSeq = 1;
-      r->iSeq = sqlite3_column_int64(pStmt, 0);
-    }
-    migFinalize(p, pStmt);
-  }
   if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE "
         "name='sqlite_stat1'", r->zDb) ){
     r->bStat = migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_stat1 WHERE "

@@ -59,9 +59,9 @@ T.do_test('offline-2.2', () => {
   return [T.equal(schema(plain), refSchema), T.equal(applied(plain), refApplied),
     T.one('PRAGMA integrity_check', {}, plain), plain.inTransaction];
 }, [true, true, 'ok', false]);
-// The script switches foreign keys off (before its BEGIN) and does not
-// switch them on again: a connection that wants them must say so.
-T.do_test('offline-2.3', () => T.execsql('PRAGMA foreign_keys', {}, plain), [0]);
+// The script switches foreign keys off (before its BEGIN) and on again
+// (after its COMMIT), as SQLite's 12-step procedure does.
+T.do_test('offline-2.3', () => T.execsql('PRAGMA foreign_keys', {}, plain), [1]);
 plain.close();
 
 //-------------------------------------------------------------------------
@@ -87,8 +87,9 @@ T.do_test('offline-3.2', () => T.execsql(`
   PRAGMA foreign_key_check;
 `, {}, stepdb), ['rex', 'ann', 'tom', 'ann', 'kit', 'bob', 'ok']);
 
-// A script run twice fails at its bookkeeping, and leaves its transaction
-// open for the caller to roll back (as sqlite3 -bail would).
+// A script run twice fails at its guard (the database is not where it
+// starts) before it changes anything, and leaves its transaction open for
+// the caller to roll back (as sqlite3 -bail would).
 T.do_test('offline-3.3', () => {
   const before = [schema(stepdb), T.execsql('SELECT * FROM pet ORDER BY id', {}, stepdb)];
   let msg = null;
@@ -100,7 +101,7 @@ T.do_test('offline-3.3', () => {
   const open = stepdb.inTransaction;
   stepdb.exec('ROLLBACK');
   return [msg, open, T.equal([schema(stepdb), T.execsql('SELECT * FROM pet ORDER BY id', {}, stepdb)], before)];
-}, ['UNIQUE constraint failed: _libmig_applied.revision', true, true]);
+}, [`CHECK constraint failed: the database is not at ${revs[0]}, where this script starts (it goes to ${revs[1]}): nothing was changed`, true, true]);
 stepdb.close();
 
 //-------------------------------------------------------------------------
