@@ -1,7 +1,18 @@
 /*
 ** mig_author.c: writing revisions: mig_revision (by hand), mig_merge
-** (joining heads) and mig_autogenerate (from the diff).  The scripts
-** themselves are written by migScriptWrite() (mig_script.c).
+** (joining heads) and mig_autogenerate (from the plan: the steps of the
+** diff with their pre-flight counts).  The scripts themselves are
+** written by migScriptWrite() (mig_script.c).
+**
+** A generated section is the SQL of mig_diff with two more kinds of
+** comment line above each statement: "-- <detail>", what the step
+** changes in words, and "-- WARNING: <warning>", one per warning of the
+** plan (rows that would make the step fail or whose values change, a
+** possible rename, a stale rename hint).  The downgrade section gets the
+** same, from the plan of the diff back: its counts are only those that
+** today's data can give (values the upgrade converts and the downgrade
+** does not restore), and it assumes every table has rows, so that a
+** NOT NULL column it must add back without a DEFAULT gets its TODO.
 */
 #include "mig_int.h"
 
@@ -63,45 +74,80 @@ void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   migCallEnd(&m, ctx);
 }
 
-/* The options of the downgrade diff: the renames of zJson inverted
-** ({"t": "u", "t.a": "b"} becomes {"u": "t", "u.b": "a"}).  NULL when
-** zJson is NULL; zJson itself when it has no renames object. */
-static char *migInvertOptions(Mig *p, const char *zJson){
+/* The options of the downgrade diff: the renames zRenames (the JSON
+** object of the renames the upgrade applies) inverted ({"t": "u", "t.a":
+** "b"} becomes {"renames": {"u": "t", "u.b": "a"}}).  NULL when zRenames
+** is NULL. */
+static char *migInvertRenames(Mig *p, const char *zRenames){
   sqlite3_stmt *pStmt;
   char *zRet = 0;
-  if( zJson==0 || p->rc!=SQLITE_OK ) return 0;
+  if( zRenames==0 || p->rc!=SQLITE_OK ) return 0;
   pStmt = migPrepare(p,
-      "SELECT CASE WHEN json_valid(?1) AND json_type(?1, '$.renames')='object'"
-      " THEN json_set(?1, '$.renames', json((SELECT coalesce(json_group_object("
+      "SELECT json_object('renames', json((SELECT coalesce(json_group_object("
       "   CASE WHEN instr(key, '.')>0"
-      "     THEN coalesce(json_extract(?1, '$.renames.'"
+      "     THEN coalesce(json_extract(?1, '$.'"
       "              || json_quote(substr(key, 1, instr(key, '.')-1))),"
       "            substr(key, 1, instr(key, '.')-1)) || '.' || value"
       "     ELSE value END,"
       "   CASE WHEN instr(key, '.')>0 THEN substr(key, instr(key, '.')+1)"
       "     ELSE key END), '{}')"
-      "   FROM json_each(?1, '$.renames'))))"
-      " ELSE ?1 END");
-  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+      "   FROM json_each(?1))))");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zRenames, -1, SQLITE_STATIC);
   if( migStep(p, pStmt)==SQLITE_ROW ){
-    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-    zRet = migStrndup(p, z ? z : zJson, -1);
+    zRet = migStrndup(p, (const char*)sqlite3_column_text(pStmt, 0), -1);
   }
   migFinalize(p, pStmt);
   return zRet;
 }
 
+/* A "-- " comment line of a script for each line of z (a detail or the
+** warnings of a step), after zPrefix. */
+static void migScriptComment(sqlite3_str *pStr, const char *zPrefix,
+                             const char *z){
+  while( z ){
+    const char *zEnd = strchr(z, '\n');
+    int n = zEnd ? (int)(zEnd-z) : (int)strlen(z);
+    sqlite3_str_appendf(pStr, "-- %s", zPrefix);
+    migDescText(pStr, z, n);
+    sqlite3_str_append(pStr, "\n", 1);
+    z = zEnd ? zEnd+1 : 0;
+  }
+}
+
+/*
+** A section of a script: the steps of pPlan, each with its detail and
+** its warnings above it ("-- <detail>", "-- WARNING: <warning>"), then
+** the comments mig_diff writes (destructive, TODO), then the statement.
+*/
+static char *migPlanScript(Mig *p, MigPlan *pPlan){
+  sqlite3_str *pStr;
+  int i;
+  if( p->rc!=SQLITE_OK ) return 0;
+  pStr = sqlite3_str_new(p->db);
+  for(i=0; i<pPlan->nStep; i++){
+    MigStep *pS = pPlan->apStep[i];
+    if( pS->zDetail ) migScriptComment(pStr, "", pS->zDetail);
+    if( pS->zWarning ) migScriptComment(pStr, "WARNING: ", pS->zWarning);
+    if( pS->zNote ) sqlite3_str_appendall(pStr, pS->zNote);
+    sqlite3_str_appendall(pStr, pS->zSql);
+    sqlite3_str_append(pStr, "\n", 1);
+  }
+  return migStrFinish(p, pStr);
+}
+
 /*
 ** mig_autogenerate(models [, message [, options_json]]): a revision whose
-** upgrade is the diff from the migrated schema to models and whose
-** downgrade is the diff back.  Refuses unless the schema is at the head;
-** returns NULL and writes nothing when nothing differs.
+** upgrade is the plan from the migrated schema to models and whose
+** downgrade is the plan back, each step with its detail and warnings.
+** Refuses unless the schema is at the head; returns NULL and writes
+** nothing when nothing differs.
 */
 void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
   MigScripts *pS = 0;
   MigApplied ap;
   MigDiffOpts up, down;
+  MigPlan *pUp = 0, *pDown = 0;
   const char *zModels;
   const char *zMsg = 0;
   char *zInv = 0, *zUp = 0, *zDown = 0, *zRev = 0;
@@ -114,6 +160,9 @@ void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( argc>1 ) zMsg = migArgOpt(&m, argv, 1);
   if( argc>2 ) up.zOptionsJson = migArgOpt(&m, argv, 2);
   up.bAlwaysRebuild = down.bAlwaysRebuild = m.pConfig->bAlwaysRebuild;
+  up.bRefuseEmpty = 1;
+  up.bHints = 1;
+  down.bAssumeRows = 1;
   migRequireSchema(&m, zModels);
   pS = migScriptsOpen(&m);
   migRequireOneHead(&m, pS, "merge them with mig_merge first");
@@ -131,15 +180,21 @@ void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       sqlite3_free(zCur);
     }
   }
-  zUp = migDiff(&m, m.zDb, zModels, &up);
-  if( m.rc==SQLITE_OK && zUp && zUp[0] ){
-    zInv = migInvertOptions(&m, up.zOptionsJson);
+  pUp = migDiffPlan(&m, m.zDb, zModels, &up);
+  if( m.rc==SQLITE_OK && pUp->nStep>0 ){
+    migPlanCount(&m, pUp, 0);
+    zUp = migPlanScript(&m, pUp);
+    zInv = migInvertRenames(&m, pUp->zRenames);
     down.zOptionsJson = zInv;
-    zDown = migDiff(&m, zModels, m.zDb, &down);
+    pDown = migDiffPlan(&m, zModels, m.zDb, &down);
+    if( pDown ) migPlanCount(&m, pDown, 1);
+    if( pDown ) zDown = migPlanScript(&m, pDown);
     zRev = migScriptWrite(&m, m.pConfig->zScriptLocation, zMsg ? zMsg : "",
                           pS->nHead, pS->apHead, zUp, zDown);
   }
   migAuthorResult(&m, ctx, zRev);
+  migPlanFree(pUp);
+  migPlanFree(pDown);
   sqlite3_free(zUp);
   sqlite3_free(zDown);
   sqlite3_free(zInv);

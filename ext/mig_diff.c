@@ -1,27 +1,51 @@
 /*
-** mig_diff.c: the structural diff of two schemas and the upgrade SQL.
+** mig_diff.c: the structural diff of two schemas, as a list of steps.
 **
-** migDiff() reads two schemas (migSchemaRead) and writes the SQL that
-** turns the first into the second.  It only reads: the one query it runs
-** besides the schema reader asks whether a table has rows.
+** migDiffPlan() reads two schemas (migSchemaRead) and makes the steps
+** (MigStep) that turn the first into the second: one per statement, with
+** its op, the object it acts on, what changes in words (zDetail), the
+** comments mig_diff writes before it, and what the pre-flight counts of
+** mig_plan.c need (the table, its column pairing and mapping, which of
+** its constraints are new).  Everything that shows a diff is written
+** from these steps: mig_diff's SQL (migPlanSql), mig_plan's rows
+** (mig_plan.c) and the scripts of mig_autogenerate (mig_author.c).  It
+** only reads: the one query it runs besides the schema reader asks
+** whether a table has rows.
 **
 ** Comparison is structural, never textual.  Tables and indexes are paired
-** by name (ASCII case-insensitive, after the renames of the options) and
-** compared field by field on the parsed model: columns by name, whatever
-** their order; constraints as a multiset of canonical signatures, so that
-** a column constraint and the same table constraint are equal, except
-** where that decides whether an INTEGER column is the rowid.  Views,
-** triggers and virtual tables are compared on the canonical text of
-** what follows their name (migParseCreate's zCanon), so TEMP, IF NOT
-** EXISTS and a "main." prefix are no change, and neither are the
-** spaces or comments among a virtual table's arguments.
-** Everything is found through hash tables: the work is linear in the
-** size of the two schemas.
+** by name (ASCII case-insensitive, after the renames of the options and
+** of the models' "-- @renamed from=old" hints) and compared field by
+** field on the parsed model: columns by name, whatever their order;
+** constraints as a multiset of canonical signatures, so that a column
+** constraint and the same table constraint are equal, except where that
+** decides whether an INTEGER column is the rowid.  Views, triggers and
+** virtual tables are compared on the canonical text of what follows
+** their name (migParseCreate's zCanon), so TEMP, IF NOT EXISTS and a
+** "main." prefix are no change, and neither are the spaces or comments
+** among a virtual table's arguments.  Everything is found through hash
+** tables: the work is linear in the size of the two schemas.
 **
-** THE OUTPUT FORMAT.  A sequence of SQL statements, each ending in ";\n",
-** with no blank lines and no header.  Comment lines "-- ...\n" come
-** immediately before the statement they explain.  "" when the schemas
-** match.  The statements come in this order, which SQLite can run:
+** OPTIONS (options_json): "renames" {"table": "new", "table.column":
+** "new"}; "mappings" {"table.column": "<SQL over the old row>"}, given
+** to mig_rebuild() for that table (a table with a mapping is rebuilt);
+** "allow_empty" true, which lets a diff to a schema without tables drop
+** every table (refused otherwise, when the caller asks: bRefuseEmpty).
+**
+** RENAME HINTS (with bHints, in the zTo schema only), as sqldef users
+** write them: a comment "-- @renamed from=old" at the end of the line of
+** a column definition (after its comma, if any) names that column's old
+** name; at the end of the table's opening line (before its first column)
+** the table's.  A hint acts as the same entry of "renames" would, unless
+** "renames" says otherwise; a hint whose old name does not exist (and
+** whose new name does not exist either) becomes a warning on the step
+** that creates the table or adds the column; once the rename is done the
+** hint says nothing.
+**
+** THE OUTPUT FORMAT of mig_diff (migPlanSql).  A sequence of SQL
+** statements, each ending in ";\n", with no blank lines and no header.
+** Comment lines "-- ...\n" come immediately before the statement they
+** explain.  "" when the schemas match.  The statements come in this
+** order, which SQLite can run:
 **
 **   1. DROP TRIGGER: triggers removed or changed, or on (or mentioning) a
 **      table that changes or goes, or a view dropped in step 2;
@@ -29,7 +53,7 @@
 **      changes or goes, or a view dropped here (dependents first);
 **   3. DROP INDEX: indexes removed or changed, unless their table goes;
 **   4. ALTER TABLE "old" RENAME TO "new", then ALTER TABLE "t" RENAME
-**      COLUMN "a" TO "b", from options_json {"renames": {...}};
+**      COLUMN "a" TO "b", from the renames;
 **   5. CREATE TABLE / CREATE VIRTUAL TABLE of new tables, the models'
 **      text verbatim, FOREIGN KEY parents before children;
 **   6. changed tables, parents first: ALTER TABLE "t" ADD COLUMN <the
@@ -46,11 +70,25 @@
 ** Comments: "-- destructive: drops table "t" and all its rows" before a
 ** DROP TABLE, "-- destructive: drops column "t"."c" and its data" before
 ** a DROP COLUMN or a mig_rebuild() that loses a column, and, when a
-** rebuild adds a NOT NULL column without a DEFAULT to a table that has
-** rows, "-- TODO: "t"."c" is NOT NULL without a DEFAULT and "t" has
-** rows:" (one per column) then "-- replace NULL in the mapping with an
-** SQL expression over the old row; left as it is, this step fails." and
-** the call gets the mapping {"c":"NULL"}.
+** rebuild adds a NOT NULL column without a DEFAULT (and no mapping) to a
+** table that has rows (a downgrade diff, bAssumeRows, assumes it has),
+** "-- TODO: "t"."c" is NOT NULL without a DEFAULT and "t" has rows:"
+** (one per column) then "-- replace NULL in the mapping with an SQL
+** expression over the old row; left as it is, this step fails." and the
+** call gets the mapping {"c":"NULL"}.
+**
+** DETAIL (MigStep.zDetail), for reviewers.  Names in double quotes,
+** expressions and types as the models write them, one space for any run
+** of spaces or comments.  A changed table: "; " between the parts, each
+** column first (""c": VARCHAR(50) -> VARCHAR(200), NOT NULL dropped",
+** ""c" added: TEXT, NOT NULL, DEFAULT 'x'", ""c" dropped"), then the
+** constraints ("CHECK (score >= 0) dropped", "UNIQUE ("email") added"),
+** then the table options ("STRICT added").  A column: its type ("no
+** type" when none) then NOT NULL, DEFAULT, COLLATE, GENERATED, and for
+** ADD COLUMN its own constraints, ", " between them.  A rename: ""old"
+** -> "new"".  An index: "[UNIQUE ]on "t" ("a", "b" COLLATE NOCASE)[
+** WHERE ...]".  A table: its columns and types.  A view or trigger: why
+** it is created or dropped.
 */
 #include "mig_int.h"
 #include <stdlib.h>
@@ -64,30 +102,9 @@
 #define MIG_ACT_RECREATE  5   /* DROP + CREATE (virtual tables), step 7 */
 
 typedef struct MigDiff MigDiff;
-typedef struct MigDiffTab MigDiffTab;
 typedef struct MigDiffObj MigDiffObj;
 typedef struct MigDiffLink MigDiffLink;
 typedef struct MigColRename MigColRename;
-
-/*
-** A table or virtual table of either schema, paired with its namesake
-** (or its rename) in the other.
-*/
-struct MigDiffTab {
-  MigObject *pFrom;       /* in zFrom, or NULL for a new table */
-  MigObject *pTo;         /* in zTo, or NULL for a removed table */
-  const char *zCur;       /* its name in zFrom once step 4 has run */
-  int bRenamed;           /* renamed by the options */
-  MigHash colRen;         /* zFrom column name -> zTo column name */
-  MigHash colRenTo;       /* zTo column name -> zFrom column name */
-  int nColRen;            /* entries in colRen */
-  int eAct;               /* MIG_ACT_* */
-  int eMark;              /* topological sort: 0, 1 in progress, 2 done */
-  int nAdd;               /* added columns, indexes into pTo->aCol */
-  int *aAdd;
-  int nDrop;              /* dropped columns, indexes into pFrom->aCol */
-  int *aDrop;
-};
 
 /* A list of objects (the views that read a view). */
 struct MigDiffLink {
@@ -115,7 +132,9 @@ struct MigColRename {
   MigColRename *pNext;
 };
 
-/* The state of one migDiff() call. */
+/* The state of one migDiffPlan() call.  What the plan keeps (the
+** schemas, the arena, the table hashes, the steps) moves to the MigPlan
+** at the end. */
 struct MigDiff {
   Mig *p;
   MigDiffOpts *pOpts;
@@ -132,10 +151,17 @@ struct MigDiff {
   MigHash trig;           /* trigger name -> MigDiffObj */
   MigHash hFromCol;       /* scratch: columns of one zFrom table */
   MigHash hToCol;         /* scratch: columns of one zTo table */
+  MigHash hintWarn;       /* zTo table name -> stale hint warnings */
+  MigHash mapKey;         /* "table.column" -> expression ("mappings") */
   int nTab;               /* every MigDiffTab, zFrom order then new ones */
   MigDiffTab **apTab;
   MigColRename *pColRen;  /* column renames, in the order given */
-  sqlite3_str *pOut;      /* the SQL being written */
+  int bAllowEmpty;        /* options: "allow_empty": true */
+  int nStep;              /* the steps written so far */
+  int nStepAlloc;
+  MigStep **apStep;       /* (sqlite3_malloc) */
+  sqlite3_str *pOut;      /* scratch: the comment lines of one step */
+  sqlite3_str *pDesc;     /* scratch: the detail of one step */
   sqlite3_str *pSigA;     /* scratch: signatures compared by migConsEqual */
   sqlite3_str *pSigB;
 };
@@ -175,24 +201,45 @@ static void migOut(MigDiff *d, const char *zFmt, ...){
   va_end(ap);
 }
 
-/* A name inside a "-- " comment line, in double quotes as "%w" writes
-** it, but with line breaks and other control characters as \xHH: a name
-** must not end the comment and put the rest of itself in the script as
-** a statement (a table named "x<newline>DROP TABLE y;"). */
-static void migOutCmtName(MigDiff *d, const char *z){
-  if( d->p->rc!=SQLITE_OK ) return;
-  sqlite3_str_appendchar(d->pOut, 1, '"');
-  for(; *z; z++){
-    unsigned char c = (unsigned char)*z;
-    if( c=='"' ){
-      sqlite3_str_append(d->pOut, "\"\"", 2);
-    }else if( c<0x20 || c==0x7f ){
-      sqlite3_str_appendf(d->pOut, "\\x%02x", c);
-    }else{
-      sqlite3_str_appendchar(d->pOut, 1, (char)c);
+/* Text inside a "-- " comment line (or a plan's detail or warning):
+** bytes as they are, but line breaks and other control characters as
+** \xHH, so that nothing can end the comment and put the rest of itself
+** in the script as a statement (a table named "x<newline>DROP TABLE y;").
+** n<0: up to the terminator. */
+void migDescText(sqlite3_str *pStr, const char *z, int n){
+  int i, iRun = 0;
+  if( n<0 ) n = (int)strlen(z);
+  for(i=0; i<n; i++){
+    unsigned char c = (unsigned char)z[i];
+    if( c<0x20 || c==0x7f ){
+      if( i>iRun ) sqlite3_str_append(pStr, &z[iRun], i-iRun);
+      sqlite3_str_appendf(pStr, "\\x%02x", c);
+      iRun = i+1;
     }
   }
-  sqlite3_str_appendchar(d->pOut, 1, '"');
+  if( n>iRun ) sqlite3_str_append(pStr, &z[iRun], n-iRun);
+}
+
+/* A name for a comment line or a detail: in double quotes as "%w" writes
+** it, control characters as migDescText writes them. */
+void migDescName(sqlite3_str *pStr, const char *z){
+  int i, iRun = 0;
+  sqlite3_str_appendchar(pStr, 1, '"');
+  for(i=0; z[i]; i++){
+    if( z[i]=='"' ){
+      migDescText(pStr, &z[iRun], i+1-iRun);
+      sqlite3_str_appendchar(pStr, 1, '"');
+      iRun = i+1;
+    }
+  }
+  migDescText(pStr, &z[iRun], i-iRun);
+  sqlite3_str_appendchar(pStr, 1, '"');
+}
+
+/* A name inside a "-- " comment line of the output. */
+static void migOutCmtName(MigDiff *d, const char *z){
+  if( d->p->rc!=SQLITE_OK ) return;
+  migDescName(d->pOut, z);
 }
 
 /* True if the token z[0..n) of type eType is the name zName (dequoted,
@@ -375,8 +422,61 @@ static void migDiffPairTables(MigDiff *d){
 }
 
 /*************************************************************************
-** The options: {"renames": {"table": "new", "table.column": "new"}}.
+** The options: {"renames": {"table": "new", "table.column": "new"},
+** "mappings": {"table.column": "expression"}, "allow_empty": true}, and
+** the rename hints of the models.
 */
+
+/*
+** Split the key "table.column" of the options at the first "." where
+** the part before names a table of pS and the rest one of its columns,
+** or failing that, the first where the part before names a table.
+** Returns that table and sets *piCol to where the column part starts;
+** NULL when no part before a "." names a table.
+*/
+static MigObject *migDiffSplitKey(MigDiff *d, MigSchema *pS, const char *zKey,
+                                  int *piCol){
+  MigObject *pFirst = 0;
+  int i;
+  for(i=0; zKey[i] && d->p->rc==SQLITE_OK; i++){
+    if( zKey[i]=='.' ){
+      char *zTab = migArenaStrndup(d->p, &d->arena, zKey, i);
+      MigObject *pX = zTab ? (MigObject*)migHashFind(&pS->tables, zTab) : 0;
+      if( pX && pX->eType==MIG_OBJ_TABLE && migFindColumn(pX, &zKey[i+1]) ){
+        *piCol = i+1;
+        return pX;
+      }
+      if( pX && pFirst==0 ){
+        pFirst = pX;
+        *piCol = i+1;
+      }
+    }
+  }
+  return pFirst;
+}
+
+/* Queue the rename of column pCol of zFrom table pT to zNew (zKey is the
+** "table.column" that asked for it, for messages). */
+static void migDiffRenameCol(MigDiff *d, const char *zKey, MigDiffTab *pT,
+                             MigColumn *pCol, const char *zNew){
+  Mig *p = d->p;
+  MigColRename *pR, **pp;
+  if( migHashFind(&pT->colRen, pCol->zName) ){
+    migError(p, "renames: column \"%s\".\"%s\""
+        " is renamed twice", pT->pFrom->zName, pCol->zName);
+    return;
+  }
+  pR = migArenaAlloc(p, &d->arena, sizeof(MigColRename));
+  if( pR==0 ) return;
+  pR->zKey = zKey;
+  pR->pTab = pT;
+  pR->pCol = pCol;
+  pR->zNew = zNew;
+  migHashInsert(p, &pT->colRen, pCol->zName, (void*)zNew);
+  pT->nColRen++;
+  for(pp=&d->pColRen; *pp; pp=&(*pp)->pNext);
+  *pp = pR;
+}
 
 /* One entry of "renames": a table rename now, a column rename queued. */
 static void migDiffRenameOne(MigDiff *d, const char *zKey, const char *zNew){
@@ -408,28 +508,10 @@ static void migDiffRenameOne(MigDiff *d, const char *zKey, const char *zNew){
       migHashInsert(p, &d->renTarget, pTo->zName, pT);
     }
   }else{
-    /* "table.column": split at the first "." where the prefix names a
-    ** table and the rest one of its columns, or failing that, the first
-    ** where the prefix names a table (for the error message). */
-    int i, iFirst = -1;
-    MigDiffTab *pFirst = 0;
-    for(i=0; zKey[i] && pT==0; i++){
-      if( zKey[i]=='.' ){
-        char *zTab = migArenaStrndup(p, &d->arena, zKey, i);
-        MigDiffTab *pX;
-        if( zTab==0 ) return;
-        pX = (MigDiffTab*)migHashFind(&d->fromTab, zTab);
-        if( pX && pFirst==0 ){
-          pFirst = pX;
-          iFirst = i;
-        }
-        if( pX && migFindColumn(pX->pFrom, &zKey[i+1]) ) pT = pX;
-      }
-    }
-    if( pT==0 && pFirst ){
-      pT = pFirst;
-      i = iFirst+1;
-    }
+    int i = 0;
+    MigObject *pTab = migDiffSplitKey(d, d->pFrom, zKey, &i);
+    pT = pTab ? (MigDiffTab*)migHashFind(&d->fromTab, pTab->zName) : 0;
+    if( p->rc!=SQLITE_OK ) return;
     if( pT==0 ){
       const char *zDot = strchr(zKey, '.');
       if( zDot ){
@@ -450,21 +532,309 @@ static void migDiffRenameOne(MigDiff *d, const char *zKey, const char *zNew){
       }else if( pCol==0 ){
         migError(p, "renames: no column \"%s\" in"
             " table \"%s\" of %s", zCol, pT->pFrom->zName, d->zFromDb);
-      }else if( migHashFind(&pT->colRen, pCol->zName) ){
-        migError(p, "renames: column \"%s\".\"%s\""
-            " is renamed twice", pT->pFrom->zName, pCol->zName);
       }else{
-        MigColRename *pR = migArenaAlloc(p, &d->arena, sizeof(MigColRename));
-        MigColRename **pp;
-        if( pR==0 ) return;
-        pR->zKey = zKey;
-        pR->pTab = pT;
-        pR->pCol = pCol;
-        pR->zNew = zNew;
-        migHashInsert(p, &pT->colRen, pCol->zName, (void*)zNew);
-        pT->nColRen++;
-        for(pp=&d->pColRen; *pp; pp=&(*pp)->pNext);
-        *pp = pR;
+        migDiffRenameCol(d, zKey, pT, pCol, zNew);
+      }
+    }
+  }
+}
+
+/* One entry of "mappings": the expression zExpr gives column zKey
+** ("table.column", of zTo) its value when the table is rebuilt.  Checked
+** against the pairs of tables in migDiffCheckMappings. */
+static void migDiffMappingOne(MigDiff *d, const char *zKey, const char *zExpr){
+  Mig *p = d->p;
+  int i = 0;
+  MigObject *pTab = migDiffSplitKey(d, d->pTo, zKey, &i);
+  MigColumn *pCol = pTab ? migFindColumn(pTab, &zKey[i]) : 0;
+  if( p->rc!=SQLITE_OK ) return;
+  if( pTab==0 ){
+    migError(p, "mappings: \"%s\" must be \"table.column\" of a table of %s",
+        zKey, d->zToDb);
+    return;
+  }
+  if( pCol==0 ){
+    migError(p, "mappings: no column \"%s\" in table \"%s\" of %s",
+        &zKey[i], pTab->zName, d->zToDb);
+    return;
+  }
+  /* Kept by key until the tables are paired (migDiffCheckMappings). */
+  if( migHashFind(&d->mapKey, zKey) ){
+    migError(p, "mappings: \"%s\" is given twice", zKey);
+    return;
+  }
+  migHashInsert(p, &d->mapKey, zKey, (void*)zExpr);
+}
+
+/* Place the mappings on their tables, once these are paired. */
+static void migDiffCheckMappings(MigDiff *d){
+  Mig *p = d->p;
+  int i;
+  for(i=0; i<d->mapKey.nSlot && p->rc==SQLITE_OK; i++){
+    MigHashEntry *pE = &d->mapKey.aSlot[i];
+    int iCol = 0;
+    MigObject *pTab;
+    MigColumn *pCol;
+    MigDiffTab *pT;
+    if( pE->zKey==0 ) continue;
+    pTab = migDiffSplitKey(d, d->pTo, pE->zKey, &iCol);
+    pCol = pTab ? migFindColumn(pTab, &pE->zKey[iCol]) : 0;
+    pT = pTab ? (MigDiffTab*)migHashFind(&d->toTab, pTab->zName) : 0;
+    if( pT==0 || pCol==0 ) continue;
+    if( pT->pFrom==0 ){
+      migError(p, "mappings: \"%s\": \"%s\" is a new table, it has no rows "
+          "to map", pE->zKey, pTab->zName);
+    }else if( pT->pFrom->eType!=MIG_OBJ_TABLE ){
+      migError(p, "mappings: \"%s\": \"%s\" is a virtual table",
+          pE->zKey, pT->pFrom->zName);
+    }else if( pCol->eGen!=MIG_GEN_NONE ){
+      migError(p, "mappings: \"%s\" is a generated column", pE->zKey);
+    }else{
+      migHashInsert(p, &pT->map, pCol->zName, pE->pData);
+      pT->nMap++;
+    }
+  }
+}
+
+/* Read options_json. */
+static void migDiffOptions(MigDiff *d){
+  Mig *p = d->p;
+  const char *zJson = d->pOpts ? d->pOpts->zOptionsJson : 0;
+  sqlite3_stmt *pStmt;
+  int i;
+  static const char *azObj[] = { "renames", "mappings" };
+  if( zJson==0 || p->rc!=SQLITE_OK ) return;
+
+  pStmt = migPrepare(p,
+      "SELECT json_valid(?1), CASE WHEN json_valid(?1) THEN json_type(?1) END");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  if( migStep(p, pStmt)==SQLITE_ROW ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    if( sqlite3_column_int(pStmt, 0)==0 ){
+      migError(p, "options_json is not valid JSON");
+    }else if( zType==0 || strcmp(zType, "object")!=0 ){
+      migError(p, "options_json must be a JSON"
+          " object, such as {\"renames\": {\"old_table\": \"new_table\"}}");
+    }
+  }
+  migFinalize(p, pStmt);
+
+  pStmt = migPrepare(p, "SELECT key, type FROM json_each(?1)");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    const char *zKey = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    if( zKey && strcmp(zKey, "allow_empty")==0 ){
+      if( zType && strcmp(zType, "true")==0 ){
+        d->bAllowEmpty = 1;
+      }else if( zType==0 || strcmp(zType, "false")!=0 ){
+        migError(p, "allow_empty: must be true or false");
+      }
+    }else if( zKey==0
+     || (strcmp(zKey, "renames")!=0 && strcmp(zKey, "mappings")!=0) ){
+      migError(p, "options_json: unknown key"
+          " \"%s\" (known: renames, mappings, allow_empty)",
+          zKey ? zKey : "");
+    }else if( zType==0 || strcmp(zType, "object")!=0 ){
+      if( zKey[0]=='r' ){
+        migError(p, "renames: must be a JSON object"
+            " such as {\"old_table\": \"new_table\", \"table.old_column\":"
+            " \"new_column\"}");
+      }else{
+        migError(p, "mappings: must be a JSON object"
+            " such as {\"table.column\": \"coalesce(old_column, 'x')\"}");
+      }
+    }
+  }
+  migFinalize(p, pStmt);
+
+  for(i=0; i<2; i++){
+    pStmt = migPrepare(p,
+        "SELECT key, type, value FROM json_each(?1, '$.%s')", azObj[i]);
+    if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+    while( migStep(p, pStmt)==SQLITE_ROW ){
+      char *zKey = migArenaStrndup(p, &d->arena,
+          (const char*)sqlite3_column_text(pStmt, 0), -1);
+      const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+      char *zVal = migArenaStrndup(p, &d->arena,
+          (const char*)sqlite3_column_text(pStmt, 2), -1);
+      if( p->rc!=SQLITE_OK ) break;
+      if( zKey==0 ) zKey = "";
+      if( zType==0 || strcmp(zType, "text")!=0 || zVal==0 ){
+        if( i==0 ){
+          migError(p, "renames: the new name for"
+              " \"%s\" must be a string", zKey);
+        }else{
+          migError(p, "mappings: the expression for"
+              " \"%s\" must be a string", zKey);
+        }
+      }else if( i==0 ){
+        migDiffRenameOne(d, zKey, zVal);
+      }else{
+        migDiffMappingOne(d, zKey, zVal);
+      }
+    }
+    migFinalize(p, pStmt);
+  }
+}
+
+/*
+** The old name in a rename hint: the comment token z[0..n) if it reads
+** "-- @renamed from=NAME" (NAME a word, or in double quotes), else NULL.
+*/
+static char *migHintName(MigDiff *d, const char *z, int n){
+  static const char zTag[] = "@renamed";
+  int i = 2, j;
+  if( n<2 || z[0]!='-' || z[1]!='-' ) return 0;
+  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  if( n-i<8 || memcmp(&z[i], zTag, 8)!=0 ) return 0;
+  i += 8;
+  if( i<n && z[i]!=' ' && z[i]!='\t' ) return 0;
+  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  if( n-i<5 || memcmp(&z[i], "from=", 5)!=0 ) return 0;
+  i += 5;
+  if( i<n && z[i]=='"' ){
+    for(j=i+1; j<n; j++){
+      if( z[j]=='"' ){
+        if( j+1<n && z[j+1]=='"' ){ j++; continue; }
+        return migDequote(d->p, &d->arena, &z[i], j+1-i);
+      }
+    }
+    return 0;
+  }
+  for(j=i; j<n && z[j]!=' ' && z[j]!='\t' && z[j]!='\r' && z[j]!='\n'; j++);
+  if( j==i ) return 0;
+  return migArenaStrndup(d->p, &d->arena, &z[i], j-i);
+}
+
+/* Record a warning about a stale hint of zTo table zTab. */
+static void migHintWarn(MigDiff *d, const char *zTab, const char *zFmt, ...){
+  char *zOld = (char*)migHashFind(&d->hintWarn, zTab);
+  char *zNew, *z;
+  va_list ap;
+  va_start(ap, zFmt);
+  zNew = migVMprintf(d->p, zFmt, ap);
+  va_end(ap);
+  if( zNew==0 ) return;
+  z = zOld ? migArenaPrintf(d->p, &d->arena, "%s\n%s", zOld, zNew)
+           : migArenaStrndup(d->p, &d->arena, zNew, -1);
+  sqlite3_free(zNew);
+  if( z ) migHashInsert(d->p, &d->hintWarn, zTab, z);
+}
+
+/* The zFrom table that zTo table zName pairs with by the renames so far,
+** or NULL. */
+static MigDiffTab *migDiffPairOf(MigDiff *d, const char *zName){
+  MigDiffTab *pT = (MigDiffTab*)migHashFind(&d->renTarget, zName);
+  if( pT==0 ){
+    pT = (MigDiffTab*)migHashFind(&d->fromTab, zName);
+    if( pT && pT->bRenamed ) pT = 0;
+  }
+  return pT;
+}
+
+/*
+** The rename hints of zTo table pTab: pass 0 the table's, pass 1 its
+** columns'.  A hint belongs to the last column whose definition ends on
+** the comment's line, before it; else, before the first column, to the
+** table.  A hint that "renames" already covers, or that is spent (the
+** old name is gone and the new one exists), says nothing.
+*/
+static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
+  Mig *p = d->p;
+  const char *z = pTab->zSql;
+  int i, n, iLine = 0;            /* where the current line starts */
+  for(i=0; p->rc==SQLITE_OK; i+=n){
+    int eType, k, iCol = -1;
+    char *zOld = 0;
+    n = migGetToken((const unsigned char*)&z[i], &eType);
+    if( eType==MIG_TK_EOF || n<=0 ) break;
+    if( eType==MIG_TK_SPACE && n>2 && z[i]=='-' && z[i+1]=='-' ){
+      zOld = migHintName(d, &z[i], n);
+    }
+    if( zOld==0 ){
+      for(k=0; k<n; k++) if( z[i+k]=='\n' ) iLine = i+k+1;
+      continue;
+    }
+    for(k=0; k<pTab->nCol; k++){
+      int iEnd = pTab->aCol[k].def.iStart + pTab->aCol[k].def.n;
+      if( iEnd>=iLine && iEnd<=i ) iCol = k;
+    }
+    if( iCol<0 && pTab->nCol>0 && i<pTab->aCol[0].def.iStart && iPass==0 ){
+      /* The table's hint. */
+      MigDiffTab *pOld = (MigDiffTab*)migHashFind(&d->fromTab, zOld);
+      MigDiffTab *pSame = (MigDiffTab*)migHashFind(&d->fromTab, pTab->zName);
+      if( migHashFind(&d->renTarget, pTab->zName) || (pOld && pOld->bRenamed) ){
+        /* "renames" says what happens to it */
+      }else if( pOld && pSame==0 && pOld->pFrom->eType==MIG_OBJ_TABLE ){
+        migDiffRenameOne(d, pOld->pFrom->zName, pTab->zName);
+      }else if( pOld==0 && pSame==0 ){
+        sqlite3_str *pStr = sqlite3_str_new(p->db);
+        char *zW;
+        sqlite3_str_appendall(pStr, "rename hint \"-- @renamed from=");
+        migDescText(pStr, zOld, -1);
+        sqlite3_str_appendall(pStr, "\" on table ");
+        migDescName(pStr, pTab->zName);
+        sqlite3_str_appendf(pStr, ": %s has no table ", d->zFromDb);
+        migDescName(pStr, zOld);
+        sqlite3_str_appendall(pStr, ", so it is created empty");
+        zW = migStrFinish(p, pStr);
+        if( zW ) migHintWarn(d, pTab->zName, "%s", zW);
+        sqlite3_free(zW);
+      }
+    }else if( iCol>=0 && iPass==1 ){
+      /* A column's hint: the table it pairs with, renames applied. */
+      MigColumn *pNew = &pTab->aCol[iCol];
+      MigDiffTab *pT = migDiffPairOf(d, pTab->zName);
+      MigColumn *pOldCol = 0, *pLive = 0;
+      if( pT && pT->pFrom->eType==MIG_OBJ_TABLE ){
+        pOldCol = migFindColumn(pT->pFrom, zOld);
+        pLive = migFindColumn(pT->pFrom, pNew->zName);
+      }
+      if( pT && (migHashFind(&pT->colRenTo, pNew->zName)
+              || (pOldCol && migHashFind(&pT->colRen, pOldCol->zName))) ){
+        /* "renames" says what happens to it */
+      }else if( pOldCol && pLive==0 ){
+        char *zKey = migArenaPrintf(p, &d->arena, "%s.%s",
+            pT->pFrom->zName, pOldCol->zName);
+        if( zKey ) migDiffRenameCol(d, zKey, pT, pOldCol, pNew->zName);
+      }else if( pOldCol==0 && pLive==0 ){
+        sqlite3_str *pStr = sqlite3_str_new(p->db);
+        char *zW;
+        sqlite3_str_appendall(pStr, "rename hint \"-- @renamed from=");
+        migDescText(pStr, zOld, -1);
+        sqlite3_str_appendall(pStr, "\" on column ");
+        migDescName(pStr, pTab->zName);
+        sqlite3_str_appendall(pStr, ".");
+        migDescName(pStr, pNew->zName);
+        sqlite3_str_appendall(pStr, ": ");
+        if( pT ){
+          migDescName(pStr, pT->pFrom->zName);
+          sqlite3_str_appendf(pStr, " of %s has no column ", d->zFromDb);
+          migDescName(pStr, zOld);
+        }else{
+          sqlite3_str_appendf(pStr, "%s has no table ", d->zFromDb);
+          migDescName(pStr, pTab->zName);
+        }
+        sqlite3_str_appendall(pStr, ", so the column is added empty");
+        zW = migStrFinish(p, pStr);
+        if( zW ) migHintWarn(d, pTab->zName, "%s", zW);
+        sqlite3_free(zW);
+      }
+    }
+    for(k=0; k<n; k++) if( z[i+k]=='\n' ) iLine = i+k+1;
+  }
+}
+
+/* The rename hints of every table of zTo: the tables' first, so that
+** the columns' find the tables they pair with. */
+static void migDiffHints(MigDiff *d){
+  int i, iPass;
+  for(iPass=0; iPass<2; iPass++){
+    for(i=0; i<d->pTo->nObj && d->p->rc==SQLITE_OK; i++){
+      MigObject *pObj = d->pTo->apObj[i];
+      if( pObj->eType==MIG_OBJ_TABLE && strstr(pObj->zSql, "@renamed") ){
+        migDiffHintsOf(d, pObj, iPass);
       }
     }
   }
@@ -504,64 +874,6 @@ static void migDiffCheckColRenames(MigDiff *d){
       migHashInsert(p, &pT->colRen, pR->pCol->zName, pNew->zName);
     }
   }
-}
-
-/* Read options_json. */
-static void migDiffOptions(MigDiff *d){
-  Mig *p = d->p;
-  const char *zJson = d->pOpts ? d->pOpts->zOptionsJson : 0;
-  sqlite3_stmt *pStmt;
-  if( zJson==0 || p->rc!=SQLITE_OK ) return;
-
-  pStmt = migPrepare(p,
-      "SELECT json_valid(?1), CASE WHEN json_valid(?1) THEN json_type(?1) END");
-  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
-  if( migStep(p, pStmt)==SQLITE_ROW ){
-    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
-    if( sqlite3_column_int(pStmt, 0)==0 ){
-      migError(p, "options_json is not valid JSON");
-    }else if( zType==0 || strcmp(zType, "object")!=0 ){
-      migError(p, "options_json must be a JSON"
-          " object, such as {\"renames\": {\"old_table\": \"new_table\"}}");
-    }
-  }
-  migFinalize(p, pStmt);
-
-  pStmt = migPrepare(p, "SELECT key, type FROM json_each(?1)");
-  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
-  while( migStep(p, pStmt)==SQLITE_ROW ){
-    const char *zKey = (const char*)sqlite3_column_text(pStmt, 0);
-    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
-    if( zKey==0 || strcmp(zKey, "renames")!=0 ){
-      migError(p, "options_json: unknown key"
-          " \"%s\" (known: renames)", zKey ? zKey : "");
-    }else if( zType==0 || strcmp(zType, "object")!=0 ){
-      migError(p, "renames: must be a JSON object"
-          " such as {\"old_table\": \"new_table\", \"table.old_column\":"
-          " \"new_column\"}");
-    }
-  }
-  migFinalize(p, pStmt);
-
-  pStmt = migPrepare(p,
-      "SELECT key, type, value FROM json_each(?1, '$.renames')");
-  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
-  while( migStep(p, pStmt)==SQLITE_ROW ){
-    char *zKey = migArenaStrndup(p, &d->arena,
-        (const char*)sqlite3_column_text(pStmt, 0), -1);
-    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
-    char *zNew = migArenaStrndup(p, &d->arena,
-        (const char*)sqlite3_column_text(pStmt, 2), -1);
-    if( p->rc!=SQLITE_OK ) break;
-    if( zKey==0 ) zKey = "";
-    if( zType==0 || strcmp(zType, "text")!=0 || zNew==0 ){
-      migError(p, "renames: the new name for"
-          " \"%s\" must be a string", zKey);
-    }else{
-      migDiffRenameOne(d, zKey, zNew);
-    }
-  }
-  migFinalize(p, pStmt);
 }
 
 /*************************************************************************
@@ -864,6 +1176,109 @@ static int migHasRowidAlias(MigObject *pTab){
   return 0;
 }
 
+/* The constraints of zFrom table pT whose owner is column pCol (pFrom
+** side: bTo 0) or of zTo (bTo 1), by type, into an[MIG_CONS_FK+1]; the
+** FOREIGN KEY parents must be the same for two columns to compare. */
+static void migOwnedCons(MigDiff *d, MigDiffTab *pT, int bTo, MigColumn *pCol,
+                         int *an, const char **pzParent){
+  MigObject *pTab = bTo ? pT->pTo : pT->pFrom;
+  int i;
+  memset(an, 0, sizeof(int)*(MIG_CONS_FK+1));
+  *pzParent = 0;
+  for(i=0; i<pTab->nCons; i++){
+    MigCons *pC = &pTab->aCons[i];
+    if( migConsOwner(bTo ? 0 : pT, bTo ? &d->hToCol : &d->hFromCol, pC)!=pCol ){
+      continue;
+    }
+    an[pC->eType]++;
+    if( pC->eType==MIG_CONS_FK ) *pzParent = pC->zParent;
+  }
+}
+
+/* Could zFrom column a of pT and zTo column b be one column renamed: the
+** same type, NOT NULL, DEFAULT, COLLATE, generation and constraints? */
+static int migColShapeSame(MigDiff *d, MigDiffTab *pT, MigColumn *a,
+                           MigColumn *b){
+  int anA[MIG_CONS_FK+1], anB[MIG_CONS_FK+1];
+  const char *zPa, *zPb;
+  const char *zCa = a->zCollate, *zCb = b->zCollate;
+  if( zCa && migStrICmp(zCa, "BINARY")==0 ) zCa = 0;
+  if( zCb && migStrICmp(zCb, "BINARY")==0 ) zCb = 0;
+  if( migStrICmp(a->zTypeCanon, b->zTypeCanon) ) return 0;
+  if( (a->bNotNull!=0)!=(b->bNotNull!=0) ) return 0;
+  if( migNoDefault(a)!=migNoDefault(b) ) return 0;
+  if( !migNoDefault(a) && strcmp(a->zDefaultCanon, b->zDefaultCanon) ) return 0;
+  if( migStrICmp(zCa, zCb) ) return 0;
+  if( a->iPk || b->iPk || a->eGen || b->eGen ) return 0;
+  migOwnedCons(d, pT, 0, a, anA, &zPa);
+  migOwnedCons(d, pT, 1, b, anB, &zPb);
+  if( memcmp(anA, anB, sizeof(anA)) ) return 0;
+  if( migStrICmp(zPa, zPb) ) return 0;
+  return 1;
+}
+
+/* Possible renames among the dropped and added columns of pT: a pair
+** whose shapes match, each matching nothing else. */
+static void migDiffSuggestCols(MigDiff *d, MigDiffTab *pT){
+  int i, j;
+  pT->aSug = migArenaAlloc(d->p, &d->arena, sizeof(int)*2*(i64)pT->nDrop);
+  if( pT->aSug==0 ) return;
+  for(i=0; i<pT->nDrop; i++){
+    MigColumn *pOld = &pT->pFrom->aCol[pT->aDrop[i]];
+    int nMatch = 0, iAdd = -1;
+    for(j=0; j<pT->nAdd; j++){
+      if( migColShapeSame(d, pT, pOld, &pT->pTo->aCol[pT->aAdd[j]]) ){
+        nMatch++;
+        iAdd = pT->aAdd[j];
+      }
+    }
+    if( nMatch!=1 ) continue;
+    for(j=0, nMatch=0; j<pT->nDrop; j++){
+      if( migColShapeSame(d, pT, &pT->pFrom->aCol[pT->aDrop[j]],
+                          &pT->pTo->aCol[iAdd]) ){
+        nMatch++;
+      }
+    }
+    if( nMatch!=1 ) continue;
+    pT->aSug[2*pT->nSug] = pT->aDrop[i];
+    pT->aSug[2*pT->nSug+1] = iAdd;
+    pT->nSug++;
+  }
+}
+
+/*
+** Which constraints of a changed table are new (pT->aNewCons, per zTo
+** constraint) and which go (*paGone, per zFrom constraint): each zTo
+** constraint pairs with an unpaired equal zFrom one, if any.
+*/
+static void migDiffConsPair(MigDiff *d, MigDiffTab *pT, unsigned char **paGone){
+  MigObject *pF = pT->pFrom, *pTo = pT->pTo;
+  char **azA;
+  unsigned char *aGone;
+  int i, j;
+  *paGone = 0;
+  pT->aNewCons = migArenaAlloc(d->p, &d->arena, (i64)pTo->nCons+1);
+  aGone = migArenaAlloc(d->p, &d->arena, (i64)pF->nCons+1);
+  azA = migArenaAlloc(d->p, &d->arena, sizeof(char*)*((i64)pF->nCons+1));
+  if( d->p->rc!=SQLITE_OK ) return;
+  for(i=0; i<pF->nCons; i++){
+    azA[i] = migConsSig(d, pT, &pF->aCons[i]);
+    aGone[i] = 1;
+  }
+  for(j=0; j<pTo->nCons && d->p->rc==SQLITE_OK; j++){
+    char *zB = migConsSig(d, 0, &pTo->aCons[j]);
+    pT->aNewCons[j] = 1;
+    for(i=0; zB && i<pF->nCons; i++){
+      if( aGone[i] && azA[i] && strcmp(azA[i], zB)==0 ){
+        aGone[i] = 0;
+        pT->aNewCons[j] = 0;
+        break;
+      }
+    }
+  }
+  *paGone = aGone;
+}
+
 /*
 ** Decide what happens to a table that is in both schemas.
 **
@@ -952,6 +1367,7 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
     if( !aMatched[i] ) pT->aDrop[pT->nDrop++] = i;
     aMatched[i] = !aMatched[i];
   }
+  if( pT->nAdd>0 && pT->nDrop>0 ) migDiffSuggestCols(d, pT);
 
   /* Constraints, as multisets, leaving out those of the added and
   ** dropped columns (which go with their column if it qualifies). */
@@ -971,7 +1387,7 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
     return;
   }
   pT->eAct = MIG_ACT_REBUILD;
-  if( bDiff || d->pOpts->bAlwaysRebuild ) return;
+  if( bDiff || d->pOpts->bAlwaysRebuild || pT->nMap>0 ) return;
   for(i=0; i<pT->nAdd; i++){
     if( !migAddQualifies(pTo, &pTo->aCol[pT->aAdd[i]], &d->hToCol) ) return;
   }
@@ -1215,13 +1631,553 @@ static int migDiffOrder(MigDiff *d, int bView, int bTo, void **aOut){
 }
 
 /*************************************************************************
-** Writing the SQL.
+** Words for reviewers (MigStep.zDetail).
 */
 
-/* Does zFrom table pT have a row?  (A read.) */
+/* The tokens of z (NUL-terminated) as a reviewer reads them: as written,
+** one space wherever spaces or comments were between two tokens. */
+static void migDescExpr(sqlite3_str *pStr, const char *z){
+  const unsigned char *u = (const unsigned char*)z;
+  int i = 0, bSpace = 0, bAny = 0;
+  for(;;){
+    int eType;
+    int n = migGetToken(&u[i], &eType);
+    if( eType==MIG_TK_EOF || n<=0 ) break;
+    if( eType==MIG_TK_SPACE ){
+      bSpace = 1;
+    }else{
+      if( bSpace && bAny ) sqlite3_str_appendchar(pStr, 1, ' ');
+      migDescText(pStr, &z[i], n);
+      bAny = 1;
+      bSpace = 0;
+    }
+    i += n;
+  }
+}
+
+/* A COLLATE name that is not the default. */
+static const char *migCollName(const char *z){
+  return (z && migStrICmp(z, "BINARY")) ? z : 0;
+}
+
+static const char *migConfName(int eConf){
+  switch( eConf ){
+    case MIG_CONF_ROLLBACK: return "ROLLBACK";
+    case MIG_CONF_FAIL:     return "FAIL";
+    case MIG_CONF_IGNORE:   return "IGNORE";
+    case MIG_CONF_REPLACE:  return "REPLACE";
+  }
+  return 0;
+}
+
+/* The key parts of a constraint or index: ("a", lower(b) COLLATE x). */
+static void migDescParts(sqlite3_str *pStr, int nPart, MigKeyPart *aPart){
+  int i;
+  sqlite3_str_append(pStr, "(", 1);
+  for(i=0; i<nPart; i++){
+    MigKeyPart *pP = &aPart[i];
+    if( i ) sqlite3_str_append(pStr, ", ", 2);
+    if( pP->zCol ){
+      migDescName(pStr, pP->zCol);
+    }else{
+      migDescExpr(pStr, pP->zExpr ? pP->zExpr : "");
+    }
+    if( pP->zCollate ){
+      sqlite3_str_appendall(pStr, " COLLATE ");
+      migDescText(pStr, pP->zCollate, -1);
+    }
+    if( pP->bDesc ) sqlite3_str_appendall(pStr, " DESC");
+  }
+  sqlite3_str_append(pStr, ")", 1);
+}
+
+/* A constraint: "UNIQUE ("email")", "CHECK (score >= 0)", "FOREIGN KEY
+** ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE"; the form a
+** column definition uses with bInline ("REFERENCES ...", "UNIQUE"). */
+static void migDescCons(sqlite3_str *pStr, MigCons *pC, int bInline){
+  int i;
+  const char *zConf = migConfName(pC->eConf);
+  if( pC->zName ){
+    sqlite3_str_appendall(pStr, "CONSTRAINT ");
+    migDescName(pStr, pC->zName);
+    sqlite3_str_append(pStr, " ", 1);
+  }
+  switch( pC->eType ){
+    case MIG_CONS_PK:
+    case MIG_CONS_UNIQUE:
+      sqlite3_str_appendall(pStr,
+          pC->eType==MIG_CONS_PK ? "PRIMARY KEY" : "UNIQUE");
+      if( !bInline ){
+        sqlite3_str_append(pStr, " ", 1);
+        migDescParts(pStr, pC->nPart, pC->aPart);
+      }
+      if( pC->bAutoinc ) sqlite3_str_appendall(pStr, " AUTOINCREMENT");
+      if( zConf ) sqlite3_str_appendf(pStr, " ON CONFLICT %s", zConf);
+      break;
+    case MIG_CONS_CHECK:
+      sqlite3_str_appendall(pStr, "CHECK (");
+      migDescExpr(pStr, pC->zExpr ? pC->zExpr : "");
+      sqlite3_str_append(pStr, ")", 1);
+      break;
+    case MIG_CONS_FK:
+      if( !bInline ){
+        sqlite3_str_appendall(pStr, "FOREIGN KEY (");
+        for(i=0; i<pC->nPart; i++){
+          if( i ) sqlite3_str_append(pStr, ", ", 2);
+          migDescName(pStr, pC->aPart[i].zCol ? pC->aPart[i].zCol : "");
+        }
+        sqlite3_str_appendall(pStr, ") ");
+      }
+      sqlite3_str_appendall(pStr, "REFERENCES ");
+      migDescName(pStr, pC->zParent ? pC->zParent : "");
+      if( pC->nParentCol>0 ){
+        sqlite3_str_appendall(pStr, " (");
+        for(i=0; i<pC->nParentCol; i++){
+          if( i ) sqlite3_str_append(pStr, ", ", 2);
+          migDescName(pStr, pC->azParentCol[i]);
+        }
+        sqlite3_str_append(pStr, ")", 1);
+      }
+      if( pC->zOnDelete && strcmp(pC->zOnDelete, "NO ACTION") ){
+        sqlite3_str_appendf(pStr, " ON DELETE %s", pC->zOnDelete);
+      }
+      if( pC->zOnUpdate && strcmp(pC->zOnUpdate, "NO ACTION") ){
+        sqlite3_str_appendf(pStr, " ON UPDATE %s", pC->zOnUpdate);
+      }
+      if( pC->zMatch ){
+        sqlite3_str_appendall(pStr, " MATCH ");
+        migDescText(pStr, pC->zMatch, -1);
+      }
+      if( pC->eDefer==MIG_DEFER_IMMEDIATE ){
+        sqlite3_str_appendall(pStr, " DEFERRABLE");
+      }else if( pC->eDefer==MIG_DEFER_DEFERRED ){
+        sqlite3_str_appendall(pStr, " DEFERRABLE INITIALLY DEFERRED");
+      }
+      break;
+  }
+}
+
+/* A column's type, or "no type". */
+static void migDescType(sqlite3_str *pStr, MigColumn *pCol){
+  if( pCol->zType && pCol->zType[0] ){
+    migDescExpr(pStr, pCol->zType);
+  }else{
+    sqlite3_str_appendall(pStr, "no type");
+  }
+}
+
+static void migDescGen(sqlite3_str *pStr, MigColumn *pCol){
+  sqlite3_str_appendall(pStr, "GENERATED ALWAYS AS (");
+  migDescExpr(pStr, pCol->zGen ? pCol->zGen : "");
+  sqlite3_str_appendall(pStr,
+      pCol->eGen==MIG_GEN_STORED ? ") STORED" : ") VIRTUAL");
+}
+
+/*
+** A column: "VARCHAR(20), NOT NULL, DEFAULT 'x'", and with pTab (its
+** table, on the side pT and bTo say) the constraints it owns.
+*/
+static void migDescColumn(MigDiff *d, sqlite3_str *pStr, MigColumn *pCol,
+                          MigDiffTab *pT, int bTo){
+  const char *zColl = migCollName(pCol->zCollate);
+  migDescType(pStr, pCol);
+  if( pCol->bNotNull ) sqlite3_str_appendall(pStr, ", NOT NULL");
+  if( !migNoDefault(pCol) ){
+    sqlite3_str_appendall(pStr, ", DEFAULT ");
+    migDescExpr(pStr, pCol->zDefault);
+  }
+  if( zColl ){
+    sqlite3_str_appendall(pStr, ", COLLATE ");
+    migDescText(pStr, zColl, -1);
+  }
+  if( pCol->eGen ){
+    sqlite3_str_appendall(pStr, ", ");
+    migDescGen(pStr, pCol);
+  }
+  if( pT ){
+    MigObject *pTab = bTo ? pT->pTo : pT->pFrom;
+    int i;
+    for(i=0; i<pTab->nCons; i++){
+      MigCons *pC = &pTab->aCons[i];
+      if( pC->bColumn && pC->nPart>=1 && pC->aPart[0].zCol
+       && migStrICmp(pC->aPart[0].zCol, pCol->zName)==0
+      ){
+        sqlite3_str_appendall(pStr, ", ");
+        migDescCons(pStr, pC, 1);
+      }
+    }
+  }
+  (void)d;
+}
+
+/* ", " between the changes of one column, after the first. */
+static void migDescSep(sqlite3_str *pStr, int *pn){
+  if( (*pn)++ ) sqlite3_str_append(pStr, ", ", 2);
+}
+
+/* What changes in a column (a of zFrom, b of zTo): "VARCHAR(50) ->
+** VARCHAR(200), NOT NULL dropped".  Returns how many changes. */
+static int migDescColChange(MigDiff *d, sqlite3_str *pStr, MigDiffTab *pT,
+                            MigColumn *a, MigColumn *b){
+  int n = 0;
+  const char *zCa = migCollName(a->zCollate), *zCb = migCollName(b->zCollate);
+  if( migStrICmp(a->zTypeCanon, b->zTypeCanon) ){
+    migDescSep(pStr, &n);
+    migDescType(pStr, a);
+    sqlite3_str_appendall(pStr, " -> ");
+    migDescType(pStr, b);
+  }
+  if( (a->bNotNull!=0)!=(b->bNotNull!=0) ){
+    migDescSep(pStr, &n);
+    sqlite3_str_appendall(pStr, b->bNotNull ? "NOT NULL added" : "NOT NULL dropped");
+  }else if( a->bNotNull
+         && migConfNorm(a->eNotNullConf)!=migConfNorm(b->eNotNullConf) ){
+    const char *zA = migConfName(a->eNotNullConf);
+    const char *zB = migConfName(b->eNotNullConf);
+    migDescSep(pStr, &n);
+    sqlite3_str_appendf(pStr, "NOT NULL ON CONFLICT %s -> NOT NULL ON "
+        "CONFLICT %s", zA ? zA : "ABORT", zB ? zB : "ABORT");
+  }
+  if( migNoDefault(a)!=migNoDefault(b)
+   || (!migNoDefault(a) && strcmp(a->zDefaultCanon, b->zDefaultCanon))
+  ){
+    migDescSep(pStr, &n);
+    if( !migNoDefault(a) ){
+      sqlite3_str_appendall(pStr, "DEFAULT ");
+      migDescExpr(pStr, a->zDefault);
+      sqlite3_str_appendall(pStr, migNoDefault(b) ? " dropped" : " -> ");
+    }
+    if( !migNoDefault(b) ){
+      sqlite3_str_appendall(pStr, "DEFAULT ");
+      migDescExpr(pStr, b->zDefault);
+      if( migNoDefault(a) ) sqlite3_str_appendall(pStr, " added");
+    }
+  }
+  if( migStrICmp(zCa, zCb) ){
+    migDescSep(pStr, &n);
+    if( zCa ){
+      sqlite3_str_appendall(pStr, "COLLATE ");
+      migDescText(pStr, zCa, -1);
+      sqlite3_str_appendall(pStr, zCb ? " -> " : " dropped");
+    }
+    if( zCb ){
+      sqlite3_str_appendall(pStr, "COLLATE ");
+      migDescText(pStr, zCb, -1);
+      if( zCa==0 ) sqlite3_str_appendall(pStr, " added");
+    }
+  }
+  if( a->eGen!=b->eGen || (a->eGen!=MIG_GEN_NONE
+      && migStrCmpNull(migDiffMapExpr(d, pT, a->zGenCanon), b->zGenCanon)) ){
+    migDescSep(pStr, &n);
+    if( a->eGen ){
+      migDescGen(pStr, a);
+      sqlite3_str_appendall(pStr, b->eGen ? " -> " : " dropped");
+    }
+    if( b->eGen ){
+      migDescGen(pStr, b);
+      if( a->eGen==0 ) sqlite3_str_appendall(pStr, " added");
+    }
+  }
+  return n;
+}
+
+/* "; " between the parts of a detail, after the first. */
+static void migDescPart(sqlite3_str *pStr){
+  if( sqlite3_str_length(pStr)>0 ) sqlite3_str_append(pStr, "; ", 2);
+}
+
+/* The index of column pCol in zTo table pT's added columns, or -1. */
+static int migIsAdded(MigDiffTab *pT, int iCol){
+  int i;
+  for(i=0; i<pT->nAdd; i++) if( pT->aAdd[i]==iCol ) return i;
+  return -1;
+}
+
+/* True if constraint pC of side bTo of pT is owned by an added (bTo) or a
+** dropped (!bTo) column. */
+static int migConsOfAddDrop(MigDiffTab *pT, int bTo, MigCons *pC){
+  MigObject *pTab = bTo ? pT->pTo : pT->pFrom;
+  int i;
+  if( !pC->bColumn || pC->nPart<1 || pC->aPart[0].zCol==0 ) return 0;
+  for(i=0; i<(bTo ? pT->nAdd : pT->nDrop); i++){
+    MigColumn *pCol = &pTab->aCol[bTo ? pT->aAdd[i] : pT->aDrop[i]];
+    if( migStrICmp(pCol->zName, pC->aPart[0].zCol)==0 ) return 1;
+  }
+  return 0;
+}
+
+/* The detail of a changed table: its columns, constraints and options
+** (pT->aNewCons and aGone from migDiffConsPair). */
+static void migDescTable(MigDiff *d, sqlite3_str *pStr, MigDiffTab *pT,
+                         const unsigned char *aGone){
+  MigObject *pF = pT->pFrom, *pTo = pT->pTo;
+  int i;
+  for(i=0; i<pTo->nCol; i++){
+    MigColumn *pNew = &pTo->aCol[i];
+    MigColumn *pOld = migDiffSource(pT, i);
+    if( migIsAdded(pT, i)>=0 || pOld==0 ){
+      migDescPart(pStr);
+      migDescName(pStr, pNew->zName);
+      sqlite3_str_appendall(pStr, " added: ");
+      migDescColumn(d, pStr, pNew, pT, 1);
+    }else{
+      sqlite3_str *pCh = sqlite3_str_new(d->p->db);
+      if( migDescColChange(d, pCh, pT, pOld, pNew)>0 ){
+        migDescPart(pStr);
+        migDescName(pStr, pNew->zName);
+        sqlite3_str_appendall(pStr, ": ");
+        sqlite3_str_appendall(pStr, sqlite3_str_value(pCh));
+      }
+      if( sqlite3_str_errcode(pCh) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
+      sqlite3_free(sqlite3_str_finish(pCh));
+    }
+  }
+  for(i=0; i<pT->nDrop; i++){
+    migDescPart(pStr);
+    migDescName(pStr, pF->aCol[pT->aDrop[i]].zName);
+    sqlite3_str_appendall(pStr, " dropped");
+  }
+  for(i=0; aGone && i<pF->nCons; i++){
+    if( aGone[i] && !migConsOfAddDrop(pT, 0, &pF->aCons[i]) ){
+      migDescPart(pStr);
+      migDescCons(pStr, &pF->aCons[i], 0);
+      sqlite3_str_appendall(pStr, " dropped");
+    }
+  }
+  for(i=0; pT->aNewCons && i<pTo->nCons; i++){
+    if( pT->aNewCons[i] && !migConsOfAddDrop(pT, 1, &pTo->aCons[i]) ){
+      migDescPart(pStr);
+      migDescCons(pStr, &pTo->aCons[i], 0);
+      sqlite3_str_appendall(pStr, " added");
+    }
+  }
+  if( (pF->bStrict!=0)!=(pTo->bStrict!=0) ){
+    migDescPart(pStr);
+    sqlite3_str_appendall(pStr, pTo->bStrict ? "STRICT added" : "STRICT dropped");
+  }
+  if( (pF->bWithoutRowid!=0)!=(pTo->bWithoutRowid!=0) ){
+    migDescPart(pStr);
+    sqlite3_str_appendall(pStr, pTo->bWithoutRowid
+        ? "WITHOUT ROWID added" : "WITHOUT ROWID dropped");
+  }
+}
+
+/* A whole table: ""id" INTEGER, "name" TEXT; STRICT", or a virtual
+** table's "USING module(args)". */
+static void migDescWhole(sqlite3_str *pStr, MigObject *pTab){
+  int i;
+  if( pTab->eType==MIG_OBJ_VTAB ){
+    sqlite3_str_appendall(pStr, "USING ");
+    migDescText(pStr, pTab->zModule ? pTab->zModule : "", -1);
+    if( pTab->zArgs ){
+      sqlite3_str_append(pStr, "(", 1);
+      migDescExpr(pStr, pTab->zArgs);
+      sqlite3_str_append(pStr, ")", 1);
+    }
+    return;
+  }
+  for(i=0; i<pTab->nCol; i++){
+    if( i ) sqlite3_str_append(pStr, ", ", 2);
+    migDescName(pStr, pTab->aCol[i].zName);
+    sqlite3_str_append(pStr, " ", 1);
+    migDescType(pStr, &pTab->aCol[i]);
+  }
+  if( pTab->bStrict ) sqlite3_str_appendall(pStr, "; STRICT");
+  if( pTab->bWithoutRowid ) sqlite3_str_appendall(pStr, "; WITHOUT ROWID");
+}
+
+/* An index: "UNIQUE on "t" ("a") WHERE b > 0". */
+static void migDescIndex(sqlite3_str *pStr, MigObject *pIdx, const char *zTab){
+  if( pIdx->bUnique ) sqlite3_str_appendall(pStr, "UNIQUE ");
+  sqlite3_str_appendall(pStr, "on ");
+  migDescName(pStr, zTab);
+  sqlite3_str_append(pStr, " ", 1);
+  migDescParts(pStr, pIdx->nPart, pIdx->aPart);
+  if( pIdx->zWhere ){
+    sqlite3_str_appendall(pStr, " WHERE ");
+    migDescExpr(pStr, pIdx->zWhere);
+  }
+}
+
+/* The table or view that makes view or trigger pObj (of zFrom) go and
+** come back, or NULL. */
+static const char *migDiffCause(MigDiff *d, MigObject *pObj){
+  int j;
+  if( pObj->eType==MIG_OBJ_TRIGGER && migDiffAffected(d, pObj->zTable) ){
+    return pObj->zTable;
+  }
+  for(j=0; j<pObj->nRef; j++){
+    if( migDiffAffected(d, pObj->azRef[j]) ) return pObj->azRef[j];
+  }
+  return 0;
+}
+
+/* Why a view or trigger is dropped (bCreate 0) or created (1). */
+static void migDescWhy(MigDiff *d, sqlite3_str *pStr, MigDiffObj *pD,
+                       int bCreate){
+  MigObject *pObj = pD->pTo ? pD->pTo : pD->pFrom;
+  const char *zCause;
+  if( pObj->eType==MIG_OBJ_TRIGGER ){
+    const char *zEvent = pObj->zEvent ? pObj->zEvent : "";
+    sqlite3_str_appendf(pStr, "%s %s ON ", pObj->zWhen ? pObj->zWhen : "",
+        strcmp(zEvent, "UPDATE OF")==0 ? "UPDATE" : zEvent);
+    migDescName(pStr, pObj->zTable ? pObj->zTable : "");
+    sqlite3_str_appendall(pStr, ": ");
+  }
+  if( bCreate ? pD->pFrom==0 : pD->pTo==0 ){
+    sqlite3_str_appendall(pStr, bCreate ? "new" : "removed");
+  }else if( pD->bChanged ){
+    sqlite3_str_appendall(pStr, "definition changed");
+  }else if( (zCause = pD->pFrom ? migDiffCause(d, pD->pFrom) : 0)!=0 ){
+    migDescName(pStr, zCause);
+    sqlite3_str_appendall(pStr, bCreate ? " changed: created again"
+                                        : " changes: created again below");
+  }else{
+    sqlite3_str_appendall(pStr, bCreate ? "created again"
+                                        : "dropped, created again below");
+  }
+}
+
+/*************************************************************************
+** Writing the steps.
+*/
+
+/* The zFrom column whose value column iCol of pT->pTo keeps (renames
+** applied), or NULL: a new column. */
+MigColumn *migDiffSource(MigDiffTab *pT, int iCol){
+  const char *zName, *zOld;
+  MigColumn *pCol;
+  if( pT->pFrom==0 || pT->pTo==0 ) return 0;
+  zName = pT->pTo->aCol[iCol].zName;
+  if( pT->nColRen ){
+    zOld = (const char*)migHashFind(&pT->colRenTo, zName);
+    if( zOld ) return migFindColumn(pT->pFrom, zOld);
+  }
+  pCol = migFindColumn(pT->pFrom, zName);
+  if( pCol && pT->nColRen && migHashFind(&pT->colRen, pCol->zName) ) pCol = 0;
+  return pCol;
+}
+
+/* A new step: the statement zFmt, the comment lines written to d->pOut
+** since the last step, and the detail in d->pDesc. */
+static MigStep *migDiffStep(MigDiff *d, int eOp, const char *zObject,
+                            MigDiffTab *pT, const char *zFmt, ...){
+  Mig *p = d->p;
+  MigStep *pS;
+  va_list ap;
+  char *z;
+  if( p->rc!=SQLITE_OK ) return 0;
+  if( d->nStep>=d->nStepAlloc ){
+    int nNew = d->nStepAlloc ? 2*d->nStepAlloc : 32;
+    MigStep **aNew = sqlite3_realloc64(d->apStep, sizeof(MigStep*)*(i64)nNew);
+    if( aNew==0 ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+      return 0;
+    }
+    d->apStep = aNew;
+    d->nStepAlloc = nNew;
+  }
+  pS = migArenaAlloc(p, &d->arena, sizeof(MigStep));
+  if( pS==0 ) return 0;
+  va_start(ap, zFmt);
+  z = migVMprintf(p, zFmt, ap);
+  va_end(ap);
+  pS->zSql = migArenaStrndup(p, &d->arena, z, -1);
+  sqlite3_free(z);
+  if( sqlite3_str_errcode(d->pOut) || sqlite3_str_errcode(d->pDesc) ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }
+  if( sqlite3_str_length(d->pOut)>0 ){
+    pS->zNote = migArenaStrndup(p, &d->arena, sqlite3_str_value(d->pOut), -1);
+  }
+  if( sqlite3_str_length(d->pDesc)>0 ){
+    pS->zDetail = migArenaStrndup(p, &d->arena,
+        sqlite3_str_value(d->pDesc), -1);
+  }
+  sqlite3_str_reset(d->pOut);
+  sqlite3_str_reset(d->pDesc);
+  if( p->rc!=SQLITE_OK ) return 0;
+  pS->iStep = d->nStep+1;
+  pS->eOp = eOp;
+  pS->zObject = zObject;
+  pS->pTab = pT;
+  pS->eMethod = MIG_METHOD_NATIVE;
+  pS->nRows = -1;
+  d->apStep[d->nStep++] = pS;
+  return pS;
+}
+
+/* Add a warning to step pS. */
+static void migDiffWarn(MigDiff *d, MigStep *pS, const char *zWarn){
+  if( pS==0 || zWarn==0 || d->p->rc!=SQLITE_OK ) return;
+  pS->zWarning = pS->zWarning
+      ? migArenaPrintf(d->p, &d->arena, "%s\n%s", pS->zWarning, zWarn)
+      : migArenaStrndup(d->p, &d->arena, zWarn, -1);
+}
+
+/* Add a warning (a printf format) to step pS of pPlan. */
+void migStepWarn(Mig *p, MigPlan *pPlan, MigStep *pS, const char *zFmt, ...){
+  char *z;
+  va_list ap;
+  if( pS==0 || p->rc!=SQLITE_OK ) return;
+  va_start(ap, zFmt);
+  z = migVMprintf(p, zFmt, ap);
+  va_end(ap);
+  if( z==0 ) return;
+  pS->zWarning = pS->zWarning
+      ? migArenaPrintf(p, &pPlan->arena, "%s\n%s", pS->zWarning, z)
+      : migArenaStrndup(p, &pPlan->arena, z, -1);
+  sqlite3_free(z);
+}
+
+/* The warning "possible rename of "t"."a" to "b": pass renames ..." for
+** the iSug-th suggestion of pT (or, iSug<0, for the table pT renamed to
+** zNew). */
+static void migDiffWarnRename(MigDiff *d, MigStep *pS, MigDiffTab *pT,
+                              int iSug, const char *zNew){
+  sqlite3_str *pStr = sqlite3_str_new(d->p->db);
+  sqlite3_str *pKey = sqlite3_str_new(d->p->db);
+  char *zKey, *zW;
+  const char *zOld = iSug<0 ? pT->pFrom->zName
+                            : pT->pFrom->aCol[pT->aSug[2*iSug]].zName;
+  if( iSug>=0 ) zNew = pT->pTo->aCol[pT->aSug[2*iSug+1]].zName;
+  sqlite3_str_appendall(pStr, "possible rename of ");
+  if( iSug>=0 ){
+    migDescName(pStr, pT->zCur);
+    sqlite3_str_append(pStr, ".", 1);
+    sqlite3_str_appendf(pKey, "%s.", pT->pFrom->zName);
+  }
+  migDescName(pStr, zOld);
+  sqlite3_str_appendall(pStr, " to ");
+  migDescName(pStr, zNew);
+  sqlite3_str_appendall(pKey, zOld);
+  zKey = migStrFinish(d->p, pKey);
+  sqlite3_str_appendall(pStr, ": pass renames {");
+  if( zKey ){
+    sqlite3_str *pJson = sqlite3_str_new(d->p->db);
+    char *zJson;
+    migJsonString(pJson, zKey);
+    sqlite3_str_appendall(pJson, ": ");
+    migJsonString(pJson, zNew);
+    zJson = migStrFinish(d->p, pJson);
+    if( zJson ) migDescText(pStr, zJson, -1);
+    sqlite3_free(zJson);
+  }
+  sqlite3_str_appendall(pStr, "} to keep its data");
+  zW = migStrFinish(d->p, pStr);
+  migDiffWarn(d, pS, zW);
+  sqlite3_free(zW);
+  sqlite3_free(zKey);
+}
+
+/* Does zFrom table pT have a row?  (A read.)  A downgrade diff's zFrom
+** (the models) has none, but the database it will run on has: it says
+** yes. */
 static int migDiffHasRows(MigDiff *d, MigDiffTab *pT){
   int bRows = 0;
-  sqlite3_stmt *pStmt = migPrepare(d->p, "SELECT 1 FROM \"%w\".\"%w\" LIMIT 1",
+  sqlite3_stmt *pStmt;
+  if( d->pOpts->bAssumeRows ) return 1;
+  pStmt = migPrepare(d->p, "SELECT 1 FROM \"%w\".\"%w\" LIMIT 1",
       d->zFromDb, pT->pFrom->zName);
   if( migStep(d->p, pStmt)==SQLITE_ROW ) bRows = 1;
   migFinalize(d->p, pStmt);
@@ -1248,42 +2204,84 @@ static void migOutDropComment(MigDiff *d, MigDiffTab *pT, MigColumn *pCol){
   migOut(d, " and its data\n");
 }
 
+/* The warnings of pT that go on its first step: the stale rename hints. */
+static void migDiffWarnHints(MigDiff *d, MigStep *pS, MigDiffTab *pT){
+  if( pT->pTo ){
+    migDiffWarn(d, pS, (const char*)migHashFind(&d->hintWarn, pT->pTo->zName));
+  }
+}
+
 /* Step 6 for one table. */
 static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
   MigObject *pF = pT->pFrom;
   MigObject *pTo = pT->pTo;
-  int i;
+  unsigned char *aGone = 0;
+  MigStep *pFirst = 0;
+  int i, j;
+  migDiffConsPair(d, pT, &aGone);
   if( pT->eAct==MIG_ACT_NATIVE ){
     for(i=0; i<pT->nAdd; i++){
       MigColumn *pCol = &pTo->aCol[pT->aAdd[i]];
-      migOut(d, "ALTER TABLE \"%w\" ADD COLUMN %.*s;\n", pT->zCur,
+      MigStep *pS;
+      migDescName(d->pDesc, pCol->zName);
+      sqlite3_str_appendall(d->pDesc, ": ");
+      migDescColumn(d, d->pDesc, pCol, pT, 1);
+      pS = migDiffStep(d, MIG_STEP_ADD_COLUMN, pT->zCur, pT,
+          "ALTER TABLE \"%w\" ADD COLUMN %.*s;", pT->zCur,
           pCol->def.n, &pTo->zSql[pCol->def.iStart]);
+      if( pFirst==0 ) pFirst = pS;
     }
     for(i=0; i<pT->nDrop; i++){
       MigColumn *pCol = &pF->aCol[pT->aDrop[i]];
+      MigStep *pS;
       migOutDropComment(d, pT, pCol);
-      migOut(d, "ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
-          pT->zCur, pCol->zName);
+      migDescName(d->pDesc, pCol->zName);
+      sqlite3_str_appendall(d->pDesc, ": ");
+      migDescColumn(d, d->pDesc, pCol, pT, 0);
+      pS = migDiffStep(d, MIG_STEP_DROP_COLUMN, pT->zCur, pT,
+          "ALTER TABLE \"%w\" DROP COLUMN \"%w\";", pT->zCur, pCol->zName);
+      if( pS ) pS->bDestructive = 1;
+      if( pFirst==0 ) pFirst = pS;
+      for(j=0; j<pT->nSug; j++){
+        if( pT->aSug[2*j]==pT->aDrop[i] ) migDiffWarnRename(d, pS, pT, j, 0);
+      }
     }
   }else{
     sqlite3_str *pMap = 0;
+    char *zMap = 0;
+    MigStep *pS;
+    int bTodo = 0;
     for(i=0; i<pT->nDrop; i++){
       migOutDropComment(d, pT, &pF->aCol[pT->aDrop[i]]);
     }
-    for(i=0; i<pT->nAdd && d->p->rc==SQLITE_OK; i++){
-      MigColumn *pCol = &pTo->aCol[pT->aAdd[i]];
-      if( pCol->bNotNull && migNoDefault(pCol) && pCol->eGen==MIG_GEN_NONE
-       && !migIsRowidAlias(pTo, pCol)
-      ){
-        if( pMap==0 ){
-          if( !migDiffHasRows(d, pT) ) break;
-          pMap = sqlite3_str_new(d->p->db);
-          sqlite3_str_append(pMap, "{", 1);
-        }else{
-          sqlite3_str_append(pMap, ",", 1);
+    /* The mapping: the options' entries, then NULL for each added NOT
+    ** NULL column without a DEFAULT, when the table has rows. */
+    for(i=0; i<pTo->nCol && d->p->rc==SQLITE_OK; i++){
+      MigColumn *pCol = &pTo->aCol[i];
+      const char *zExpr = pT->nMap
+          ? (const char*)migHashFind(&pT->map, pCol->zName) : 0;
+      int bPlaceholder = 0;
+      if( zExpr==0 ){
+        if( migIsAdded(pT, i)<0 || !pCol->bNotNull || !migNoDefault(pCol)
+         || pCol->eGen!=MIG_GEN_NONE || migIsRowidAlias(pTo, pCol)
+         || bTodo<0
+        ){
+          continue;
         }
-        migJsonString(pMap, pCol->zName);
-        sqlite3_str_append(pMap, ":\"NULL\"", 7);
+        if( bTodo==0 ) bTodo = migDiffHasRows(d, pT) ? 1 : -1;
+        if( bTodo<0 ) continue;
+        bPlaceholder = 1;
+      }
+      if( pMap==0 ){
+        pMap = sqlite3_str_new(d->p->db);
+        sqlite3_str_append(pMap, "{", 1);
+      }else{
+        sqlite3_str_append(pMap, ",", 1);
+      }
+      migJsonString(pMap, pCol->zName);
+      sqlite3_str_append(pMap, ":", 1);
+      migJsonString(pMap, bPlaceholder ? "NULL" : zExpr);
+      if( bPlaceholder ){
         migOut(d, "-- TODO: ");
         migOutCmtName(d, pT->zCur);
         migOut(d, ".");
@@ -1291,21 +2289,36 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
         migOut(d, " is NOT NULL without a DEFAULT and ");
         migOutCmtName(d, pT->zCur);
         migOut(d, " has rows:\n");
+        bTodo = 2;
       }
     }
     if( pMap ){
-      char *zMap;
       sqlite3_str_append(pMap, "}", 1);
-      if( sqlite3_str_errcode(pMap) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
-      zMap = sqlite3_str_finish(pMap);
-      migOut(d, "-- replace NULL in the mapping with an SQL expression over"
-          " the old row; left as it is, this step fails.\n"
-          "SELECT mig_rebuild(%Q, %Q, %Q);\n", pT->zCur, pTo->zSql, zMap);
-      sqlite3_free(zMap);
-    }else{
-      migOut(d, "SELECT mig_rebuild(%Q, %Q);\n", pT->zCur, pTo->zSql);
+      zMap = migStrFinish(d->p, pMap);
     }
+    if( bTodo==2 ){
+      migOut(d, "-- replace NULL in the mapping with an SQL expression over"
+          " the old row; left as it is, this step fails.\n");
+    }
+    migDescTable(d, d->pDesc, pT, aGone);
+    if( zMap ){
+      pS = migDiffStep(d, MIG_STEP_ALTER_TABLE, pT->zCur, pT,
+          "SELECT mig_rebuild(%Q, %Q, %Q);", pT->zCur, pTo->zSql, zMap);
+      if( pS ) pS->zMapping = migArenaStrndup(d->p, &d->arena, zMap, -1);
+    }else{
+      pS = migDiffStep(d, MIG_STEP_ALTER_TABLE, pT->zCur, pT,
+          "SELECT mig_rebuild(%Q, %Q);", pT->zCur, pTo->zSql);
+    }
+    sqlite3_free(zMap);
+    if( pS ){
+      pS->bDestructive = pT->nDrop>0;
+      pS->eMethod = d->pOpts->bAlwaysRebuild ? MIG_METHOD_REBUILD
+          : migRebuildMethod(d->p, pF, pTo, pS->zMapping);
+      for(j=0; j<pT->nSug; j++) migDiffWarnRename(d, pS, pT, j, 0);
+    }
+    pFirst = pS;
   }
+  migDiffWarnHints(d, pFirst, pT);
 }
 
 /* DROP (zDrop, from zFrom) or CREATE (zDrop NULL, from zTo) the
@@ -1317,26 +2330,123 @@ static void migDiffWriteObjs(MigDiff *d, int eType, MigHash *pH,
   for(i=0; i<pS->nObj; i++){
     MigObject *pObj = pS->apObj[i];
     MigDiffObj *pD;
+    MigDiffTab *pT;
+    MigStep *pStep;
     if( pObj->eType!=eType ) continue;
     pD = (MigDiffObj*)migHashFind(pH, pObj->zName);
-    if( zDrop && pD->bDrop ){
-      migOut(d, "DROP %s \"%w\";\n", zDrop, pObj->zName);
-    }else if( zDrop==0 && pD->bCreate ){
-      migOut(d, "%s;\n", pObj->zSql);
+    pT = (MigDiffTab*)migHashFind(zDrop ? &d->fromTab : &d->toTab,
+                                  pObj->zTable);
+    if( zDrop ? !pD->bDrop : !pD->bCreate ) continue;
+    if( eType==MIG_OBJ_INDEX ){
+      migDescIndex(d->pDesc, pObj, zDrop && pT ? pT->zCur : pObj->zTable);
+      if( zDrop && pD->pTo && pD->bChanged ){
+        sqlite3_str_appendall(d->pDesc, "; changed: created again below");
+      }else if( !zDrop && pD->pFrom && pD->bChanged ){
+        sqlite3_str_appendall(d->pDesc, "; changed");
+      }
+    }else{
+      migDescWhy(d, d->pDesc, pD, zDrop==0);
+    }
+    if( zDrop ){
+      migDiffStep(d, eType==MIG_OBJ_INDEX ? MIG_STEP_DROP_INDEX
+          : MIG_STEP_DROP_TRIGGER, pObj->zName, pT,
+          "DROP %s \"%w\";", zDrop, pObj->zName);
+    }else{
+      pStep = migDiffStep(d, eType==MIG_OBJ_INDEX ? MIG_STEP_CREATE_INDEX
+          : MIG_STEP_CREATE_TRIGGER, pObj->zName, pT, "%s;", pObj->zSql);
+      if( pStep && eType==MIG_OBJ_INDEX ) pStep->pIndex = pObj;
     }
   }
+}
+
+/* Possible renames among the dropped and the new tables: a pair of the
+** same shape (columns, constraints, options), each matching nothing
+** else.  Returns, per MigDiffTab of a dropped table (by apTab index),
+** its new table, or NULL (arena). */
+static MigDiffTab **migDiffSuggestTables(MigDiff *d){
+  Mig *p = d->p;
+  MigDiffTab **apSug;
+  char **azSig;
+  int i, j, nDrop = 0, nNew = 0;
+  for(i=0; i<d->nTab; i++){
+    MigDiffTab *pT = d->apTab[i];
+    if( pT->eAct==MIG_ACT_DROP && pT->pFrom->eType==MIG_OBJ_TABLE ) nDrop++;
+    if( pT->eAct==MIG_ACT_NEW && pT->pTo->eType==MIG_OBJ_TABLE ) nNew++;
+  }
+  if( nDrop==0 || nNew==0 ) return 0;
+  apSug = migArenaAlloc(p, &d->arena, sizeof(MigDiffTab*)*(i64)d->nTab);
+  azSig = migArenaAlloc(p, &d->arena, sizeof(char*)*(i64)d->nTab);
+  if( p->rc!=SQLITE_OK ) return 0;
+  /* The shape: options, columns in order, sorted constraint signatures. */
+  for(i=0; i<d->nTab && p->rc==SQLITE_OK; i++){
+    MigDiffTab *pT = d->apTab[i];
+    MigObject *pTab = pT->eAct==MIG_ACT_DROP ? pT->pFrom
+                    : pT->eAct==MIG_ACT_NEW ? pT->pTo : 0;
+    sqlite3_str *pStr;
+    char **azCons;
+    if( pTab==0 || pTab->eType!=MIG_OBJ_TABLE ) continue;
+    pStr = sqlite3_str_new(p->db);
+    sqlite3_str_appendf(pStr, "%d %d|", pTab->bStrict!=0,
+        pTab->bWithoutRowid!=0);
+    for(j=0; j<pTab->nCol; j++){
+      MigColumn *pCol = &pTab->aCol[j];
+      migSigName(pStr, pCol->zName);
+      migSigName(pStr, pCol->zTypeCanon);
+      sqlite3_str_appendf(pStr, "%d|%d|%d|", pCol->bNotNull!=0, pCol->iPk,
+          pCol->eGen);
+      migSigText(pStr, migNoDefault(pCol) ? 0 : pCol->zDefaultCanon);
+      migSigName(pStr, migCollName(pCol->zCollate));
+      migSigText(pStr, pCol->zGenCanon);
+    }
+    azCons = migArenaAlloc(p, &d->arena, sizeof(char*)*((i64)pTab->nCons+1));
+    for(j=0; azCons && j<pTab->nCons; j++){
+      azCons[j] = migConsSig(d, 0, &pTab->aCons[j]);
+      if( azCons[j]==0 ) azCons[j] = "";
+    }
+    if( azCons && p->rc==SQLITE_OK ){
+      qsort(azCons, pTab->nCons, sizeof(char*), migSigCmp);
+      for(j=0; j<pTab->nCons; j++) migSigText(pStr, azCons[j]);
+    }
+    if( sqlite3_str_errcode(pStr) ) migErrorSet(p, SQLITE_NOMEM, 0);
+    azSig[i] = migArenaStrndup(p, &d->arena, sqlite3_str_value(pStr), -1);
+    sqlite3_free(sqlite3_str_finish(pStr));
+  }
+  /* Pairs by shape: quadratic in the dropped and new tables only. */
+  for(i=0; i<d->nTab && p->rc==SQLITE_OK; i++){
+    MigDiffTab *pT = d->apTab[i];
+    int nMatch = 0, iNew = -1, k;
+    if( pT->eAct!=MIG_ACT_DROP || azSig[i]==0 ) continue;
+    for(j=0; j<d->nTab; j++){
+      if( d->apTab[j]->eAct==MIG_ACT_NEW && azSig[j]
+       && strcmp(azSig[i], azSig[j])==0 ){
+        nMatch++;
+        iNew = j;
+      }
+    }
+    if( nMatch!=1 ) continue;
+    for(k=0, nMatch=0; k<d->nTab; k++){
+      if( d->apTab[k]->eAct==MIG_ACT_DROP && azSig[k]
+       && strcmp(azSig[k], azSig[iNew])==0 ){
+        nMatch++;
+      }
+    }
+    if( nMatch==1 ) apSug[i] = d->apTab[iNew];
+  }
+  return apSug;
 }
 
 /* Write all eight steps. */
 static void migDiffWrite(MigDiff *d){
   Mig *p = d->p;
   void **aOrder;              /* MigDiffTab* or MigDiffObj* (views) */
+  MigDiffTab **apSug;
   int nOrder, i, j;
   MigSchema *pF = d->pFrom, *pTo = d->pTo;
 
   aOrder = migArenaAlloc(p, &d->arena,
       sizeof(void*)*((i64)(pF->nObj>pTo->nObj ? pF->nObj : pTo->nObj)+1));
   if( p->rc!=SQLITE_OK ) return;
+  apSug = migDiffSuggestTables(d);
 
   /* 1. DROP TRIGGER */
   migDiffWriteObjs(d, MIG_OBJ_TRIGGER, &d->trig, "TRIGGER");
@@ -1345,7 +2455,11 @@ static void migDiffWrite(MigDiff *d){
   nOrder = migDiffOrder(d, 1, 0, aOrder);
   for(i=nOrder-1; i>=0; i--){
     MigDiffObj *pD = (MigDiffObj*)aOrder[i];
-    if( pD->bDrop ) migOut(d, "DROP VIEW \"%w\";\n", pD->pFrom->zName);
+    if( pD->bDrop ){
+      migDescWhy(d, d->pDesc, pD, 0);
+      migDiffStep(d, MIG_STEP_DROP_VIEW, pD->pFrom->zName, 0,
+          "DROP VIEW \"%w\";", pD->pFrom->zName);
+    }
   }
 
   /* 3. DROP INDEX */
@@ -1355,8 +2469,11 @@ static void migDiffWrite(MigDiff *d){
   for(i=0; i<d->nTab; i++){
     MigDiffTab *pT = d->apTab[i];
     if( pT->bRenamed ){
-      migOut(d, "ALTER TABLE \"%w\" RENAME TO \"%w\";\n",
-          pT->pFrom->zName, pT->zCur);
+      migDescName(d->pDesc, pT->pFrom->zName);
+      sqlite3_str_appendall(d->pDesc, " -> ");
+      migDescName(d->pDesc, pT->zCur);
+      migDiffStep(d, MIG_STEP_RENAME_TABLE, pT->pFrom->zName, pT,
+          "ALTER TABLE \"%w\" RENAME TO \"%w\";", pT->pFrom->zName, pT->zCur);
     }
   }
   for(i=0; i<d->nTab; i++){
@@ -1366,7 +2483,11 @@ static void migDiffWrite(MigDiff *d){
       const char *zOld = pT->pFrom->aCol[j].zName;
       const char *zNew = (const char*)migHashFind(&pT->colRen, zOld);
       if( zNew ){
-        migOut(d, "ALTER TABLE \"%w\" RENAME COLUMN \"%w\" TO \"%w\";\n",
+        migDescName(d->pDesc, zOld);
+        sqlite3_str_appendall(d->pDesc, " -> ");
+        migDescName(d->pDesc, zNew);
+        migDiffStep(d, MIG_STEP_RENAME_COLUMN, pT->zCur, pT,
+            "ALTER TABLE \"%w\" RENAME COLUMN \"%w\" TO \"%w\";",
             pT->zCur, zOld, zNew);
       }
     }
@@ -1376,7 +2497,14 @@ static void migDiffWrite(MigDiff *d){
   nOrder = migDiffOrder(d, 0, 1, aOrder);
   for(i=0; i<nOrder; i++){
     MigDiffTab *pT = (MigDiffTab*)aOrder[i];
-    if( pT->eAct==MIG_ACT_NEW ) migOut(d, "%s;\n", pT->pTo->zSql);
+    if( pT->eAct==MIG_ACT_NEW ){
+      MigStep *pS;
+      migDescWhole(d->pDesc, pT->pTo);
+      pS = migDiffStep(d, pT->pTo->eType==MIG_OBJ_VTAB
+          ? MIG_STEP_CREATE_VTAB : MIG_STEP_CREATE_TABLE, pT->zCur, pT,
+          "%s;", pT->pTo->zSql);
+      migDiffWarnHints(d, pS, pT);
+    }
   }
   for(i=0; i<nOrder && p->rc==SQLITE_OK; i++){
     MigDiffTab *pT = (MigDiffTab*)aOrder[i];
@@ -1390,10 +2518,29 @@ static void migDiffWrite(MigDiff *d){
   for(i=nOrder-1; i>=0; i--){
     MigDiffTab *pT = (MigDiffTab*)aOrder[i];
     if( pT->eAct==MIG_ACT_DROP || pT->eAct==MIG_ACT_RECREATE ){
+      MigStep *pS;
+      int bVtab = pT->pFrom->eType==MIG_OBJ_VTAB;
       migOut(d, "-- destructive: drops table ");
       migOutCmtName(d, pT->zCur);
-      migOut(d, " and all its rows\nDROP TABLE \"%w\";\n", pT->zCur);
-      if( pT->eAct==MIG_ACT_RECREATE ) migOut(d, "%s;\n", pT->pTo->zSql);
+      migOut(d, " and all its rows\n");
+      migDescWhole(d->pDesc, pT->pFrom);
+      if( pT->eAct==MIG_ACT_RECREATE ){
+        sqlite3_str_appendall(d->pDesc, "; changed: created again below");
+      }
+      pS = migDiffStep(d, bVtab ? MIG_STEP_DROP_VTAB : MIG_STEP_DROP_TABLE,
+          pT->zCur, pT, "DROP TABLE \"%w\";", pT->zCur);
+      if( pS ) pS->bDestructive = 1;
+      if( pS && apSug ){
+        for(j=0; j<d->nTab && d->apTab[j]!=pT; j++);
+        if( j<d->nTab && apSug[j] ){
+          migDiffWarnRename(d, pS, pT, -1, apSug[j]->pTo->zName);
+        }
+      }
+      if( pT->eAct==MIG_ACT_RECREATE ){
+        migDescWhole(d->pDesc, pT->pTo);
+        migDiffStep(d, pT->pTo->eType==MIG_OBJ_VTAB ? MIG_STEP_CREATE_VTAB
+            : MIG_STEP_CREATE_TABLE, pT->zCur, pT, "%s;", pT->pTo->zSql);
+      }
     }
   }
 
@@ -1402,19 +2549,104 @@ static void migDiffWrite(MigDiff *d){
   nOrder = migDiffOrder(d, 1, 1, aOrder);
   for(i=0; i<nOrder; i++){
     MigDiffObj *pD = (MigDiffObj*)aOrder[i];
-    if( pD->bCreate ) migOut(d, "%s;\n", pD->pTo->zSql);
+    if( pD->bCreate ){
+      migDescWhy(d, d->pDesc, pD, 1);
+      migDiffStep(d, MIG_STEP_CREATE_VIEW, pD->pTo->zName, 0, "%s;",
+          pD->pTo->zSql);
+    }
   }
   migDiffWriteObjs(d, MIG_OBJ_TRIGGER, &d->trig, 0);
 }
 
+/* The renames applied, as a JSON object for the options of the diff back
+** (mig_autogenerate's downgrade), or NULL when there are none. */
+static char *migDiffRenamesJson(MigDiff *d){
+  sqlite3_str *pStr;
+  MigColRename *pR;
+  int i, n = 0;
+  pStr = sqlite3_str_new(d->p->db);
+  sqlite3_str_append(pStr, "{", 1);
+  for(i=0; i<d->nTab; i++){
+    MigDiffTab *pT = d->apTab[i];
+    if( pT->bRenamed ){
+      if( n++ ) sqlite3_str_append(pStr, ",", 1);
+      migJsonString(pStr, pT->pFrom->zName);
+      sqlite3_str_append(pStr, ":", 1);
+      migJsonString(pStr, pT->zCur);
+    }
+  }
+  for(pR=d->pColRen; pR; pR=pR->pNext){
+    const char *zNew = (const char*)migHashFind(&pR->pTab->colRen,
+                                                pR->pCol->zName);
+    char *zKey = migMprintf(d->p, "%s.%s", pR->pTab->pFrom->zName,
+                            pR->pCol->zName);
+    if( zKey==0 ) break;
+    if( n++ ) sqlite3_str_append(pStr, ",", 1);
+    migJsonString(pStr, zKey);
+    sqlite3_str_append(pStr, ":", 1);
+    migJsonString(pStr, zNew ? zNew : pR->zNew);
+    sqlite3_free(zKey);
+  }
+  sqlite3_str_append(pStr, "}", 1);
+  if( n==0 ){
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return 0;
+  }
+  {
+    char *z = migStrFinish(d->p, pStr);
+    char *zRet = migArenaStrndup(d->p, &d->arena, z, -1);
+    sqlite3_free(z);
+    return zRet;
+  }
+}
+
+/* Does schema pS have a table (ordinary or virtual)? */
+static int migSchemaHasTable(MigSchema *pS){
+  int i;
+  for(i=0; i<pS->nObj; i++){
+    int e = pS->apObj[i]->eType;
+    if( e==MIG_OBJ_TABLE || e==MIG_OBJ_VTAB ) return 1;
+  }
+  return 0;
+}
+
+/* Free what a MigDiff owns that did not move to a MigPlan. */
+static void migDiffClear(MigDiff *d){
+  int i;
+  sqlite3_free(sqlite3_str_finish(d->pSigA));
+  sqlite3_free(sqlite3_str_finish(d->pSigB));
+  sqlite3_free(sqlite3_str_finish(d->pOut));
+  sqlite3_free(sqlite3_str_finish(d->pDesc));
+  for(i=0; i<d->nTab; i++){
+    migHashClear(&d->apTab[i]->colRen);
+    migHashClear(&d->apTab[i]->colRenTo);
+    migHashClear(&d->apTab[i]->map);
+  }
+  migHashClear(&d->fromTab);
+  migHashClear(&d->toTab);
+  migHashClear(&d->renTarget);
+  migHashClear(&d->idx);
+  migHashClear(&d->view);
+  migHashClear(&d->trig);
+  migHashClear(&d->hFromCol);
+  migHashClear(&d->hToCol);
+  migHashClear(&d->hintWarn);
+  migHashClear(&d->mapKey);
+  sqlite3_free(d->apStep);
+  migArenaFree(&d->arena);
+  migSchemaFree(d->pFrom);
+  migSchemaFree(d->pTo);
+}
+
 /*
-** The SQL that turns schema zFrom into schema zTo: "" when they match,
-** NULL on error.  sqlite3_free() it.
+** The steps that turn schema zFrom into schema zTo (none when they
+** match), or NULL on error.  migPlanFree() it.
 */
-char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
+MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
+                     MigDiffOpts *pOpts){
   MigDiff d;
   MigDiffOpts noOpts;
-  char *zRet = 0;
+  MigPlan *pPlan = 0;
   int i;
 
   if( p->rc!=SQLITE_OK ) return 0;
@@ -1426,6 +2658,9 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   d.zToDb = zTo;
   d.pSigA = sqlite3_str_new(p->db);
   d.pSigB = sqlite3_str_new(p->db);
+  d.pOut = sqlite3_str_new(p->db);
+  d.pDesc = sqlite3_str_new(p->db);
+  pPlan = (MigPlan*)migMalloc(p, sizeof(MigPlan));
   d.pFrom = migSchemaRead(p, zFrom);
   d.pTo = migSchemaRead(p, zTo);
   if( p->rc!=SQLITE_OK ) goto diff_out;
@@ -1434,8 +2669,18 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   ** (out of memory in a hash insert) an entry may be missing. */
   migDiffPairObjects(&d);
   if( p->rc==SQLITE_OK ) migDiffOptions(&d);
+  if( p->rc==SQLITE_OK && d.pOpts->bRefuseEmpty && !d.bAllowEmpty
+   && !migSchemaHasTable(d.pTo)
+  ){
+    migError(p, "%s has no tables: is it the models you meant (a wrong "
+        "path, a models file not yet written)?  Diffing to it would drop "
+        "every table; pass {\"allow_empty\": true} in options_json if "
+        "that is what you want", zTo);
+  }
+  if( p->rc==SQLITE_OK && d.pOpts->bHints ) migDiffHints(&d);
   if( p->rc==SQLITE_OK ) migDiffCheckColRenames(&d);
   if( p->rc==SQLITE_OK ) migDiffPairTables(&d);
+  if( p->rc==SQLITE_OK ) migDiffCheckMappings(&d);
   if( p->rc==SQLITE_OK ) migDiffIndexes(&d);
   for(i=0; i<d.nTab && p->rc==SQLITE_OK; i++){
     MigDiffTab *pT = d.apTab[i];
@@ -1450,39 +2695,90 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   if( p->rc==SQLITE_OK ) migDiffIndexActions(&d);
   if( p->rc==SQLITE_OK ) migDiffViews(&d);
   if( p->rc==SQLITE_OK ) migDiffTriggers(&d);
+  if( p->rc==SQLITE_OK ) migDiffWrite(&d);
+  if( p->rc==SQLITE_OK ) pPlan->zRenames = migDiffRenamesJson(&d);
   if( p->rc!=SQLITE_OK ) goto diff_out;
 
-  d.pOut = sqlite3_str_new(p->db);
-  migDiffWrite(&d);
-  if( sqlite3_str_errcode(d.pOut) ) migErrorSet(p, SQLITE_NOMEM, 0);
-  zRet = sqlite3_str_finish(d.pOut);
-  d.pOut = 0;
-  if( p->rc!=SQLITE_OK ){
-    sqlite3_free(zRet);
-    zRet = 0;
-  }else if( zRet==0 ){
-    zRet = migMprintf(p, "%s", "");
-  }
+  /* What the plan keeps moves to it. */
+  pPlan->zFromDb = zFrom;
+  pPlan->zToDb = zTo;
+  pPlan->pFrom = d.pFrom;
+  pPlan->pTo = d.pTo;
+  pPlan->arena = d.arena;
+  pPlan->fromTab = d.fromTab;
+  pPlan->toTab = d.toTab;
+  pPlan->nStep = d.nStep;
+  pPlan->apStep = d.apStep;
+  pPlan->nTab = d.nTab;
+  pPlan->apTab = d.apTab;
+  d.pFrom = d.pTo = 0;
+  memset(&d.arena, 0, sizeof(d.arena));
+  memset(&d.fromTab, 0, sizeof(d.fromTab));
+  memset(&d.toTab, 0, sizeof(d.toTab));
+  d.apStep = 0;
+  d.nTab = 0;
 
  diff_out:
-  sqlite3_free(sqlite3_str_finish(d.pSigA));
-  sqlite3_free(sqlite3_str_finish(d.pSigB));
-  for(i=0; i<d.nTab; i++){
-    migHashClear(&d.apTab[i]->colRen);
-    migHashClear(&d.apTab[i]->colRenTo);
+  migDiffClear(&d);
+  if( p->rc!=SQLITE_OK ){
+    migPlanFree(pPlan);
+    pPlan = 0;
   }
-  migHashClear(&d.fromTab);
-  migHashClear(&d.toTab);
-  migHashClear(&d.renTarget);
-  migHashClear(&d.idx);
-  migHashClear(&d.view);
-  migHashClear(&d.trig);
-  migHashClear(&d.hFromCol);
-  migHashClear(&d.hToCol);
-  migArenaFree(&d.arena);
-  migSchemaFree(d.pFrom);
-  migSchemaFree(d.pTo);
+  return pPlan;
+}
+
+void migPlanFree(MigPlan *pPlan){
+  int i;
+  if( pPlan==0 ) return;
+  for(i=0; i<pPlan->nTab; i++){
+    migHashClear(&pPlan->apTab[i]->colRen);
+    migHashClear(&pPlan->apTab[i]->colRenTo);
+    migHashClear(&pPlan->apTab[i]->map);
+  }
+  migHashClear(&pPlan->fromTab);
+  migHashClear(&pPlan->toTab);
+  sqlite3_free(pPlan->apStep);
+  migArenaFree(&pPlan->arena);
+  migSchemaFree(pPlan->pFrom);
+  migSchemaFree(pPlan->pTo);
+  sqlite3_free(pPlan);
+}
+
+/* The SQL of the steps, in the format of mig_diff. */
+char *migPlanSql(Mig *p, MigPlan *pPlan){
+  sqlite3_str *pStr;
+  int i;
+  if( p->rc!=SQLITE_OK ) return 0;
+  pStr = sqlite3_str_new(p->db);
+  for(i=0; i<pPlan->nStep; i++){
+    MigStep *pS = pPlan->apStep[i];
+    if( pS->zNote ) sqlite3_str_appendall(pStr, pS->zNote);
+    sqlite3_str_appendall(pStr, pS->zSql);
+    sqlite3_str_append(pStr, "\n", 1);
+  }
+  return migStrFinish(p, pStr);
+}
+
+/*
+** The SQL that turns schema zFrom into schema zTo: "" when they match,
+** NULL on error.  sqlite3_free() it.
+*/
+char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
+  MigPlan *pPlan = migDiffPlan(p, zFrom, zTo, pOpts);
+  char *zRet = pPlan ? migPlanSql(p, pPlan) : 0;
+  migPlanFree(pPlan);
   return zRet;
+}
+
+/* The op column of mig_plan. */
+const char *migStepOpName(int eOp){
+  static const char *azOp[] = { "",
+    "create table", "drop table", "rename table", "add column",
+    "drop column", "rename column", "alter table", "create index",
+    "drop index", "create view", "drop view", "create trigger",
+    "drop trigger", "create virtual table", "drop virtual table"
+  };
+  return (eOp>0 && eOp<(int)(sizeof(azOp)/sizeof(azOp[0]))) ? azOp[eOp] : "";
 }
 
 /*
@@ -1500,6 +2796,8 @@ void migDiffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   zModels = migArgText(&m, argv, 0, "models");
   if( argc>1 ) opts.zOptionsJson = migArgOpt(&m, argv, 1);
   opts.bAlwaysRebuild = m.pConfig->bAlwaysRebuild;
+  opts.bRefuseEmpty = 1;
+  opts.bHints = 1;
   migRequireSchema(&m, zModels);
   zOut = migDiff(&m, m.zDb, zModels, &opts);
   if( m.rc==SQLITE_OK ){

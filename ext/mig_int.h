@@ -364,6 +364,12 @@ void migCleanup(Mig *p, const char *zFmt, ...);  /* runs even after errors */
 int migSchemaExists(Mig *p, const char *zDb); /* attached under that name? */
 void migRequireSchema(Mig *p, const char *zDb); /* error unless attached */
 int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail);
+/* Rule 12: prepare one statement that runs expressions from a schema (a
+** models CHECK, a partial index's WHERE, a mapping), or fail, as SQLite
+** would fail them inside a schema, with "unsafe use of f()" when it calls
+** a function SQLite refuses there (SQLITE_DIRECTONLY, or one that is not
+** SQLITE_INNOCUOUS while trusted_schema is off). */
+sqlite3_stmt *migPrepareConfined(Mig *p, const char *zFmt, ...);
 
 /* Start an SQL function call: a fresh handle for function zFunc on the
 ** call's connection, with its settings.  End it: report the error (if
@@ -442,25 +448,164 @@ void migSchemaFunc(sqlite3_context*, int, sqlite3_value**);
 void migModelsFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
-** Interface to code in mig_diff.c: the structural diff and the upgrade
-** SQL, and mig_diff().
+** Interface to code in mig_diff.c: the structural diff of two schemas as
+** a list of steps (the plan), the upgrade SQL written from it, and
+** mig_diff().
 */
 typedef struct MigDiffOpts MigDiffOpts;
 struct MigDiffOpts {
   const char *zOptionsJson;  /* options_json argument, or NULL */
   int bAlwaysRebuild;        /* mig_config('rebuild') is 'always' */
+  int bRefuseEmpty;          /* refuse a zTo without tables unless the
+                             ** options say "allow_empty": true */
+  int bHints;                /* read "-- @renamed from=" hints in zTo */
+  int bAssumeRows;           /* the rows are not in zFrom (a downgrade
+                             ** diff): assume every table has some */
 };
+
+/* What a step does (MigStep.eOp): the "op" column of mig_plan. */
+#define MIG_STEP_CREATE_TABLE     1
+#define MIG_STEP_DROP_TABLE       2
+#define MIG_STEP_RENAME_TABLE     3
+#define MIG_STEP_ADD_COLUMN       4
+#define MIG_STEP_DROP_COLUMN      5
+#define MIG_STEP_RENAME_COLUMN    6
+#define MIG_STEP_ALTER_TABLE      7   /* mig_rebuild() */
+#define MIG_STEP_CREATE_INDEX     8
+#define MIG_STEP_DROP_INDEX       9
+#define MIG_STEP_CREATE_VIEW     10
+#define MIG_STEP_DROP_VIEW       11
+#define MIG_STEP_CREATE_TRIGGER  12
+#define MIG_STEP_DROP_TRIGGER    13
+#define MIG_STEP_CREATE_VTAB     14
+#define MIG_STEP_DROP_VTAB       15
+
+/* How a step runs (MigStep.eMethod): the "method" column of mig_plan. */
+#define MIG_METHOD_NATIVE   1   /* an ALTER, CREATE or DROP statement */
+#define MIG_METHOD_INPLACE  2   /* mig_rebuild edits the schema, no copy */
+#define MIG_METHOD_REBUILD  3   /* mig_rebuild copies the rows */
+
+/*
+** A table of either schema of a diff, paired with its namesake (or its
+** rename) in the other.  The plan (mig_plan.c) reads the fields up to
+** aNewCons; the rest belongs to mig_diff.c.
+*/
+typedef struct MigDiffTab MigDiffTab;
+struct MigDiffTab {
+  MigObject *pFrom;       /* in zFrom, or NULL for a new table */
+  MigObject *pTo;         /* in zTo, or NULL for a removed table */
+  const char *zCur;       /* its name in zFrom once the renames ran */
+  MigHash colRen;         /* zFrom column name -> zTo column name */
+  MigHash colRenTo;       /* zTo column name -> zFrom column name */
+  int nColRen;            /* entries in colRen */
+  MigHash map;            /* zTo column name -> mapping expression (the
+                          ** options' "mappings"), as the rebuild gets it */
+  int nMap;               /* entries in map */
+  unsigned char *aNewCons;  /* per pTo constraint: 1 when pFrom has no
+                          ** equal one; NULL when none is new */
+  int eAct;               /* MIG_ACT_* of mig_diff.c */
+  int eMark;              /* topological sort: 0, 1 in progress, 2 done */
+  int bRenamed;           /* renamed by the options or a hint */
+  int nAdd;               /* added columns, indexes into pTo->aCol */
+  int *aAdd;
+  int nDrop;              /* dropped columns, indexes into pFrom->aCol */
+  int *aDrop;
+  int nSug;               /* possible column renames: aSug[2*i] dropped */
+  int *aSug;              /* (pFrom->aCol), aSug[2*i+1] added (pTo->aCol) */
+};
+
+/*
+** One step of a diff: one statement of the upgrade, with what a reviewer
+** needs to know about it.  The diff fills the fields up to pIndex; the
+** plan (migPlanCount) the counts and more warnings.
+*/
+typedef struct MigStep MigStep;
+struct MigStep {
+  int iStep;              /* 1, 2, ... in the order the SQL runs */
+  int eOp;                /* MIG_STEP_* */
+  const char *zObject;    /* the table, index, view or trigger */
+  char *zDetail;          /* what changes, in words, or NULL */
+  int eMethod;            /* MIG_METHOD_* */
+  int bDestructive;       /* loses data: a dropped table or column */
+  char *zNote;            /* comment lines ("-- ...\n") that mig_diff
+                          ** writes before the statement, or NULL */
+  char *zSql;             /* the statement, ending in ";" */
+  char *zWarning;         /* warnings, one per line ("\n" between), or
+                          ** NULL */
+  MigDiffTab *pTab;       /* the table it acts on, or NULL */
+  MigObject *pIndex;      /* CREATE INDEX: the new index */
+  char *zMapping;         /* ALTER TABLE: the mapping_json, or NULL */
+  i64 nRows;              /* rows of the table, -1: not counted (NULL) */
+  i64 nBlocking;          /* rows that make it fail, -1: unknown (NULL) */
+  i64 nChanged;           /* rows whose values change, -1: unknown */
+};
+
+/* The steps of a diff, and the two schemas they refer to. */
+typedef struct MigPlan MigPlan;
+struct MigPlan {
+  const char *zFromDb;    /* the two schemas */
+  const char *zToDb;
+  MigSchema *pFrom;
+  MigSchema *pTo;
+  MigArena arena;         /* owns the steps, the tables and their texts */
+  MigHash fromTab;        /* zFrom table name -> MigDiffTab */
+  MigHash toTab;          /* zTo table name -> MigDiffTab */
+  int nTab;               /* every table of both schemas */
+  MigDiffTab **apTab;
+  int nStep;
+  MigStep **apStep;       /* the steps, in order (sqlite3_malloc) */
+  char *zRenames;         /* the renames applied (options and hints), as
+                          ** a JSON object, or NULL when none */
+};
+
+/* The diff from schema zFrom to schema zTo as steps (NULL on error;
+** migPlanFree() it).  Only reads. */
+MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
+                     MigDiffOpts *pOpts);
+void migPlanFree(MigPlan *pPlan);             /* NULL is a no-op */
+/* The SQL of the steps in mig_diff's format ("" for none; sqlite3_free). */
+char *migPlanSql(Mig *p, MigPlan *pPlan);
 /* The SQL that turns schema zFrom into schema zTo ("" when equal; NULL
 ** on error; sqlite3_free() it).  Only reads.  The format and the order of
 ** the statements are described at the top of mig_diff.c. */
 char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts);
+const char *migStepOpName(int eOp);           /* "create table"... */
+/* Add a warning (a printf format) to step pS. */
+void migStepWarn(Mig *p, MigPlan *pPlan, MigStep *pS, const char *zFmt, ...);
+/* Text for reviewers: a name in double quotes, and any text, with
+** control characters as \xHH (they must not end a comment line). */
+void migDescName(sqlite3_str *pStr, const char *zName);
+void migDescText(sqlite3_str *pStr, const char *z, int n);
+/* The zFrom column whose value column iCol of pT->pTo keeps (renames
+** applied), or NULL for a new column. */
+MigColumn *migDiffSource(MigDiffTab *pT, int iCol);
 void migDiffFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_plan.c: the pre-flight counts of a plan on
+** the live data, the table-valued function mig_plan, and mig_affinity.
+*/
+/* Count, with SELECTs only, what each step of pPlan will meet in the
+** rows of the live database (the zFrom schema; with bDowngrade, the plan
+** is a downgrade's and the rows are those of its zTo schema today). */
+void migPlanCount(Mig *p, MigPlan *pPlan, int bDowngrade);
+/* Register the eponymous virtual table mig_plan (pAux: the MigConfig). */
+int migPlanRegister(sqlite3 *db, MigConfig *pConfig);
+/* mig_affinity(value, declared_type): the value as a column of that
+** declared type stores it. */
+void migAffinityFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
 ** Interface to code in mig_rebuild.c: the table rebuild (SQLite's
 ** documented 12-step procedure), the SQL function mig_rebuild.
 */
 void migRebuildFunc(sqlite3_context*, int, sqlite3_value**);
+/* How mig_rebuild will bring the live table pLive (in p->zDb, under the
+** name it has before the step) to the definition pNew with the mapping
+** zMapping (or NULL) on this connection: MIG_METHOD_INPLACE or
+** MIG_METHOD_REBUILD.  The plan's "method" column. */
+int migRebuildMethod(Mig *p, MigObject *pLive, MigObject *pNew,
+                     const char *zMapping);
 
 /*************************************************************************
 ** Interface to code in mig_script.c: revision scripts on disk (finding,

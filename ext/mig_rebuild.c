@@ -1762,3 +1762,17 @@ void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( m.rc==SQLITE_OK ) sqlite3_result_int64(ctx, nRow);
   migCallEnd(&m, ctx);
 }
+
+/*
+** How mig_rebuild will bring the live table pLive to the definition pNew
+** (with the mapping zMapping, or NULL): the plan's "method".  Today every
+** mig_rebuild copies the rows.  This is the one place that decides, for
+** the plan and for mig_rebuild alike, once mig_rebuild can edit a table
+** in place (DESIGN.md, "No copy where no row changes").
+*/
+int migRebuildMethod(Mig *p, MigObject *pLive, MigObject *pNew,
+                     const char *zMapping){
+  (void)pLive; (void)pNew; (void)zMapping;
+  if( p->pConfig && p->pConfig->bAlwaysRebuild ) return MIG_METHOD_REBUILD;
+  return MIG_METHOD_REBUILD;
+}
