@@ -266,6 +266,14 @@ int migRegister(sqlite3 *db, MigConfig *pConfig){
     rc = sqlite3_create_function(db, aFunc[i].zName, aFunc[i].nArg,
         SQLITE_UTF8|SQLITE_DIRECTONLY, pConfig, aFunc[i].xFunc, 0, 0);
   }
+  /* Pure, and what a schema may call: the plan's queries run models
+  ** expressions under the schema's rules (rule 12) and call it. */
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "mig_affinity", 2,
+        SQLITE_UTF8|SQLITE_INNOCUOUS|SQLITE_DETERMINISTIC, 0,
+        migAffinityFunc, 0, 0);
+  }
   if( rc==SQLITE_OK ) rc = migVtabRegister(db, pConfig);
+  if( rc==SQLITE_OK ) rc = migPlanRegister(db, pConfig);
   return rc;
 }

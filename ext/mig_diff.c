@@ -270,7 +270,7 @@ static int migTokenIsName(const char *z, int n, int eType, const char *zName){
 }
 
 /* True if the canonical expression zExpr mentions the name zName. */
-static int migExprMentions(const char *zExpr, const char *zName){
+int migExprMentions(const char *zExpr, const char *zName){
   const unsigned char *z = (const unsigned char*)zExpr;
   int i = 0;
   if( zExpr==0 ) return 0;
@@ -1636,7 +1636,7 @@ static int migDiffOrder(MigDiff *d, int bView, int bTo, void **aOut){
 
 /* The tokens of z (NUL-terminated) as a reviewer reads them: as written,
 ** one space wherever spaces or comments were between two tokens. */
-static void migDescExpr(sqlite3_str *pStr, const char *z){
+void migDescExpr(sqlite3_str *pStr, const char *z){
   const unsigned char *u = (const unsigned char*)z;
   int i = 0, bSpace = 0, bAny = 0;
   for(;;){
@@ -1694,7 +1694,7 @@ static void migDescParts(sqlite3_str *pStr, int nPart, MigKeyPart *aPart){
 /* A constraint: "UNIQUE ("email")", "CHECK (score >= 0)", "FOREIGN KEY
 ** ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE"; the form a
 ** column definition uses with bInline ("REFERENCES ...", "UNIQUE"). */
-static void migDescCons(sqlite3_str *pStr, MigCons *pC, int bInline){
+void migDescCons(sqlite3_str *pStr, MigCons *pC, int bInline){
   int i;
   const char *zConf = migConfName(pC->eConf);
   if( pC->zName ){
@@ -2248,7 +2248,8 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     }
   }else{
     sqlite3_str *pMap = 0;
-    char *zMap = 0;
+    sqlite3_str *pWarn = sqlite3_str_new(d->p->db);
+    char *zMap = 0, *zWarn;
     MigStep *pS;
     int bTodo = 0;
     for(i=0; i<pT->nDrop; i++){
@@ -2290,6 +2291,18 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
         migOutCmtName(d, pT->zCur);
         migOut(d, " has rows:\n");
         bTodo = 2;
+        if( d->pOpts->bAssumeRows ){
+          /* A downgrade: the rows it will meet are not here to count. */
+          if( sqlite3_str_length(pWarn) ) sqlite3_str_append(pWarn, "\n", 1);
+          migDescName(pWarn, pT->zCur);
+          sqlite3_str_append(pWarn, ".", 1);
+          migDescName(pWarn, pCol->zName);
+          sqlite3_str_appendall(pWarn, " is NOT NULL without a DEFAULT: "
+              "if ");
+          migDescName(pWarn, pT->zCur);
+          sqlite3_str_appendall(pWarn, " has rows when this runs, it fails "
+              "until the TODO mapping is edited");
+        }
       }
     }
     if( pMap ){
@@ -2310,6 +2323,9 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
           "SELECT mig_rebuild(%Q, %Q);", pT->zCur, pTo->zSql);
     }
     sqlite3_free(zMap);
+    zWarn = migStrFinish(d->p, pWarn);
+    if( zWarn && zWarn[0] ) migDiffWarn(d, pS, zWarn);
+    sqlite3_free(zWarn);
     if( pS ){
       pS->bDestructive = pT->nDrop>0;
       pS->eMethod = d->pOpts->bAlwaysRebuild ? MIG_METHOD_REBUILD

@@ -576,9 +576,18 @@ void migStepWarn(Mig *p, MigPlan *pPlan, MigStep *pS, const char *zFmt, ...);
 ** control characters as \xHH (they must not end a comment line). */
 void migDescName(sqlite3_str *pStr, const char *zName);
 void migDescText(sqlite3_str *pStr, const char *z, int n);
+/* An expression or type as a reviewer reads it: its tokens as written,
+** one space wherever spaces or comments were. */
+void migDescExpr(sqlite3_str *pStr, const char *z);
+/* A constraint in words: "UNIQUE ("email")", "CHECK (a > 0)", "FOREIGN
+** KEY ("u") REFERENCES "users" ("id") ON DELETE CASCADE" (bInline: as a
+** column definition writes it, "REFERENCES ...", "UNIQUE"). */
+void migDescCons(sqlite3_str *pStr, MigCons *pC, int bInline);
 /* The zFrom column whose value column iCol of pT->pTo keeps (renames
 ** applied), or NULL for a new column. */
 MigColumn *migDiffSource(MigDiffTab *pT, int iCol);
+/* True if the expression zExpr (canonical, or as written) names zName. */
+int migExprMentions(const char *zExpr, const char *zName);
 void migDiffFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************

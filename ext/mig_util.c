@@ -9,10 +9,14 @@
 **   - helpers to prepare, step and run SQL with the error handle, and
 **     the transaction of a call that writes (MigTxn);
 **   - the start and end of an SQL function call: its arguments, and its
-**     error reported with the function's name before it.
+**     error reported with the function's name before it;
+**   - migPrepareConfined(), which prepares a query that runs expressions
+**     from a schema only if they call no function a schema may not call
+**     (rule 12).
 */
 #include "mig_int.h"
 #include <time.h>
+#include <stdlib.h>
 
 /* Record an error unless one is already set.  Without a message (zFmt
 ** NULL) the code is kept and reported with SQLite's text for it; only a
@@ -484,6 +488,106 @@ int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail){
   }
   sqlite3_finalize(pStmt);
   return rc;
+}
+
+/*
+** Rule 12: expressions that come from a schema (a models CHECK, a partial
+** index's WHERE, a DEFAULT, a mapping) never run with more power than
+** SQLite gives them inside a schema, also in a query of libmig's own.
+** Inside a schema SQLite refuses ("unsafe use of f()") a function
+** registered SQLITE_DIRECTONLY, and, while trusted_schema is off, one
+** that is not SQLITE_INNOCUOUS.  SQLite's own parser says which
+** functions a statement calls: the P4 of the Function and Agg* opcodes
+** of its EXPLAIN ("name(nArg)"), whatever way the text spells the call
+** (LIKE, ->, a quoted name); pragma_function_list says how each is
+** registered (its flags, as sqlite3_create_function was given them).
+** Nothing runs but the two reads: EXPLAIN compiles, it does not execute.
+*/
+#define MIG_FUNC_DIRECTONLY  0x000080000
+#define MIG_FUNC_INNOCUOUS   0x000200000
+
+/* NULL if the function called as zCall ("name(nArg)", an EXPLAIN P4) may
+** run inside a schema, else its name (sqlite3_free). */
+static char *migUnsafeCall(Mig *p, sqlite3_stmt *pList, const char *zCall,
+                           int bTrusted){
+  const char *zOpen = strrchr(zCall, '(');
+  int nArg, bExact = 0, bUnsafe[2] = {0, 0}, bSeen[2] = {0, 0};
+  char *zName;
+  if( zOpen==0 ) return migMprintf(p, "%s", zCall);
+  nArg = atoi(zOpen+1);
+  zName = migStrndup(p, zCall, (int)(zOpen-zCall));
+  if( zName==0 ) return 0;
+  sqlite3_bind_text(pList, 1, zName, -1, SQLITE_STATIC);
+  sqlite3_bind_int(pList, 2, nArg);
+  while( migStep(p, pList)==SQLITE_ROW ){
+    int bRow = sqlite3_column_int(pList, 0)==nArg;
+    int mFlags = sqlite3_column_int(pList, 1);
+    bSeen[bRow] = 1;
+    if( (mFlags & MIG_FUNC_DIRECTONLY)
+     || (!bTrusted && (mFlags & MIG_FUNC_INNOCUOUS)==0)
+    ){
+      bUnsafe[bRow] = 1;
+    }
+  }
+  sqlite3_reset(pList);
+  /* SQLite prefers the function of that many arguments to a variadic one
+  ** of the same name; one that is not listed at all is not trusted. */
+  bExact = bSeen[1];
+  if( (bSeen[bExact] && !bUnsafe[bExact]) || p->rc!=SQLITE_OK ){
+    sqlite3_free(zName);
+    return 0;
+  }
+  return zName;
+}
+
+sqlite3_stmt *migPrepareConfined(Mig *p, const char *zFmt, ...){
+  sqlite3_stmt *pExplain = 0, *pList = 0, *pStmt = 0;
+  const char *zTail = 0;
+  char *zSql, *zBad = 0;
+  int bTrusted;
+  va_list ap;
+  if( p->rc!=SQLITE_OK ) return 0;
+  va_start(ap, zFmt);
+  zSql = migVMprintf(p, zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return 0;
+  bTrusted = (int)migQueryInt(p, 1, "PRAGMA trusted_schema");
+  pExplain = migPrepare(p, "EXPLAIN %s", zSql);
+  pList = migPrepare(p, "SELECT narg, flags FROM pragma_function_list "
+      "WHERE name=?1 COLLATE NOCASE AND narg IN (?2, -1)");
+  while( zBad==0 && migStep(p, pExplain)==SQLITE_ROW ){
+    const char *zOp = (const char*)sqlite3_column_text(pExplain, 1);
+    const char *zP4 = (const char*)sqlite3_column_text(pExplain, 5);
+    if( zOp && zP4 && (strstr(zOp, "Func") || strncmp(zOp, "Agg", 3)==0) ){
+      zBad = migUnsafeCall(p, pList, zP4, bTrusted);
+    }
+  }
+  migFinalize(p, pExplain);
+  migFinalize(p, pList);
+  if( zBad ){
+    migError(p, "unsafe use of %s()", zBad);
+    sqlite3_free(zBad);
+  }else if( p->rc==SQLITE_OK ){
+    if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, &zTail)!=SQLITE_OK ){
+      migErrorFromDb(p);
+      pStmt = 0;
+    }else{
+      /* One statement: what follows it may only be spaces and comments. */
+      int eType = MIG_TK_SPACE;
+      while( zTail && eType==MIG_TK_SPACE ){
+        int n = migGetToken((const unsigned char*)zTail, &eType);
+        if( eType==MIG_TK_SPACE ) zTail += n;
+      }
+      if( eType!=MIG_TK_EOF && !(eType==MIG_TK_PUNCT && zTail[0]==';'
+          && zTail[1]==0) ){
+        migError(p, "more than one statement in: %s", zSql);
+        sqlite3_finalize(pStmt);
+        pStmt = 0;
+      }
+    }
+  }
+  sqlite3_free(zSql);
+  return pStmt;
 }
 
 /*
