@@ -722,6 +722,15 @@ static void migHintWarn(MigDiff *d, const char *zTab, const char *zFmt, ...){
   if( z ) migHashInsert(d->p, &d->hintWarn, zTab, z);
 }
 
+/* True if the renames so far rename a column of pT to zNew. */
+static int migColRenamedTo(MigDiff *d, MigDiffTab *pT, const char *zNew){
+  MigColRename *pR;
+  for(pR=d->pColRen; pR; pR=pR->pNext){
+    if( pR->pTab==pT && migStrICmp(pR->zNew, zNew)==0 ) return 1;
+  }
+  return 0;
+}
+
 /* The zFrom table that zTo table zName pairs with by the renames so far,
 ** or NULL. */
 static MigDiffTab *migDiffPairOf(MigDiff *d, const char *zName){
@@ -743,7 +752,7 @@ static MigDiffTab *migDiffPairOf(MigDiff *d, const char *zName){
 static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
   Mig *p = d->p;
   const char *z = pTab->zSql;
-  int i, n, iLine = 0;            /* where the current line starts */
+  int i, n, nHint, iLine = 0;     /* where the current line starts */
   for(i=0; p->rc==SQLITE_OK; i+=n){
     int eType, k, iCol = -1;
     char *zOld = 0;
@@ -756,6 +765,9 @@ static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
       for(k=0; k<n; k++) if( z[i+k]=='\n' ) iLine = i+k+1;
       continue;
     }
+    /* The comment as written, for warnings, without its line end. */
+    for(nHint=n; nHint>0 && (z[i+nHint-1]=='\n' || z[i+nHint-1]=='\r'
+                          || z[i+nHint-1]==' ' || z[i+nHint-1]=='\t'); nHint--);
     for(k=0; k<pTab->nCol; k++){
       int iEnd = pTab->aCol[k].def.iStart + pTab->aCol[k].def.n;
       if( iEnd>=iLine && iEnd<=i ) iCol = k;
@@ -771,8 +783,8 @@ static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
       }else if( pOld==0 && pSame==0 ){
         sqlite3_str *pStr = sqlite3_str_new(p->db);
         char *zW;
-        sqlite3_str_appendall(pStr, "rename hint \"-- @renamed from=");
-        migDescText(pStr, zOld, -1);
+        sqlite3_str_appendall(pStr, "rename hint \"");
+        migDescText(pStr, &z[i], nHint);
         sqlite3_str_appendall(pStr, "\" on table ");
         migDescName(pStr, pTab->zName);
         sqlite3_str_appendf(pStr, ": %s has no table ", d->zFromDb);
@@ -791,7 +803,7 @@ static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
         pOldCol = migFindColumn(pT->pFrom, zOld);
         pLive = migFindColumn(pT->pFrom, pNew->zName);
       }
-      if( pT && (migHashFind(&pT->colRenTo, pNew->zName)
+      if( pT && (migColRenamedTo(d, pT, pNew->zName)
               || (pOldCol && migHashFind(&pT->colRen, pOldCol->zName))) ){
         /* "renames" says what happens to it */
       }else if( pOldCol && pLive==0 ){
@@ -801,8 +813,8 @@ static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
       }else if( pOldCol==0 && pLive==0 ){
         sqlite3_str *pStr = sqlite3_str_new(p->db);
         char *zW;
-        sqlite3_str_appendall(pStr, "rename hint \"-- @renamed from=");
-        migDescText(pStr, zOld, -1);
+        sqlite3_str_appendall(pStr, "rename hint \"");
+        migDescText(pStr, &z[i], nHint);
         sqlite3_str_appendall(pStr, "\" on column ");
         migDescName(pStr, pTab->zName);
         sqlite3_str_appendall(pStr, ".");

@@ -531,9 +531,10 @@ static void migCountAlter(MigCounter *c, MigStep *pS){
       sqlite3_str_appendall(pWhat, pSrc ? ", which becomes NOT NULL"
                                         : ", a new NOT NULL column");
       migCountAdd(c, pT, pS, MIG_COUNT_BLOCK, pCond, pWhat, pSrc
-          ? "fill them first, or map the column in options_json "
-            "(\"mappings\")"
-          : "give it a DEFAULT, or map it in options_json (\"mappings\")");
+          ? "fill them first, or give the column a mapping (\"mappings\" "
+            "in options_json, or in the script)"
+          : "give it a DEFAULT, or a mapping (\"mappings\" in "
+            "options_json, or the script's TODO)");
     }
 
     /* STRICT */
@@ -590,6 +591,12 @@ static void migCountAlter(MigCounter *c, MigStep *pS){
       sqlite3_str_appendall(pCond, ") OR ");
       migColRef(pCond, pT, pCol->zName);
       sqlite3_str_appendf(pCond, " IS NOT \"_libmig_o%d\" COLLATE BINARY)", i);
+      if( zTypeof ){
+        /* A value STRICT refuses blocks the step; it is not stored. */
+        sqlite3_str_appendf(pCond, " AND typeof(");
+        migColRef(pCond, pT, pCol->zName);
+        sqlite3_str_appendf(pCond, ") IN ('%s','null')", zTypeof);
+      }
       sqlite3_str_appendall(pWhat, "with values that read differently under "
           "the new type of ");
       migDescName(pWhat, pCol->zName);
@@ -602,8 +609,8 @@ static void migCountAlter(MigCounter *c, MigStep *pS){
           "the downgrade does not convert them back; check them first");
       if( pC ){
         pC->zExample = migArenaPrintf(p, &c->pPlan->arena,
-            "min(CASE WHEN %s THEN quote(\"_libmig_o%d\") || ' -> ' || "
-            "quote(\"%w\".\"%w\") END)", pC->zCond, i, pTo->zName,
+            "CASE WHEN %s THEN quote(\"_libmig_o%d\") || ' -> ' || "
+            "quote(\"%w\".\"%w\") END", pC->zCond, i, pTo->zName,
             pCol->zName);
       }
     }
@@ -826,13 +833,16 @@ static char *migScanLayers(MigCounter *c, MigDiffTab *pT){
 }
 
 /* The query of pScan with the counts that bOk marks (all of them with
-** bAll), or NULL. */
+** bAll), or NULL.  Each condition is a column of the layer "_libmig_k",
+** which LIMIT -1 keeps from being flattened into the aggregate (it runs
+** as a co-routine), so that a condition is evaluated once per row even
+** when a step's total ORs it with others. */
 static char *migScanSql(MigCounter *c, MigScan *pScan, int bAll){
   Mig *p = c->p;
   MigDiffTab *pT = pScan->pT;
   sqlite3_str *pStr;
   MigCount *pC, *pGroup;
-  int nWin = 0;
+  int k, nCond = 0;
   if( pScan->zLayers==0 ){
     char *z = migScanLayers(c, pT);
     pScan->zLayers = migArenaStrndup(p, &c->pPlan->arena, z, -1);
@@ -843,38 +853,46 @@ static char *migScanSql(MigCounter *c, MigScan *pScan, int bAll){
   sqlite3_str_appendall(pStr, pScan->zLayers);
   sqlite3_str_appendall(pStr, ",\n\"_libmig_w\" AS (SELECT *");
   for(pC=pScan->pFirst; pC; pC=pC->pNext){
-    if( pC->zWin && (bAll || pC->bOk) ){
-      sqlite3_str_appendf(pStr, ", %s", pC->zWin);
-      nWin++;
+    if( pC->zWin && (bAll || pC->bOk) ) sqlite3_str_appendf(pStr, ", %s", pC->zWin);
+  }
+  sqlite3_str_appendf(pStr, " FROM \"_libmig_last\" AS \"%w\"),\n"
+      "\"_libmig_k\" AS (SELECT 1 AS \"_libmig_row\"", pT->pTo->zName);
+  for(k=1, pC=pScan->pFirst; pC; pC=pC->pNext, k++){
+    if( !(bAll || pC->bOk) ) continue;
+    sqlite3_str_appendf(pStr, ",\n (%s) AS \"_libmig_k%d\"", pC->zCond, k);
+    if( pC->zExample ){
+      sqlite3_str_appendf(pStr, ", %s AS \"_libmig_e%d\"", pC->zExample, k);
     }
   }
-  sqlite3_str_appendf(pStr, " FROM \"_libmig_last\" AS \"%w\")\n"
+  sqlite3_str_appendf(pStr, "\n FROM \"_libmig_w\" AS \"%w\" LIMIT -1)\n"
       "SELECT count(*)", pT->pTo->zName);
   /* Per count its own number, then per step of each kind the rows that
   ** any of its counts holds for (a row counts once). */
-  for(pC=pScan->pFirst; pC; pC=pC->pNext){
+  for(k=1, pC=pScan->pFirst; pC; pC=pC->pNext, k++){
     if( !(bAll || pC->bOk) ) continue;
-    sqlite3_str_appendf(pStr, ",\n sum(CASE WHEN %s THEN 1 ELSE 0 END)",
-        pC->zCond);
-    if( pC->zExample ) sqlite3_str_appendf(pStr, ", %s", pC->zExample);
+    sqlite3_str_appendf(pStr, ", sum(CASE WHEN \"_libmig_k%d\" THEN 1 ELSE 0 "
+        "END)", k);
+    if( pC->zExample ) sqlite3_str_appendf(pStr, ", min(\"_libmig_e%d\")", k);
+    nCond++;
   }
-  for(pGroup=pScan->pFirst; pGroup; ){
+  for(k=1, pGroup=pScan->pFirst; pGroup; ){
     MigCount *pEnd = pGroup;
-    int eKind;
-    while( pEnd && pEnd->pStep==pGroup->pStep ) pEnd = pEnd->pNext;
+    int eKind, kEnd = k;
+    while( pEnd && pEnd->pStep==pGroup->pStep ){ pEnd = pEnd->pNext; kEnd++; }
     for(eKind=MIG_COUNT_BLOCK; eKind<=MIG_COUNT_CHANGE; eKind++){
-      int n = 0;
-      for(pC=pGroup; pC!=pEnd; pC=pC->pNext){
+      int n = 0, j;
+      for(j=k, pC=pGroup; pC!=pEnd; pC=pC->pNext, j++){
         if( pC->eKind!=eKind || !(bAll || pC->bOk) ) continue;
-        sqlite3_str_appendf(pStr, n++ ? " OR (%s)"
-            : ",\n sum(CASE WHEN (%s)", pC->zCond);
+        sqlite3_str_appendf(pStr, n++ ? " OR \"_libmig_k%d\""
+            : ",\n sum(CASE WHEN \"_libmig_k%d\"", j);
       }
       if( n ) sqlite3_str_appendall(pStr, " THEN 1 ELSE 0 END)");
     }
     pGroup = pEnd;
+    k = kEnd;
   }
-  sqlite3_str_appendf(pStr, "\nFROM \"_libmig_w\" AS \"%w\"", pT->pTo->zName);
-  (void)nWin;
+  sqlite3_str_appendall(pStr, "\nFROM \"_libmig_k\"");
+  (void)nCond;
   return migStrFinish(p, pStr);
 }
 
