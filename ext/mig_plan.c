@@ -76,8 +76,14 @@ struct MigCount {
   MigStep *pStep;         /* the step whose numbers it adds to */
   int eKind;              /* MIG_COUNT_* */
   char *zCond;            /* SQL: true for a row that counts */
-  char *zWin;             /* a window column it needs, or NULL */
-  char *zExample;         /* CHANGE: SQL of one example, or NULL */
+  char *zKey;             /* UNIQUE: the key ("a", lower(b) COLLATE x) */
+  char *zKeyAs;           /* UNIQUE: the same as "_libmig_g1", ... */
+  int nKey;               /* UNIQUE: its parts */
+  char *zIn;              /* UNIQUE: true when a row is in the key (no
+                          ** NULL part, the partial index's WHERE) */
+  char *zExample;         /* CHANGE: SQL, per row, of its rowid when the
+                          ** row counts, or NULL (no example) */
+  char *zExampleSql;      /* the example of the row of rowid ?1 */
   char *zWhat;            /* "with NULL in "c", which ...": after "N rows" */
   const char *zAdvice;    /* what to do, or NULL */
   int bOk;                /* in the query (its query prepared) */
@@ -262,6 +268,11 @@ static MigCount *migCountAdd(MigCounter *c, MigDiffTab *pT, MigStep *pS,
   return p->rc==SQLITE_OK ? pC : 0;
 }
 
+/* Does the query on live table pF see its rowid (as "rowid")? */
+static int migScanHasRowid(MigObject *pF){
+  return !pF->bWithoutRowid && migFindColumn(pF, "rowid")==0;
+}
+
 /* The mapping of column pCol of pT, or NULL. */
 static const char *migMapOf(MigDiffTab *pT, MigColumn *pCol){
   return pT->nMap ? (const char*)migHashFind(&pT->map, pCol->zName) : 0;
@@ -320,23 +331,29 @@ static void migCountUnique(MigCounter *c, MigDiffTab *pT, MigStep *pS,
     int nPart, MigKeyPart *aPart, const char *zWhere, sqlite3_str *pWhat){
   Mig *p = c->p;
   MigScan *pScan = migScanOf(c, pT);
-  sqlite3_str *pIn, *pKey, *pCond;
+  sqlite3_str *pIn, *pKey, *pKeyAs, *pCond;
   MigCount *pC;
-  char *zIn, *zKey;
-  int i, iWin;
+  char *zIn, *zKey, *zKeyAs;
+  int i;
   if( pScan==0 ) return;
-  for(iWin=1, pC=pScan->pFirst; pC; pC=pC->pNext) if( pC->zWin ) iWin++;
   pIn = sqlite3_str_new(p->db);
   pKey = sqlite3_str_new(p->db);
+  pKeyAs = sqlite3_str_new(p->db);
   for(i=0; i<nPart; i++){
     MigKeyPart *pP = &aPart[i];
-    if( i ) sqlite3_str_append(pKey, ", ", 2);
-    if( pP->zCol ){
-      sqlite3_str_appendf(pKey, "\"%w\"", pP->zCol);
-    }else{
-      sqlite3_str_appendf(pKey, "(%s\n)", pP->zExpr ? pP->zExpr : "NULL");
+    sqlite3_str *pX;
+    int j;
+    for(j=0; j<2; j++){
+      pX = j ? pKeyAs : pKey;
+      if( i ) sqlite3_str_append(pX, ", ", 2);
+      if( pP->zCol ){
+        sqlite3_str_appendf(pX, "\"%w\"", pP->zCol);
+      }else{
+        sqlite3_str_appendf(pX, "(%s\n)", pP->zExpr ? pP->zExpr : "NULL");
+      }
+      if( pP->zCollate ) sqlite3_str_appendf(pX, " COLLATE \"%w\"", pP->zCollate);
     }
-    if( pP->zCollate ) sqlite3_str_appendf(pKey, " COLLATE \"%w\"", pP->zCollate);
+    sqlite3_str_appendf(pKeyAs, " AS \"_libmig_g%d\"", i+1);
     sqlite3_str_appendf(pIn, "%s", i ? " AND " : "");
     if( pP->zCol ){
       sqlite3_str_appendf(pIn, "\"%w\" IS NOT NULL", pP->zCol);
@@ -348,17 +365,19 @@ static void migCountUnique(MigCounter *c, MigDiffTab *pT, MigStep *pS,
   if( zWhere ) sqlite3_str_appendf(pIn, " AND (%s\n)", zWhere);
   zIn = migStrFinish(p, pIn);
   zKey = migStrFinish(p, pKey);
-  pCond = sqlite3_str_new(p->db);
-  sqlite3_str_appendf(pCond, "\"_libmig_u%d\">1", iWin);
+  zKeyAs = migStrFinish(p, pKeyAs);
+  pCond = sqlite3_str_new(p->db);      /* made by migScanSql */
   pC = migCountAdd(c, pT, pS, MIG_COUNT_BLOCK, pCond, pWhat,
       "make them unique first");
-  if( pC && zIn && zKey ){
-    pC->zWin = migArenaPrintf(p, &c->pPlan->arena,
-        "CASE WHEN %s THEN sum(CASE WHEN %s THEN 1 ELSE 0 END) OVER "
-        "(PARTITION BY %s) END AS \"_libmig_u%d\"", zIn, zIn, zKey, iWin);
+  if( pC && zIn && zKey && zKeyAs ){
+    pC->zIn = migArenaStrndup(p, &c->pPlan->arena, zIn, -1);
+    pC->zKey = migArenaStrndup(p, &c->pPlan->arena, zKey, -1);
+    pC->zKeyAs = migArenaStrndup(p, &c->pPlan->arena, zKeyAs, -1);
+    pC->nKey = nPart;
   }
   sqlite3_free(zIn);
   sqlite3_free(zKey);
+  sqlite3_free(zKeyAs);
 }
 
 /* Is zTo column set azCol (nCol names) the PRIMARY KEY or UNIQUE in zTo
@@ -607,11 +626,15 @@ static void migCountAlter(MigCounter *c, MigStep *pS){
       sqlite3_str_appendall(pWhat, ")");
       pC = migCountAdd(c, pT, pS, MIG_COUNT_CHANGE, pCond, pWhat,
           "the downgrade does not convert them back; check them first");
-      if( pC ){
+      if( pC && migScanHasRowid(pF) ){
+        /* One example, read afterwards by rowid: building the text of
+        ** every changed row would cost more than the whole count. */
         pC->zExample = migArenaPrintf(p, &c->pPlan->arena,
-            "CASE WHEN %s THEN quote(\"_libmig_o%d\") || ' -> ' || "
-            "quote(\"%w\".\"%w\") END", pC->zCond, i, pTo->zName,
-            pCol->zName);
+            "CASE WHEN %s THEN \"_libmig_rowid\" END", pC->zCond);
+        pC->zExampleSql = migArenaPrintf(p, &c->pPlan->arena,
+            "SELECT quote(\"%w\") || ' -> ' || quote(mig_affinity(\"%w\", %Q))"
+            " FROM \"%w\".\"%w\" WHERE rowid=?1", pSrc->zName, pSrc->zName,
+            migConvType(pTo, pCol), c->pPlan->zFromDb, pF->zName);
       }
     }
   }
@@ -739,7 +762,7 @@ static char *migScanLayers(MigCounter *c, MigDiffTab *pT){
     sqlite3_str_appendf(pStr, "%s\"%w\" AS \"%w\"", i ? ", " : "",
         pF->aCol[i].zName, zNew ? zNew : pF->aCol[i].zName);
   }
-  if( !pF->bWithoutRowid && migFindColumn(pF, "rowid")==0 ){
+  if( migScanHasRowid(pF) ){
     sqlite3_str_appendall(pStr, ", rowid AS \"rowid\"");
   }
   sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\"),\n", c->pPlan->zFromDb,
@@ -789,6 +812,9 @@ static char *migScanLayers(MigCounter *c, MigDiffTab *pT){
     }
   }
   if( nOut==0 ) sqlite3_str_appendall(pStr, "NULL AS \"_libmig_none\"");
+  if( migScanHasRowid(pF) ){
+    sqlite3_str_appendall(pStr, ", \"rowid\" AS \"_libmig_rowid\"");
+  }
   sqlite3_str_appendall(pStr, " FROM \"_libmig_o\")");
 
   /* g1...: the generated columns, each after those it reads. */
@@ -832,48 +858,80 @@ static char *migScanLayers(MigCounter *c, MigDiffTab *pT){
   return migStrFinish(p, pStr);
 }
 
-/* The query of pScan with the counts that bOk marks (all of them with
-** bAll), or NULL.  Each condition is a column of the layer "_libmig_k",
-** which LIMIT -1 keeps from being flattened into the aggregate (it runs
-** as a co-routine), so that a condition is evaluated once per row even
-** when a step's total ORs it with others. */
+/*
+** The query of pScan with the counts that bOk marks (all of them with
+** bAll), or NULL.  The result: count(*), then per count its number (and
+** its example), then per step and kind the rows that any of its counts
+** holds for (a row counts once).
+**
+** Each condition is a column of the layer "_libmig_k", which LIMIT -1
+** keeps from being flattened into the aggregate (it runs as a
+** co-routine), so that a condition is evaluated once per row even when a
+** step's total ORs it with others.  The rows in duplicate groups of the
+** first UNIQUE key come from a GROUP BY on that key ("_libmig_g", which
+** sums the other conditions per group): one sort of the key.  Any other
+** UNIQUE key is a window over the rows ("_libmig_w").
+*/
 static char *migScanSql(MigCounter *c, MigScan *pScan, int bAll){
   Mig *p = c->p;
   MigDiffTab *pT = pScan->pT;
+  const char *zTab = pT->pTo->zName;
   sqlite3_str *pStr;
-  MigCount *pC, *pGroup;
-  int k, nCond = 0;
+  MigCount *pC, *pGroup, *pUniq = 0;
+  int k;
   if( pScan->zLayers==0 ){
     char *z = migScanLayers(c, pT);
     pScan->zLayers = migArenaStrndup(p, &c->pPlan->arena, z, -1);
     sqlite3_free(z);
     if( pScan->zLayers==0 ) return 0;
   }
+  for(pC=pScan->pFirst; pC && pUniq==0; pC=pC->pNext){
+    if( pC->zKey && (bAll || pC->bOk) ) pUniq = pC;
+  }
   pStr = sqlite3_str_new(p->db);
   sqlite3_str_appendall(pStr, pScan->zLayers);
+
+  /* w: the windows of the other UNIQUE keys. */
   sqlite3_str_appendall(pStr, ",\n\"_libmig_w\" AS (SELECT *");
-  for(pC=pScan->pFirst; pC; pC=pC->pNext){
-    if( pC->zWin && (bAll || pC->bOk) ) sqlite3_str_appendf(pStr, ", %s", pC->zWin);
-  }
-  sqlite3_str_appendf(pStr, " FROM \"_libmig_last\" AS \"%w\"),\n"
-      "\"_libmig_k\" AS (SELECT 1 AS \"_libmig_row\"", pT->pTo->zName);
   for(k=1, pC=pScan->pFirst; pC; pC=pC->pNext, k++){
-    if( !(bAll || pC->bOk) ) continue;
-    sqlite3_str_appendf(pStr, ",\n (%s) AS \"_libmig_k%d\"", pC->zCond, k);
+    if( pC->zKey && pC!=pUniq && (bAll || pC->bOk) ){
+      sqlite3_str_appendf(pStr, ",\n CASE WHEN %s THEN sum(CASE WHEN %s THEN 1 "
+          "ELSE 0 END) OVER (PARTITION BY %s) END AS \"_libmig_u%d\"",
+          pC->zIn, pC->zIn, pC->zKey, k);
+    }
+  }
+  sqlite3_str_appendf(pStr, " FROM \"_libmig_last\" AS \"%w\"),\n", zTab);
+
+  /* k: a column per condition. */
+  sqlite3_str_appendall(pStr, "\"_libmig_k\" AS (SELECT 1 AS \"_libmig_row\"");
+  if( pUniq ){
+    sqlite3_str_appendf(pStr, ",\n %s, (%s) AS \"_libmig_in\"", pUniq->zKeyAs,
+        pUniq->zIn);
+  }
+  for(k=1, pC=pScan->pFirst; pC; pC=pC->pNext, k++){
+    if( !(bAll || pC->bOk) || pC==pUniq ) continue;
+    if( pC->zKey ){
+      sqlite3_str_appendf(pStr, ",\n (\"_libmig_u%d\">1) AS \"_libmig_k%d\"", k, k);
+    }else{
+      sqlite3_str_appendf(pStr, ",\n (%s) AS \"_libmig_k%d\"", pC->zCond, k);
+    }
     if( pC->zExample ){
       sqlite3_str_appendf(pStr, ", %s AS \"_libmig_e%d\"", pC->zExample, k);
     }
   }
-  sqlite3_str_appendf(pStr, "\n FROM \"_libmig_w\" AS \"%w\" LIMIT -1)\n"
-      "SELECT count(*)", pT->pTo->zName);
-  /* Per count its own number, then per step of each kind the rows that
-  ** any of its counts holds for (a row counts once). */
+  sqlite3_str_appendf(pStr, "\n FROM \"_libmig_w\" AS \"%w\" LIMIT -1),\n", zTab);
+
+  /* g: per group of the first UNIQUE key (or per row, without one), the
+  ** rows, and the sums of the conditions. */
+  sqlite3_str_appendall(pStr, "\"_libmig_g\" AS (SELECT count(*) AS \"_libmig_n\"");
+  if( pUniq ) sqlite3_str_appendall(pStr, ", \"_libmig_in\"");
   for(k=1, pC=pScan->pFirst; pC; pC=pC->pNext, k++){
-    if( !(bAll || pC->bOk) ) continue;
-    sqlite3_str_appendf(pStr, ", sum(CASE WHEN \"_libmig_k%d\" THEN 1 ELSE 0 "
-        "END)", k);
-    if( pC->zExample ) sqlite3_str_appendf(pStr, ", min(\"_libmig_e%d\")", k);
-    nCond++;
+    if( !(bAll || pC->bOk) || pC==pUniq ) continue;
+    sqlite3_str_appendf(pStr, ",\n sum(CASE WHEN \"_libmig_k%d\" THEN 1 ELSE 0 "
+        "END) AS \"_libmig_s%d\"", k, k);
+    if( pC->zExample ){
+      sqlite3_str_appendf(pStr, ", min(\"_libmig_e%d\") AS \"_libmig_m%d\"", k, k);
+    }
   }
   for(k=1, pGroup=pScan->pFirst; pGroup; ){
     MigCount *pEnd = pGroup;
@@ -882,17 +940,67 @@ static char *migScanSql(MigCounter *c, MigScan *pScan, int bAll){
     for(eKind=MIG_COUNT_BLOCK; eKind<=MIG_COUNT_CHANGE; eKind++){
       int n = 0, j;
       for(j=k, pC=pGroup; pC!=pEnd; pC=pC->pNext, j++){
-        if( pC->eKind!=eKind || !(bAll || pC->bOk) ) continue;
+        if( pC->eKind!=eKind || !(bAll || pC->bOk) || pC==pUniq ) continue;
         sqlite3_str_appendf(pStr, n++ ? " OR \"_libmig_k%d\""
             : ",\n sum(CASE WHEN \"_libmig_k%d\"", j);
       }
-      if( n ) sqlite3_str_appendall(pStr, " THEN 1 ELSE 0 END)");
+      if( n ){
+        sqlite3_str_appendf(pStr, " THEN 1 ELSE 0 END) AS \"_libmig_t%d_%d\"",
+            k, eKind);
+      }
     }
     pGroup = pEnd;
     k = kEnd;
   }
-  sqlite3_str_appendall(pStr, "\nFROM \"_libmig_k\"");
-  (void)nCond;
+  sqlite3_str_appendall(pStr, "\n FROM \"_libmig_k\"");
+  if( pUniq ){
+    int j;
+    sqlite3_str_appendall(pStr, " GROUP BY \"_libmig_in\"");
+    for(j=0; j<pUniq->nKey; j++){
+      sqlite3_str_appendf(pStr, ", \"_libmig_g%d\"", j+1);
+    }
+  }
+  sqlite3_str_appendall(pStr, ")\n");
+
+  /* The result. */
+  sqlite3_str_appendall(pStr, "SELECT sum(\"_libmig_n\")");
+  for(k=1, pC=pScan->pFirst; pC; pC=pC->pNext, k++){
+    if( !(bAll || pC->bOk) ) continue;
+    if( pC==pUniq ){
+      sqlite3_str_appendall(pStr, ", sum(CASE WHEN \"_libmig_in\" AND "
+          "\"_libmig_n\">1 THEN \"_libmig_n\" ELSE 0 END)");
+    }else{
+      sqlite3_str_appendf(pStr, ", sum(\"_libmig_s%d\")", k);
+    }
+    if( pC->zExample ) sqlite3_str_appendf(pStr, ", min(\"_libmig_m%d\")", k);
+  }
+  for(k=1, pGroup=pScan->pFirst; pGroup; ){
+    MigCount *pEnd = pGroup;
+    int eKind, kEnd = k;
+    while( pEnd && pEnd->pStep==pGroup->pStep ){ pEnd = pEnd->pNext; kEnd++; }
+    for(eKind=MIG_COUNT_BLOCK; eKind<=MIG_COUNT_CHANGE; eKind++){
+      int nOther = 0, bUniq = 0;
+      for(pC=pGroup; pC!=pEnd; pC=pC->pNext){
+        if( pC->eKind!=eKind || !(bAll || pC->bOk) ) continue;
+        if( pC==pUniq ){ bUniq = 1; }else{ nOther++; }
+      }
+      if( bUniq ){
+        /* A group of duplicates: all its rows; else those of the others. */
+        sqlite3_str_appendall(pStr, ", sum(CASE WHEN \"_libmig_in\" AND "
+            "\"_libmig_n\">1 THEN \"_libmig_n\" ELSE ");
+        if( nOther ){
+          sqlite3_str_appendf(pStr, "\"_libmig_t%d_%d\" END)", k, eKind);
+        }else{
+          sqlite3_str_appendall(pStr, "0 END)");
+        }
+      }else if( nOther ){
+        sqlite3_str_appendf(pStr, ", sum(\"_libmig_t%d_%d\")", k, eKind);
+      }
+    }
+    pGroup = pEnd;
+    k = kEnd;
+  }
+  sqlite3_str_appendall(pStr, "\nFROM \"_libmig_g\"");
   return migStrFinish(p, pStr);
 }
 
@@ -980,9 +1088,16 @@ static void migStepAddCount(i64 *pN, i64 n){
 static void migScanRun(MigCounter *c, MigScan *pScan){
   Mig *p = c->p;
   MigCount *pC, *pGroup;
-  sqlite3_stmt *pStmt = migScanPrepare(c, pScan);
+  sqlite3_stmt *pStmt;
   Mig side;
   int iCol = 1;
+  /* An empty table: every count is 0, and no expression runs. */
+  if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".\"%w\" LIMIT 1",
+                  c->pPlan->zFromDb, pScan->pT->pFrom->zName)==0 ){
+    pScan->nRows = 0;
+    return;
+  }
+  pStmt = migScanPrepare(c, pScan);
   if( pStmt==0 || p->rc!=SQLITE_OK ){
     sqlite3_finalize(pStmt);
     return;
@@ -996,8 +1111,21 @@ static void migScanRun(MigCounter *c, MigScan *pScan){
       if( !pC->bOk ) continue;
       pC->n = sqlite3_column_int64(pStmt, iCol++);
       if( pC->zExample ){
-        const char *z = (const char*)sqlite3_column_text(pStmt, iCol++);
-        pC->zEx = z ? migArenaStrndup(p, &c->pPlan->arena, z, -1) : 0;
+        if( sqlite3_column_type(pStmt, iCol)!=SQLITE_NULL ){
+          /* The example: its row, by rowid. */
+          Mig ex;
+          sqlite3_stmt *pEx;
+          migHandleInit(&ex, p->db, 0, p->pConfig);
+          pEx = migPrepare(&ex, "%s", pC->zExampleSql);
+          if( pEx ) sqlite3_bind_int64(pEx, 1, sqlite3_column_int64(pStmt, iCol));
+          if( migStep(&ex, pEx)==SQLITE_ROW ){
+            pC->zEx = migArenaStrndup(p, &c->pPlan->arena,
+                (const char*)sqlite3_column_text(pEx, 0), -1);
+          }
+          migFinalize(&ex, pEx);
+          migErrorDrop(p, &ex);
+        }
+        iCol++;
       }
     }
     for(pGroup=pScan->pFirst; pGroup; ){

@@ -506,44 +506,23 @@ int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail){
 #define MIG_FUNC_DIRECTONLY  0x000080000
 #define MIG_FUNC_INNOCUOUS   0x000200000
 
-/* NULL if the function called as zCall ("name(nArg)", an EXPLAIN P4) may
-** run inside a schema, else its name (sqlite3_free). */
-static char *migUnsafeCall(Mig *p, sqlite3_stmt *pList, const char *zCall,
-                           int bTrusted){
-  const char *zOpen = strrchr(zCall, '(');
-  int nArg, bExact = 0, bUnsafe[2] = {0, 0}, bSeen[2] = {0, 0};
-  char *zName;
-  if( zOpen==0 ) return migMprintf(p, "%s", zCall);
-  nArg = atoi(zOpen+1);
-  zName = migStrndup(p, zCall, (int)(zOpen-zCall));
-  if( zName==0 ) return 0;
-  sqlite3_bind_text(pList, 1, zName, -1, SQLITE_STATIC);
-  sqlite3_bind_int(pList, 2, nArg);
-  while( migStep(p, pList)==SQLITE_ROW ){
-    int bRow = sqlite3_column_int(pList, 0)==nArg;
-    int mFlags = sqlite3_column_int(pList, 1);
-    bSeen[bRow] = 1;
-    if( (mFlags & MIG_FUNC_DIRECTONLY)
-     || (!bTrusted && (mFlags & MIG_FUNC_INNOCUOUS)==0)
-    ){
-      bUnsafe[bRow] = 1;
-    }
-  }
-  sqlite3_reset(pList);
-  /* SQLite prefers the function of that many arguments to a variadic one
-  ** of the same name; one that is not listed at all is not trusted. */
-  bExact = bSeen[1];
-  if( (bSeen[bExact] && !bUnsafe[bExact]) || p->rc!=SQLITE_OK ){
-    sqlite3_free(zName);
-    return 0;
-  }
-  return zName;
-}
+/* A function a statement calls, as EXPLAIN names it, and what
+** pragma_function_list says of the functions of that name. */
+typedef struct MigCall MigCall;
+struct MigCall {
+  char *zName;          /* the name, before "(" */
+  int nArg;             /* the number of arguments */
+  int bSeen[2];         /* [1]: a function of nArg arguments is listed;
+                        ** [0]: a variadic one */
+  int bUnsafe[2];       /* and it may not run inside a schema */
+};
 
 sqlite3_stmt *migPrepareConfined(Mig *p, const char *zFmt, ...){
   sqlite3_stmt *pExplain = 0, *pList = 0, *pStmt = 0;
   const char *zTail = 0;
-  char *zSql, *zBad = 0;
+  MigCall *aCall = 0;
+  int nCall = 0, nAlloc = 0, i;
+  char *zSql;
   int bTrusted;
   va_list ap;
   if( p->rc!=SQLITE_OK ) return 0;
@@ -551,23 +530,78 @@ sqlite3_stmt *migPrepareConfined(Mig *p, const char *zFmt, ...){
   zSql = migVMprintf(p, zFmt, ap);
   va_end(ap);
   if( zSql==0 ) return 0;
-  bTrusted = (int)migQueryInt(p, 1, "PRAGMA trusted_schema");
+
+  /* The functions the statement calls, each once. */
   pExplain = migPrepare(p, "EXPLAIN %s", zSql);
-  pList = migPrepare(p, "SELECT narg, flags FROM pragma_function_list "
-      "WHERE name=?1 COLLATE NOCASE AND narg IN (?2, -1)");
-  while( zBad==0 && migStep(p, pExplain)==SQLITE_ROW ){
+  while( migStep(p, pExplain)==SQLITE_ROW ){
     const char *zOp = (const char*)sqlite3_column_text(pExplain, 1);
     const char *zP4 = (const char*)sqlite3_column_text(pExplain, 5);
-    if( zOp && zP4 && (strstr(zOp, "Func") || strncmp(zOp, "Agg", 3)==0) ){
-      zBad = migUnsafeCall(p, pList, zP4, bTrusted);
+    const char *zOpen;
+    int nName;
+    if( zOp==0 || zP4==0 || !(strstr(zOp, "Func") || strncmp(zOp, "Agg", 3)==0) ){
+      continue;
     }
+    zOpen = strrchr(zP4, '(');
+    nName = zOpen ? (int)(zOpen-zP4) : (int)strlen(zP4);
+    for(i=0; i<nCall; i++){
+      if( (int)strlen(aCall[i].zName)==nName
+       && sqlite3_strnicmp(aCall[i].zName, zP4, nName)==0
+       && aCall[i].nArg==(zOpen ? atoi(zOpen+1) : -2) ){
+        break;
+      }
+    }
+    if( i<nCall ) continue;
+    if( nCall==nAlloc ){
+      MigCall *aNew = sqlite3_realloc64(aCall, sizeof(MigCall)*(nAlloc+16));
+      if( aNew==0 ){
+        migErrorSet(p, SQLITE_NOMEM, 0);
+        break;
+      }
+      aCall = aNew;
+      nAlloc += 16;
+    }
+    memset(&aCall[nCall], 0, sizeof(MigCall));
+    aCall[nCall].zName = migStrndup(p, zP4, nName);
+    aCall[nCall].nArg = zOpen ? atoi(zOpen+1) : -2;
+    if( aCall[nCall++].zName==0 ) break;
   }
   migFinalize(p, pExplain);
+
+  /* How each is registered: one pass over the function list. */
+  bTrusted = (int)migQueryInt(p, 1, "PRAGMA trusted_schema");
+  if( nCall>0 ){
+    pList = migPrepare(p, "SELECT name, narg, flags FROM pragma_function_list");
+  }
+  while( migStep(p, pList)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pList, 0);
+    int nArg = sqlite3_column_int(pList, 1);
+    int mFlags = sqlite3_column_int(pList, 2);
+    for(i=0; zName && i<nCall; i++){
+      int k = nArg==aCall[i].nArg;
+      if( (k || nArg==-1) && sqlite3_stricmp(zName, aCall[i].zName)==0 ){
+        aCall[i].bSeen[k] = 1;
+        if( (mFlags & MIG_FUNC_DIRECTONLY)
+         || (!bTrusted && (mFlags & MIG_FUNC_INNOCUOUS)==0)
+        ){
+          aCall[i].bUnsafe[k] = 1;
+        }
+      }
+    }
+  }
   migFinalize(p, pList);
-  if( zBad ){
-    migError(p, "unsafe use of %s()", zBad);
-    sqlite3_free(zBad);
-  }else if( p->rc==SQLITE_OK ){
+
+  /* SQLite prefers the function of that many arguments to a variadic one
+  ** of the same name; one that is not listed at all is not trusted. */
+  for(i=0; i<nCall && p->rc==SQLITE_OK; i++){
+    int k = aCall[i].bSeen[1];
+    if( !aCall[i].bSeen[k] || aCall[i].bUnsafe[k] ){
+      migError(p, "unsafe use of %s()", aCall[i].zName);
+    }
+  }
+  for(i=0; i<nCall; i++) sqlite3_free(aCall[i].zName);
+  sqlite3_free(aCall);
+
+  if( p->rc==SQLITE_OK ){
     if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, &zTail)!=SQLITE_OK ){
       migErrorFromDb(p);
       pStmt = 0;

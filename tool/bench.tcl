@@ -14,7 +14,7 @@
 #                0.4 GB at scale 1, deleted at the end)
 #   BENCH_ALEMBIC=0  leave Alembic out even where it is installed
 #   BENCH_ONLY   run only these sections (comma-separated): rebuild, rss,
-#                diff, native, history, longhistory (default: all)
+#                diff, plan, native, history, longhistory (default: all)
 #
 # Every timing is wall-clock time of the operation only (the file copy
 # that gives each run a fresh database is outside it), COMMIT included.
@@ -343,11 +343,15 @@ foreach n [list [scaled 100] [scaled 1000] [scaled 3000]] {
   set out [d one {SELECT mig_diff('models')}]   ;# warm: SQLite reads its schema
   if {$out eq ""} { error "mig_diff found no change" }
   set l {}
+  set lp {}
+  d eval {SELECT count(*) FROM mig_plan('models')}
   for {set i 0} {$i < $RUNS} {incr i} {
     lappend l [usec { d one {SELECT mig_diff('models')} }]
+    lappend lp [usec { d eval {SELECT * FROM mig_plan('models')} }]
   }
   d close
   set lib [median $l]
+  set PLAN_ROWS($n) [median $lp]
   set al ""
   if {$ALEMBIC} {
     if {[catch {
@@ -361,6 +365,53 @@ foreach n [list [scaled 100] [scaled 1000] [scaled 3000]] {
     "[fmt_time $lib] ([fmt_time [expr {$lib/$n}]]/table)" "—" "—" \
     [expr {$al eq "" ? "" : "[fmt_time $al] ([fmt_time [expr {$al/$n}]]/table)"}] \
     [ratio $al $lib]
+  # The plan of the same diff: the changed tables are empty, so its
+  # pre-flight counts must cost next to nothing (the "hand" column is
+  # mig_diff here).
+  row "mig_plan vs mig_diff (right), $n tables ([expr {($n+19)/20}] changed, no rows)" \
+    [fmt_time $PLAN_ROWS($n)] [fmt_time $lib] [ratio $PLAN_ROWS($n) $lib] "—" "—"
+}
+
+}
+
+# 3b. mig_plan with rows: a table that gets a new NOT NULL, CHECK, UNIQUE
+# and type is read once, every count folded into that one query; the
+# "hand" column is the hand-written query that counts the same things
+# (one scan, one GROUP BY for the duplicates), and a bare count(*).
+section plan {
+foreach rows [list $ROWS_SMALL $ROWS_BIG] {
+  progress "mig_plan on $rows rows"
+  set work [fresh $rows $DIR/work_plan.db]
+  opendb d $work
+  d eval {SELECT mig_models('models', 'CREATE TABLE t(
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL UNIQUE,
+    score REAL CHECK (score >= 0),
+    created TEXT NOT NULL
+  ); CREATE INDEX t_name ON t(name); CREATE INDEX t_score ON t(score, created);')}
+  set counts [d eval {SELECT op, rows, blocking FROM mig_plan('models')}]
+  if {[lindex $counts 1] != $rows} { error "mig_plan: $counts" }
+  set lp {}
+  set lh {}
+  set lc {}
+  for {set i 0} {$i < $RUNS} {incr i} {
+    lappend lp [usec { d eval {SELECT * FROM mig_plan('models')} }]
+    lappend lh [usec { d eval {
+      SELECT count(*), sum(email IS NULL), sum(NOT (CAST(score AS REAL) >= 0)),
+             sum(created IS NULL), sum(typeof(score)<>'real')
+      FROM t;
+      SELECT coalesce(sum(n), 0) FROM
+        (SELECT count(*) AS n FROM t WHERE email IS NOT NULL GROUP BY email HAVING n>1);
+    } }]
+    lappend lc [usec { d eval {SELECT count(*) FROM t} }]
+  }
+  d close
+  file delete $work
+  set lib [median $lp]
+  set hand [median $lh]
+  row "mig_plan, [fmt_rows $rows] rows: new NOT NULL, CHECK, UNIQUE, type (count(*) alone: [fmt_time [median $lc]])" \
+    [fmt_time $lib] [fmt_time $hand] [ratio $lib $hand] "—" "—"
 }
 
 }
