@@ -15,10 +15,13 @@
 **   model      mig_parse.c    parsed model of one schema (tables,
 **                             columns, constraints, indexes, views...)
 **      |                      (mig_json.c writes it as JSON: mig_schema)
-**   diff ops   mig_diff.c     two MigSchemas -> the upgrade SQL, in an
-**                             order SQLite can run (mig_diff)
+**   diff ops   mig_diff.c     two MigSchemas -> the steps (MigPlan), in
+**                             an order SQLite can run, and their SQL
+**                             (mig_diff)
+**   plan       mig_plan.c     the steps' pre-flight counts on the live
+**                             rows (mig_plan, mig_affinity)
 **      |
-**   script     mig_author.c   diffs (or hand-written SQL) -> a revision
+**   script     mig_author.c   plans (or hand-written SQL) -> a revision
 **              mig_script.c   script on disk; reading the scripts back,
 **                             checksums, the revision graph
 **      |
