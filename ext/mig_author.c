@@ -100,41 +100,6 @@ static char *migInvertRenames(Mig *p, const char *zRenames){
   return zRet;
 }
 
-/* A "-- " comment line of a script for each line of z (a detail or the
-** warnings of a step), after zPrefix. */
-static void migScriptComment(sqlite3_str *pStr, const char *zPrefix,
-                             const char *z){
-  while( z ){
-    const char *zEnd = strchr(z, '\n');
-    int n = zEnd ? (int)(zEnd-z) : (int)strlen(z);
-    sqlite3_str_appendf(pStr, "-- %s", zPrefix);
-    migDescText(pStr, z, n);
-    sqlite3_str_append(pStr, "\n", 1);
-    z = zEnd ? zEnd+1 : 0;
-  }
-}
-
-/*
-** A section of a script: the steps of pPlan, each with its detail and
-** its warnings above it ("-- <detail>", "-- WARNING: <warning>"), then
-** the comments mig_diff writes (destructive, TODO), then the statement.
-*/
-static char *migPlanScript(Mig *p, MigPlan *pPlan){
-  sqlite3_str *pStr;
-  int i;
-  if( p->rc!=SQLITE_OK ) return 0;
-  pStr = sqlite3_str_new(p->db);
-  for(i=0; i<pPlan->nStep; i++){
-    MigStep *pS = pPlan->apStep[i];
-    if( pS->zDetail ) migScriptComment(pStr, "", pS->zDetail);
-    if( pS->zWarning ) migScriptComment(pStr, "WARNING: ", pS->zWarning);
-    if( pS->zNote ) sqlite3_str_appendall(pStr, pS->zNote);
-    sqlite3_str_appendall(pStr, pS->zSql);
-    sqlite3_str_append(pStr, "\n", 1);
-  }
-  return migStrFinish(p, pStr);
-}
-
 /*
 ** mig_autogenerate(models [, message [, options_json]]): a revision whose
 ** upgrade is the plan from the migrated schema to models and whose
@@ -183,12 +148,12 @@ void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   pUp = migDiffPlan(&m, m.zDb, zModels, &up);
   if( m.rc==SQLITE_OK && pUp->nStep>0 ){
     migPlanCount(&m, pUp, 0);
-    zUp = migPlanScript(&m, pUp);
+    zUp = migPlanSql(&m, pUp, 1);
     zInv = migInvertRenames(&m, pUp->zRenames);
     down.zOptionsJson = zInv;
     pDown = migDiffPlan(&m, zModels, m.zDb, &down);
     if( pDown ) migPlanCount(&m, pDown, 1);
-    if( pDown ) zDown = migPlanScript(&m, pDown);
+    if( pDown ) zDown = migPlanSql(&m, pDown, 1);
     zRev = migScriptWrite(&m, m.pConfig->zScriptLocation, zMsg ? zMsg : "",
                           pS->nHead, pS->apHead, zUp, zDown);
   }

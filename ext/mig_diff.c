@@ -707,14 +707,21 @@ static char *migHintName(MigDiff *d, const char *z, int n){
   return migArenaStrndup(d->p, &d->arena, &z[i], j-i);
 }
 
-/* Record a warning about a stale hint of zTo table zTab. */
-static void migHintWarn(MigDiff *d, const char *zTab, const char *zFmt, ...){
+/* A warning about the stale hint z[0..n) (the comment as written): its
+** start, "rename hint "<comment>" on ", for the caller to finish. */
+static sqlite3_str *migHintWarnStart(MigDiff *d, const char *z, int n){
+  sqlite3_str *pStr = sqlite3_str_new(d->p->db);
+  sqlite3_str_appendall(pStr, "rename hint \"");
+  migDescText(pStr, z, n);
+  sqlite3_str_appendall(pStr, "\" on ");
+  return pStr;
+}
+
+/* Record the warning pStr (finished here) about a stale hint of zTo
+** table zTab. */
+static void migHintWarn(MigDiff *d, const char *zTab, sqlite3_str *pStr){
   char *zOld = (char*)migHashFind(&d->hintWarn, zTab);
-  char *zNew, *z;
-  va_list ap;
-  va_start(ap, zFmt);
-  zNew = migVMprintf(d->p, zFmt, ap);
-  va_end(ap);
+  char *zNew = migStrFinish(d->p, pStr), *z;
   if( zNew==0 ) return;
   z = zOld ? migArenaPrintf(d->p, &d->arena, "%s\n%s", zOld, zNew)
            : migArenaStrndup(d->p, &d->arena, zNew, -1);
@@ -781,18 +788,13 @@ static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
       }else if( pOld && pSame==0 && pOld->pFrom->eType==MIG_OBJ_TABLE ){
         migDiffRenameOne(d, pOld->pFrom->zName, pTab->zName);
       }else if( pOld==0 && pSame==0 ){
-        sqlite3_str *pStr = sqlite3_str_new(p->db);
-        char *zW;
-        sqlite3_str_appendall(pStr, "rename hint \"");
-        migDescText(pStr, &z[i], nHint);
-        sqlite3_str_appendall(pStr, "\" on table ");
+        sqlite3_str *pStr = migHintWarnStart(d, &z[i], nHint);
+        sqlite3_str_appendall(pStr, "table ");
         migDescName(pStr, pTab->zName);
         sqlite3_str_appendf(pStr, ": %s has no table ", d->zFromDb);
         migDescName(pStr, zOld);
         sqlite3_str_appendall(pStr, ", so it is created empty");
-        zW = migStrFinish(p, pStr);
-        if( zW ) migHintWarn(d, pTab->zName, "%s", zW);
-        sqlite3_free(zW);
+        migHintWarn(d, pTab->zName, pStr);
       }
     }else if( iCol>=0 && iPass==1 ){
       /* A column's hint: the table it pairs with, renames applied. */
@@ -811,11 +813,8 @@ static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
             pT->pFrom->zName, pOldCol->zName);
         if( zKey ) migDiffRenameCol(d, zKey, pT, pOldCol, pNew->zName);
       }else if( pOldCol==0 && pLive==0 ){
-        sqlite3_str *pStr = sqlite3_str_new(p->db);
-        char *zW;
-        sqlite3_str_appendall(pStr, "rename hint \"");
-        migDescText(pStr, &z[i], nHint);
-        sqlite3_str_appendall(pStr, "\" on column ");
+        sqlite3_str *pStr = migHintWarnStart(d, &z[i], nHint);
+        sqlite3_str_appendall(pStr, "column ");
         migDescName(pStr, pTab->zName);
         sqlite3_str_appendall(pStr, ".");
         migDescName(pStr, pNew->zName);
@@ -829,9 +828,7 @@ static void migDiffHintsOf(MigDiff *d, MigObject *pTab, int iPass){
           migDescName(pStr, pTab->zName);
         }
         sqlite3_str_appendall(pStr, ", so the column is added empty");
-        zW = migStrFinish(p, pStr);
-        if( zW ) migHintWarn(d, pTab->zName, "%s", zW);
-        sqlite3_free(zW);
+        migHintWarn(d, pTab->zName, pStr);
       }
     }
     for(k=0; k<n; k++) if( z[i+k]=='\n' ) iLine = i+k+1;
@@ -2638,20 +2635,22 @@ static int migSchemaHasTable(MigSchema *pS){
   return 0;
 }
 
-/* Free what a MigDiff owns that did not move to a MigPlan. */
-static void migDiffClear(MigDiff *d){
+/* Free the hashes of the tables apTab[0..nTab-1] (the rest is arena). */
+static void migDiffTabsClear(int nTab, MigDiffTab **apTab){
   int i;
+  for(i=0; i<nTab; i++){
+    migHashClear(&apTab[i]->colRen);
+    migHashClear(&apTab[i]->colRenTo);
+    migHashClear(&apTab[i]->map);
+  }
+}
+
+/* Free what a MigDiff owns that does not move to its MigPlan. */
+static void migDiffClear(MigDiff *d){
   sqlite3_free(sqlite3_str_finish(d->pSigA));
   sqlite3_free(sqlite3_str_finish(d->pSigB));
   sqlite3_free(sqlite3_str_finish(d->pOut));
   sqlite3_free(sqlite3_str_finish(d->pDesc));
-  for(i=0; i<d->nTab; i++){
-    migHashClear(&d->apTab[i]->colRen);
-    migHashClear(&d->apTab[i]->colRenTo);
-    migHashClear(&d->apTab[i]->map);
-  }
-  migHashClear(&d->fromTab);
-  migHashClear(&d->toTab);
   migHashClear(&d->renTarget);
   migHashClear(&d->idx);
   migHashClear(&d->view);
@@ -2660,10 +2659,6 @@ static void migDiffClear(MigDiff *d){
   migHashClear(&d->hToCol);
   migHashClear(&d->hintWarn);
   migHashClear(&d->mapKey);
-  sqlite3_free(d->apStep);
-  migArenaFree(&d->arena);
-  migSchemaFree(d->pFrom);
-  migSchemaFree(d->pTo);
 }
 
 /*
@@ -2678,6 +2673,8 @@ MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
   int i;
 
   if( p->rc!=SQLITE_OK ) return 0;
+  pPlan = (MigPlan*)migMalloc(p, sizeof(MigPlan));
+  if( pPlan==0 ) return 0;
   memset(&d, 0, sizeof(d));
   memset(&noOpts, 0, sizeof(noOpts));
   d.p = p;
@@ -2688,7 +2685,6 @@ MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
   d.pSigB = sqlite3_str_new(p->db);
   d.pOut = sqlite3_str_new(p->db);
   d.pDesc = sqlite3_str_new(p->db);
-  pPlan = (MigPlan*)migMalloc(p, sizeof(MigPlan));
   d.pFrom = migSchemaRead(p, zFrom);
   d.pTo = migSchemaRead(p, zTo);
   if( p->rc!=SQLITE_OK ) goto diff_out;
@@ -2725,9 +2721,10 @@ MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
   if( p->rc==SQLITE_OK ) migDiffTriggers(&d);
   if( p->rc==SQLITE_OK ) migDiffWrite(&d);
   if( p->rc==SQLITE_OK ) pPlan->zRenames = migDiffRenamesJson(&d);
-  if( p->rc!=SQLITE_OK ) goto diff_out;
 
-  /* What the plan keeps moves to it. */
+ diff_out:
+  /* What the plan keeps moves to it, also after an error (then
+  ** migPlanFree frees it). */
   pPlan->zFromDb = zFrom;
   pPlan->zToDb = zTo;
   pPlan->pFrom = d.pFrom;
@@ -2739,14 +2736,6 @@ MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
   pPlan->apStep = d.apStep;
   pPlan->nTab = d.nTab;
   pPlan->apTab = d.apTab;
-  d.pFrom = d.pTo = 0;
-  memset(&d.arena, 0, sizeof(d.arena));
-  memset(&d.fromTab, 0, sizeof(d.fromTab));
-  memset(&d.toTab, 0, sizeof(d.toTab));
-  d.apStep = 0;
-  d.nTab = 0;
-
- diff_out:
   migDiffClear(&d);
   if( p->rc!=SQLITE_OK ){
     migPlanFree(pPlan);
@@ -2756,13 +2745,8 @@ MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
 }
 
 void migPlanFree(MigPlan *pPlan){
-  int i;
   if( pPlan==0 ) return;
-  for(i=0; i<pPlan->nTab; i++){
-    migHashClear(&pPlan->apTab[i]->colRen);
-    migHashClear(&pPlan->apTab[i]->colRenTo);
-    migHashClear(&pPlan->apTab[i]->map);
-  }
+  migDiffTabsClear(pPlan->nTab, pPlan->apTab);
   migHashClear(&pPlan->fromTab);
   migHashClear(&pPlan->toTab);
   sqlite3_free(pPlan->apStep);
@@ -2772,14 +2756,31 @@ void migPlanFree(MigPlan *pPlan){
   sqlite3_free(pPlan);
 }
 
-/* The SQL of the steps, in the format of mig_diff. */
-char *migPlanSql(Mig *p, MigPlan *pPlan){
+/* A "-- " comment line for each line of z (a detail or the warnings of
+** a step), after zPrefix. */
+static void migPlanComment(sqlite3_str *pStr, const char *zPrefix,
+                           const char *z){
+  while( z ){
+    const char *zEnd = strchr(z, '\n');
+    int n = zEnd ? (int)(zEnd-z) : (int)strlen(z);
+    sqlite3_str_appendf(pStr, "-- %s", zPrefix);
+    migDescText(pStr, z, n);
+    sqlite3_str_append(pStr, "\n", 1);
+    z = zEnd ? zEnd+1 : 0;
+  }
+}
+
+/* The SQL of the steps: mig_diff's format, and with bScript the plan's
+** detail and warnings above each statement, as scripts have them. */
+char *migPlanSql(Mig *p, MigPlan *pPlan, int bScript){
   sqlite3_str *pStr;
   int i;
   if( p->rc!=SQLITE_OK ) return 0;
   pStr = sqlite3_str_new(p->db);
   for(i=0; i<pPlan->nStep; i++){
     MigStep *pS = pPlan->apStep[i];
+    if( bScript && pS->zDetail ) migPlanComment(pStr, "", pS->zDetail);
+    if( bScript && pS->zWarning ) migPlanComment(pStr, "WARNING: ", pS->zWarning);
     if( pS->zNote ) sqlite3_str_appendall(pStr, pS->zNote);
     sqlite3_str_appendall(pStr, pS->zSql);
     sqlite3_str_append(pStr, "\n", 1);
@@ -2793,7 +2794,7 @@ char *migPlanSql(Mig *p, MigPlan *pPlan){
 */
 char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   MigPlan *pPlan = migDiffPlan(p, zFrom, zTo, pOpts);
-  char *zRet = pPlan ? migPlanSql(p, pPlan) : 0;
+  char *zRet = pPlan ? migPlanSql(p, pPlan, 0) : 0;
   migPlanFree(pPlan);
   return zRet;
 }

@@ -372,7 +372,7 @@ int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail);
 ** would fail them inside a schema, with "unsafe use of f()" when it calls
 ** a function SQLite refuses there (SQLITE_DIRECTONLY, or one that is not
 ** SQLITE_INNOCUOUS while trusted_schema is off). */
-sqlite3_stmt *migPrepareConfined(Mig *p, const char *zFmt, ...);
+sqlite3_stmt *migPrepareConfined(Mig *p, const char *zSql);
 
 /* Start an SQL function call: a fresh handle for function zFunc on the
 ** call's connection, with its settings.  End it: report the error (if
@@ -566,8 +566,10 @@ struct MigPlan {
 MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
                      MigDiffOpts *pOpts);
 void migPlanFree(MigPlan *pPlan);             /* NULL is a no-op */
-/* The SQL of the steps in mig_diff's format ("" for none; sqlite3_free). */
-char *migPlanSql(Mig *p, MigPlan *pPlan);
+/* The SQL of the steps in mig_diff's format ("" for none; sqlite3_free);
+** with bScript, each statement under "-- <detail>" and "-- WARNING:
+** <warning>" lines, as mig_autogenerate writes it. */
+char *migPlanSql(Mig *p, MigPlan *pPlan, int bScript);
 /* The SQL that turns schema zFrom into schema zTo ("" when equal; NULL
 ** on error; sqlite3_free() it).  Only reads.  The format and the order of
 ** the statements are described at the top of mig_diff.c. */
@@ -750,6 +752,19 @@ void migTestFunc(sqlite3_context*, int, sqlite3_value**);
 ** "migrations" (pAux of the module is the connection's MigConfig).
 */
 int migVtabRegister(sqlite3 *db, MigConfig *pConfig);
+/* The table object of libmig's virtual tables (migrations, mig_plan):
+** migVtabAlloc makes it in xConnect, once the table is declared;
+** migVtabDisconnect (an xDisconnect) frees it. */
+typedef struct MigVtab MigVtab;
+struct MigVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  MigConfig *pConfig;   /* the module's pAux */
+};
+int migVtabAlloc(sqlite3 *db, void *pAux, sqlite3_vtab **ppVtab);
+int migVtabDisconnect(sqlite3_vtab *pVtab);
+/* A zeroed cursor of nByte bytes, its sqlite3_vtab_cursor first (xOpen). */
+int migVtabCursorAlloc(i64 nByte, sqlite3_vtab_cursor **ppCur);
 
 /*************************************************************************
 ** Interface to code in mig_config.c: the settings, mig_config() and the

@@ -314,6 +314,17 @@ static int migExprChanges(MigDiffTab *pT, const unsigned char *aChg,
   return 0;
 }
 
+/* A conversion for a warning: ""code" (TEXT -> INTEGER)". */
+static void migDescConversion(sqlite3_str *pStr, const char *zCol,
+                              MigColumn *pFrom, MigColumn *pTo){
+  migDescName(pStr, zCol);
+  sqlite3_str_appendall(pStr, " (");
+  migDescText(pStr, pFrom->zType ? pFrom->zType : "no type", -1);
+  sqlite3_str_appendall(pStr, " -> ");
+  migDescText(pStr, pTo->zType ? pTo->zType : "no type", -1);
+  sqlite3_str_appendall(pStr, ")");
+}
+
 /* "N rows" with the noun in the singular for one. */
 static const char *migRowsWord(i64 n){ return n==1 ? "row" : "rows"; }
 
@@ -618,12 +629,7 @@ static void migCountAlter(MigCounter *c, MigStep *pS){
       }
       sqlite3_str_appendall(pWhat, "with values that read differently under "
           "the new type of ");
-      migDescName(pWhat, pCol->zName);
-      sqlite3_str_appendall(pWhat, " (");
-      migDescText(pWhat, pSrc->zType ? pSrc->zType : "no type", -1);
-      sqlite3_str_appendall(pWhat, " -> ");
-      migDescText(pWhat, pCol->zType ? pCol->zType : "no type", -1);
-      sqlite3_str_appendall(pWhat, ")");
+      migDescConversion(pWhat, pCol->zName, pSrc, pCol);
       pC = migCountAdd(c, pT, pS, MIG_COUNT_CHANGE, pCond, pWhat,
           "the downgrade does not convert them back; check them first");
       if( pC && migScanHasRowid(pF) ){
@@ -1034,7 +1040,7 @@ static sqlite3_stmt *migScanPrepare(MigCounter *c, MigScan *pScan){
   sqlite3_stmt *pStmt = 0;
   char *zSql = migScanSql(c, pScan, 1);
   migHandleInit(&side, p->db, 0, p->pConfig);
-  if( zSql ) pStmt = migPrepareConfined(&side, "%s", zSql);
+  if( zSql ) pStmt = migPrepareConfined(&side, zSql);
   sqlite3_free(zSql);
   if( pStmt ){
     for(pC=pScan->pFirst; pC; pC=pC->pNext) pC->bOk = 1;
@@ -1052,7 +1058,7 @@ static sqlite3_stmt *migScanPrepare(MigCounter *c, MigScan *pScan){
     pC->pNext = 0;
     zSql = migScanSql(c, pScan, 0);
     pC->pNext = pNext;
-    if( zSql ) pStmt = migPrepareConfined(&side, "%s", zSql);
+    if( zSql ) pStmt = migPrepareConfined(&side, zSql);
     sqlite3_free(zSql);
     sqlite3_finalize(pStmt);
     pStmt = 0;
@@ -1072,7 +1078,7 @@ static sqlite3_stmt *migScanPrepare(MigCounter *c, MigScan *pScan){
     }
   }
   zSql = migScanSql(c, pScan, 0);
-  if( zSql ) pStmt = migPrepareConfined(&side, "%s", zSql);
+  if( zSql ) pStmt = migPrepareConfined(&side, zSql);
   sqlite3_free(zSql);
   if( side.rc==SQLITE_NOMEM ) migErrorDrop(p, &side);
   migReset(&side);
@@ -1213,12 +1219,7 @@ static void migCountRoundTrip(MigCounter *c, MigStep *pS){
         "%Q) IS NOT \"%w\" COLLATE BINARY)", n ? " OR " : "", pCol->zName,
         zUp, zDown, pCol->zName, pCol->zName, zUp, zDown, pCol->zName);
     if( n ) sqlite3_str_append(pWhat, ", ", 2);
-    migDescName(pWhat, pCol->zName);
-    sqlite3_str_appendall(pWhat, " (");
-    migDescText(pWhat, pCol->zType ? pCol->zType : "no type", -1);
-    sqlite3_str_appendall(pWhat, " -> ");
-    migDescText(pWhat, pUp->zType ? pUp->zType : "no type", -1);
-    sqlite3_str_appendall(pWhat, ")");
+    migDescConversion(pWhat, pCol->zName, pCol, pUp);
     if( iFirst<0 ) iFirst = i;
     n++;
   }
@@ -1232,13 +1233,15 @@ static void migCountRoundTrip(MigCounter *c, MigStep *pS){
   {
     MigColumn *pCol = &pTo->aCol[iFirst];
     MigColumn *pUp = migDiffSource(pT, iFirst);
-    pStmt = migPrepareConfined(&side, "SELECT sum(CASE WHEN %s THEN 1 ELSE 0 END),"
-        " min(CASE WHEN %s THEN quote(\"%w\") || ' -> ' || "
+    char *zQuery = migMprintf(&side, "SELECT sum(CASE WHEN %s THEN 1 ELSE 0 "
+        "END), min(CASE WHEN %s THEN quote(\"%w\") || ' -> ' || "
         "quote(mig_affinity(\"%w\", %Q)) || ' -> ' || "
         "quote(mig_affinity(mig_affinity(\"%w\", %Q), %Q)) END) "
         "FROM \"%w\".\"%w\"", zSql, zSql, pCol->zName, pCol->zName,
         migConvType(pF, pUp), pCol->zName, migConvType(pF, pUp),
         migConvType(pTo, pCol), c->pPlan->zToDb, pTo->zName);
+    pStmt = migPrepareConfined(&side, zQuery);
+    sqlite3_free(zQuery);
   }
   if( migStep(&side, pStmt)==SQLITE_ROW ){
     i64 nRows = sqlite3_column_int64(pStmt, 0);
@@ -1322,13 +1325,7 @@ void migPlanCount(Mig *p, MigPlan *pPlan, int bDowngrade){
 ** The table-valued function mig_plan(models [, options_json]).
 */
 
-typedef struct MigPlanVtab MigPlanVtab;
 typedef struct MigPlanCursor MigPlanCursor;
-struct MigPlanVtab {
-  sqlite3_vtab base;
-  sqlite3 *db;
-  MigConfig *pConfig;
-};
 struct MigPlanCursor {
   sqlite3_vtab_cursor base;
   MigPlan *pPlan;         /* the plan of the last xFilter, or NULL */
@@ -1353,7 +1350,6 @@ static int migPlanConnect(
   sqlite3 *db, void *pAux, int argc, const char *const*argv,
   sqlite3_vtab **ppVtab, char **pzErr
 ){
-  MigPlanVtab *pTab;
   int rc;
   (void)argc; (void)argv; (void)pzErr;
   rc = sqlite3_declare_vtab(db,
@@ -1361,18 +1357,7 @@ static int migPlanConnect(
       " method TEXT, destructive INT, rows INT, blocking INT, changed INT,"
       " warning TEXT, sql TEXT, models HIDDEN, options_json HIDDEN)");
   if( rc!=SQLITE_OK ) return rc;
-  pTab = sqlite3_malloc(sizeof(*pTab));
-  if( pTab==0 ) return SQLITE_NOMEM;
-  memset(pTab, 0, sizeof(*pTab));
-  pTab->db = db;
-  pTab->pConfig = (MigConfig*)pAux;
-  *ppVtab = &pTab->base;
-  return SQLITE_OK;
-}
-
-static int migPlanDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+  return migVtabAlloc(db, pAux, ppVtab);
 }
 
 /* The arguments are equality constraints on the hidden columns: idxNum
@@ -1413,12 +1398,8 @@ static int migPlanBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 }
 
 static int migPlanOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  MigPlanCursor *pCur = sqlite3_malloc(sizeof(*pCur));
   (void)pVtab;
-  if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
-  return SQLITE_OK;
+  return migVtabCursorAlloc(sizeof(MigPlanCursor), ppCur);
 }
 
 static int migPlanClose(sqlite3_vtab_cursor *pCursor){
@@ -1434,7 +1415,7 @@ static int migPlanFilter(
   int argc, sqlite3_value **argv
 ){
   MigPlanCursor *pCur = (MigPlanCursor*)pCursor;
-  MigPlanVtab *pTab = (MigPlanVtab*)pCursor->pVtab;
+  MigVtab *pTab = (MigVtab*)pCursor->pVtab;
   MigDiffOpts opts;
   const char *zModels = 0;
   Mig m;
@@ -1531,7 +1512,7 @@ int migPlanRegister(sqlite3 *db, MigConfig *pConfig){
     0,                    /* xCreate: eponymous only */
     migPlanConnect,
     migPlanBestIndex,
-    migPlanDisconnect,
+    migVtabDisconnect,
     0,                    /* xDestroy */
     migPlanOpen,
     migPlanClose,

@@ -517,19 +517,13 @@ struct MigCall {
   int bUnsafe[2];       /* and it may not run inside a schema */
 };
 
-sqlite3_stmt *migPrepareConfined(Mig *p, const char *zFmt, ...){
+sqlite3_stmt *migPrepareConfined(Mig *p, const char *zSql){
   sqlite3_stmt *pExplain = 0, *pList = 0, *pStmt = 0;
   const char *zTail = 0;
   MigCall *aCall = 0;
   int nCall = 0, nAlloc = 0, i;
-  char *zSql;
   int bTrusted;
-  va_list ap;
-  if( p->rc!=SQLITE_OK ) return 0;
-  va_start(ap, zFmt);
-  zSql = migVMprintf(p, zFmt, ap);
-  va_end(ap);
-  if( zSql==0 ) return 0;
+  if( p->rc!=SQLITE_OK || zSql==0 ) return 0;
 
   /* The functions the statement calls, each once. */
   pExplain = migPrepare(p, "EXPLAIN %s", zSql);
@@ -620,7 +614,6 @@ sqlite3_stmt *migPrepareConfined(Mig *p, const char *zFmt, ...){
       }
     }
   }
-  sqlite3_free(zSql);
   return pStmt;
 }
 

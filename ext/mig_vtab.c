@@ -23,13 +23,7 @@
 */
 #include "mig_int.h"
 
-typedef struct MigVtab MigVtab;
 typedef struct MigVtabCursor MigVtabCursor;
-struct MigVtab {
-  sqlite3_vtab base;
-  sqlite3 *db;
-  MigConfig *pConfig;
-};
 struct MigVtabCursor {
   sqlite3_vtab_cursor base;
   MigScripts *pS;       /* the scripts, or NULL */
@@ -55,7 +49,6 @@ static int migVtabConnect(
   sqlite3 *db, void *pAux, int argc, const char *const*argv,
   sqlite3_vtab **ppVtab, char **pzErr
 ){
-  MigVtab *pTab;
   int rc;
   (void)argc; (void)argv; (void)pzErr;
   rc = sqlite3_declare_vtab(db,
@@ -68,7 +61,13 @@ static int migVtabConnect(
   ** not from a view or trigger that a hostile schema could hold. */
   rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
   if( rc!=SQLITE_OK ) return rc;
-  pTab = sqlite3_malloc(sizeof(*pTab));
+  return migVtabAlloc(db, pAux, ppVtab);
+}
+
+/* The table object of a libmig virtual table, for its xConnect: the
+** connection and its settings (pAux), freed by migVtabDisconnect. */
+int migVtabAlloc(sqlite3 *db, void *pAux, sqlite3_vtab **ppVtab){
+  MigVtab *pTab = sqlite3_malloc(sizeof(*pTab));
   if( pTab==0 ) return SQLITE_NOMEM;
   memset(pTab, 0, sizeof(*pTab));
   pTab->db = db;
@@ -77,18 +76,24 @@ static int migVtabConnect(
   return SQLITE_OK;
 }
 
-static int migVtabDisconnect(sqlite3_vtab *pVtab){
+int migVtabDisconnect(sqlite3_vtab *pVtab){
   sqlite3_free(pVtab);
   return SQLITE_OK;
 }
 
-static int migVtabOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  MigVtabCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  (void)pVtab;
+/* A zeroed cursor of nByte bytes (its sqlite3_vtab_cursor first), for
+** the xOpen of a libmig virtual table. */
+int migVtabCursorAlloc(i64 nByte, sqlite3_vtab_cursor **ppCur){
+  sqlite3_vtab_cursor *pCur = sqlite3_malloc64(nByte);
   if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
+  memset(pCur, 0, nByte);
+  *ppCur = pCur;
   return SQLITE_OK;
+}
+
+static int migVtabOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  (void)pVtab;
+  return migVtabCursorAlloc(sizeof(MigVtabCursor), ppCur);
 }
 
 /* Drop what the last scan read. */
