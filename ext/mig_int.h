@@ -392,6 +392,25 @@ struct MigTxn {
 void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
 void migTxnEnd(Mig *p, MigTxn *pT);
 
+/*
+** Rule 12 (README.md): a query of libmig's own that holds expressions
+** from a schema (CHECKs, partial-index WHEREs, DEFAULTs, generated
+** columns, mappings) calls no function that SQLite would refuse inside a
+** schema (SQLITE_DIRECTONLY; not SQLITE_INNOCUOUS under trusted_schema=
+** OFF).  migSchemaSafe checks the single statement zSql without running
+** it: SQLITE_OK, or the error of compiling it (*pzErr NULL), or
+** SQLITE_ERROR with "unsafe use of f(): ..." in *pzErr (sqlite3_free).
+** migPrepareSchemaSafe prepares the SQL text zSql with that check (the
+** error on p).  Use them for every such query: validations, pre-flight
+** counts, diagnostics.
+*/
+int migSchemaSafe(sqlite3 *db, const char *zSql, char **pzErr);
+sqlite3_stmt *migPrepareSchemaSafe(Mig *p, const char *zSql);
+/* Append declared type zType as a checked type name (words and an
+** optional "(n[, m])") or, when it is anything else, as a quoted name
+** with the same meaning: never as raw SQL. */
+void migAppendTypeName(sqlite3_str *pStr, const char *zType);
+
 /*************************************************************************
 ** Interface to code in mig_parse.c: the tokenizer and the parser of the
 ** CREATE statements that SQLite stores in sqlite_schema.

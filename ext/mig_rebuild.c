@@ -48,8 +48,12 @@
 **
 ** When the copy fails, the reason is looked for only then, so that the
 ** happy path pays nothing: the mapped rows go into a TEMP scratch table
-** with the new column names and types but no constraints, and one query
-** per constraint of the new definition counts the offending rows.
+** with the new column names and types (each written as a checked type
+** name, never as raw text) but no constraints, and one query per
+** constraint of the new definition counts the offending rows.  Rule 12:
+** the copy and every diagnostic query are compiled and checked first,
+** and refused if they would call a function that SQLite does not let a
+** schema call (migSchemaSafe, mig_util.c).
 **
 ** The SQL function adds what the procedure does around the transaction:
 ** in autocommit mode it switches foreign keys off, BEGINs, COMMITs and
@@ -232,6 +236,10 @@ static char *migRbUnTmp(MigRebuild *r, const char *zMsg){
 #define MIG_RB_RUN      0   /* run it (all its statements) */
 #define MIG_RB_COMPILE  1   /* prepare it, never run it: does it compile? */
 #define MIG_RB_COUNT    2   /* the integer of its first row, into *piOut */
+#define MIG_RB_GUARD    4   /* or'ed in: it holds expressions of the new
+                            ** definition; refuse it (rule 12) when it would
+                            ** call a function a schema could not
+                            ** (migSchemaSafe, mig_util.c).  One statement. */
 
 /*
 ** SQL that may legitimately fail: a statement of the procedure whose
@@ -254,6 +262,26 @@ static int migRbSql(MigRebuild *r, int eMode, char **pzErr, i64 *piOut,
   zSql = migVMprintf(r->p, zFmt, ap);
   va_end(ap);
   if( zSql==0 ) return SQLITE_NOMEM;
+  if( eMode & MIG_RB_GUARD ){
+    char *zUnsafe = 0;
+    eMode &= ~MIG_RB_GUARD;
+    rc = migSchemaSafe(r->db, zSql, &zUnsafe);
+    if( zUnsafe ){
+      /* Refused before it ran: the reason is libmig's, not SQLite's. */
+      if( pzErr ){
+        *pzErr = zUnsafe;
+      }else{
+        sqlite3_free(zUnsafe);
+      }
+      sqlite3_free(zSql);
+      return rc;
+    }
+    if( rc==SQLITE_NOMEM ){
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+      sqlite3_free(zSql);
+      return rc;
+    }
+  }
   if( eMode==MIG_RB_RUN ){
     rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
   }else{
@@ -898,7 +926,9 @@ static char *migRbUpper(MigRebuild *r, const char *z){
 
 /* The TEMP scratch table: the new column names, types, collations,
 ** defaults and generated columns, no constraint.  Returns 1 if it was
-** created and filled with the mapped rows. */
+** created and filled with the mapped rows.  The TEMP schema is trusted
+** by SQLite, so its filling, like every diagnostic query, goes through
+** the rule-12 check (MIG_RB_GUARD). */
 static int migRbScratch(MigRebuild *r, MigObject *pNew){
   sqlite3_str *pStr;
   char *zSql;
@@ -923,7 +953,9 @@ static int migRbScratch(MigRebuild *r, MigObject *pNew){
     }
     sqlite3_str_appendf(pStr, "%s\"%w\"", n++ ? ", " : "", pCol->zName);
     if( zUp && zUp[0] && !(r->bNewStrict && strcmp(zUp, "ANY")==0) ){
-      sqlite3_str_appendf(pStr, " %s", pCol->zType);
+      /* the same affinity; a checked type name, never raw text */
+      sqlite3_str_appendall(pStr, " ");
+      migAppendTypeName(pStr, pCol->zType);
     }
     if( sqlite3_table_column_metadata(r->db, r->zDb, r->zTmp, pCol->zName,
           0, &zColl, 0, 0, 0)==SQLITE_OK
@@ -943,7 +975,8 @@ static int migRbScratch(MigRebuild *r, MigObject *pNew){
       MIG_RB_SCRATCH, zSql);
   sqlite3_free(zSql);
   if( rc==SQLITE_OK ){
-    rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "INSERT INTO \"temp\".\"%w\"(%s) "
+    rc = migRbSql(r, MIG_RB_RUN|MIG_RB_GUARD, &zErr, 0,
+        "INSERT INTO \"temp\".\"%w\"(%s) "
         "SELECT %s FROM \"%w\".\"%w\"", MIG_RB_SCRATCH, r->zTargets,
         r->zSources, r->zDb, r->zName);
   }
@@ -959,7 +992,7 @@ static int migRbDiagColumns(MigRebuild *r){
     MigRbCol *pCol = &r->aCol[i];
     i64 n;
     if( !pCol->bNotNull ) continue;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE \"%w\" IS NULL",
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE \"%w\" IS NULL",
         MIG_RB_SCRATCH, pCol->zName);
     if( n>0 ){
       migError(r->p, "%lld row%s of \"%w\" %s NULL in \"%w\", which the new "
@@ -970,7 +1003,7 @@ static int migRbDiagColumns(MigRebuild *r){
   }
   if( r->zNewIpk ){
     i64 n;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
         "typeof(\"%w\") NOT IN ('integer','null')",
         MIG_RB_SCRATCH, r->zNewIpk);
     if( n>0 ){
@@ -997,7 +1030,7 @@ static int migRbDiagColumns(MigRebuild *r){
       zOk = "blob";
     }
     if( zOk==0 ) continue;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
         "typeof(\"%w\") NOT IN ('%s','null')",
         MIG_RB_SCRATCH, pCol->zName, zOk);
     if( n>0 ){
@@ -1018,7 +1051,7 @@ static int migRbDiagChecks(MigRebuild *r, MigObject *pNew){
     MigCons *pC = &pNew->aCons[i];
     i64 n;
     if( pC->eType!=MIG_CONS_CHECK || pC->zExpr==0 ) continue;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" AS \"%w\" WHERE "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" AS \"%w\" WHERE "
         "NOT (%s\n)", MIG_RB_SCRATCH, r->zNewName, pC->zExpr);
     if( n>0 ){
       if( pC->zName ){
@@ -1043,7 +1076,7 @@ static int migRbDiagUnique(MigRebuild *r){
   int bFound = 0;
   if( r->zNewIpk ){
     i64 n;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) "
         "AS n FROM temp.\"%w\" WHERE \"%w\" IS NOT NULL GROUP BY \"%w\" "
         "HAVING n>1)", MIG_RB_SCRATCH, r->zNewIpk, r->zNewIpk);
     if( n>0 ){
@@ -1084,7 +1117,7 @@ static int migRbDiagUnique(MigRebuild *r){
     zShow = migStrFinish(r->p, pShow);
     if( zGroup && zWhere && zShow && n>0 ){
       i64 nDup;
-      migRbSql(r, MIG_RB_COUNT, 0, &nDup, "SELECT coalesce(sum(n),0) FROM (SELECT "
+      migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &nDup, "SELECT coalesce(sum(n),0) FROM (SELECT "
           "count(*) AS n FROM temp.\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
           MIG_RB_SCRATCH, zWhere, zGroup);
       if( nDup>0 ){
@@ -1170,13 +1203,33 @@ static int migRbProgressStep(void *pArg){
   return 0;
 }
 
-/* Step 2: the copy, in one statement. */
+/* Step 2: the copy, in one statement.  It runs the mappings and fills
+** the new table (its DEFAULTs, generated columns, CHECKs), so it is
+** refused first, whatever the SQLite version does with a new table's
+** CHECK, when it would call a function that a schema could not (rule 12:
+** a DIRECTONLY function of a models CHECK does not run, not even once). */
 static void migRbCopy(MigRebuild *r){
-  char *zErr = 0;
+  char *zErr = 0, *zCopy, *zUnsafe = 0;
   int bDefer = 0;
   int rc;
   MigRbProgress prog;
   if( r->p->rc!=SQLITE_OK ) return;
+  zCopy = migMprintf(r->p, "INSERT OR ABORT INTO \"%w\".\"%w\"(%s) "
+      "SELECT %s FROM \"%w\".\"%w\"", r->zDb, r->zTmp, r->zTargets,
+      r->zSources, r->zDb, r->zName);
+  if( zCopy==0 ) return;
+  rc = migSchemaSafe(r->db, zCopy, &zUnsafe);
+  if( zUnsafe || rc==SQLITE_NOMEM ){
+    if( zUnsafe ){
+      migError(r->p, "cannot copy the rows of \"%w\" into the new"
+          " definition: %s", r->zNewName, zUnsafe);
+    }else{
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    }
+    sqlite3_free(zUnsafe);
+    sqlite3_free(zCopy);
+    return;
+  }
   if( r->bFkOn ){
     /* Foreign keys cannot be switched off inside the caller's
     ** transaction: defer them, so that the check after the copy counts
@@ -1196,9 +1249,8 @@ static void migRbCopy(MigRebuild *r){
                                migRbProgressStep, &prog);
     }
   }
-  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "INSERT OR ABORT INTO \"%w\".\"%w\"(%s) "
-      "SELECT %s FROM \"%w\".\"%w\"", r->zDb, r->zTmp, r->zTargets,
-      r->zSources, r->zDb, r->zName);
+  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "%s", zCopy);
+  sqlite3_free(zCopy);
   if( rc==SQLITE_OK ) r->nRow = sqlite3_changes64(r->db);
   if( r->bProgress ){
     sqlite3_progress_handler(r->db, 0, 0, 0);
@@ -1449,7 +1501,7 @@ static void migRbIndexDup(MigRebuild *r, MigObject *pIdx, const char *zErr){
   zWhere = migStrFinish(r->p, pWhere);
   zShow = migStrFinish(r->p, pShow);
   if( zGroup && zWhere && zShow && pIdx->nPart>0 ){
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) AS n "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) AS n "
         "FROM \"%w\".\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
         r->zDb, r->zNewName, zWhere, zGroup);
   }

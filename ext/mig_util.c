@@ -9,9 +9,13 @@
 **   - helpers to prepare, step and run SQL with the error handle, and
 **     the transaction of a call that writes (MigTxn);
 **   - the start and end of an SQL function call: its arguments, and its
-**     error reported with the function's name before it.
+**     error reported with the function's name before it;
+**   - rule 12: queries of libmig's own that hold expressions from a
+**     schema call no function a schema could not (migSchemaSafe), and a
+**     declared type is written as a checked type name, never raw text.
 */
 #include "mig_int.h"
+#include <stdlib.h>
 #include <time.h>
 
 /* Record an error unless one is already set.  Without a message (zFmt
@@ -319,20 +323,38 @@ void migHashClear(MigHash *pH){
   memset(pH, 0, sizeof(*pH));
 }
 
+/* Prepare the SQL text zSql; with bSchemaSafe, refuse it first (error on
+** p) if it would call a function that a schema could not (migSchemaSafe,
+** rule 12). */
+static sqlite3_stmt *migPrepareText(Mig *p, int bSchemaSafe,
+                                    const char *zSql){
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc = SQLITE_OK;
+  if( p->rc!=SQLITE_OK ) return 0;
+  if( bSchemaSafe ) rc = migSchemaSafe(p->db, zSql, &zErr);
+  if( zErr ){
+    migErrorSet(p, rc, "%s", zErr);
+  }else if( rc==SQLITE_NOMEM ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }else if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
+    migErrorFromDb(p);
+    pStmt = 0;
+  }
+  sqlite3_free(zErr);
+  return pStmt;
+}
+
 /* Prepare an SQL statement built from a printf-style format. */
 sqlite3_stmt *migPrepare(Mig *p, const char *zFmt, ...){
-  sqlite3_stmt *pStmt = 0;
+  sqlite3_stmt *pStmt;
   char *zSql;
   va_list ap;
   if( p->rc!=SQLITE_OK ) return 0;
   va_start(ap, zFmt);
   zSql = migVMprintf(p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ) return 0;
-  if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
-    migErrorFromDb(p);
-    pStmt = 0;
-  }
+  pStmt = zSql ? migPrepareText(p, 0, zSql) : 0;
   sqlite3_free(zSql);
   return pStmt;
 }
@@ -546,5 +568,165 @@ void migUtcNow(char *zIso, char *zStamp){
   if( zStamp ){
     sqlite3_snprintf(15, zStamp, "%.4s%.2s%.2s%.2s%.2s%.2s", zIso, &zIso[5],
         &zIso[8], &zIso[11], &zIso[14], &zIso[17]);
+  }
+}
+
+/*************************************************************************
+** Rule 12: an expression that comes from a schema (a models CHECK, a
+** partial-index WHERE, a DEFAULT or generated column, a mapping) gets no
+** more power in a query of libmig's own than SQLite gives it inside a
+** schema.
+**
+** Inside a schema SQLite refuses ("unsafe use of f()") a function
+** registered SQLITE_DIRECTONLY, and, with trusted_schema=OFF, one that is
+** not SQLITE_INNOCUOUS.  When libmig puts such an expression into a query
+** of its own (a rebuild's copy and its failure diagnostics on a TEMP
+** scratch table, the plan's counts, validations), SQLite sees top-level
+** SQL (or the TEMP schema, which it trusts) and would call it.  So such a
+** query is compiled, not run, as "EXPLAIN <query>" first: its program
+** names every function it calls (those of the views it reads, the
+** DEFAULTs and generated columns it fills and the CHECKs it enforces
+** included) as "name(nArg)" in an opcode that calls a function, and each
+** is looked up in pragma_function_list, whose flags column holds the
+** SQLITE_DIRECTONLY and SQLITE_INNOCUOUS bits.  A function a schema could
+** not call, or one that cannot be found there, refuses the query.  This
+** changes nothing on the connection (an authorizer would replace the
+** application's own, which cannot be read back to put it back).
+*/
+
+/* True if the EXPLAIN opcode zOp calls the function its P4 names. */
+static int migOpCallsFunction(const char *zOp){
+  return zOp && (strstr(zOp, "Func")!=0 || strncmp(zOp, "Agg", 3)==0);
+}
+
+/*
+** SQLITE_OK if every function that the single statement zSql calls is
+** one SQLite lets a schema call, with trusted_schema as it is on db now.
+** Otherwise an SQLite error code: the error of compiling zSql (its own
+** message is for the caller's prepare to report; *pzErr stays NULL), or
+** SQLITE_ERROR with *pzErr "unsafe use of f(): <why>" (sqlite3_free()).
+*/
+int migSchemaSafe(sqlite3 *db, const char *zSql, char **pzErr){
+  sqlite3_stmt *pExpl = 0, *pFlags = 0;
+  char *zExpl;
+  int rc, rc2, bTrusted = 1;
+  *pzErr = 0;
+  zExpl = sqlite3_mprintf("EXPLAIN %s", zSql);
+  if( zExpl==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zExpl, -1, &pExpl, 0);
+  sqlite3_free(zExpl);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db, "SELECT flags FROM pragma_function_list"
+        " WHERE name=?1 AND narg=?2", -1, &pFlags, 0);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("cannot tell which functions a schema may"
+          " call: %s", sqlite3_errmsg(db));
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &bTrusted);
+  }
+  while( rc==SQLITE_OK && sqlite3_step(pExpl)==SQLITE_ROW ){
+    const char *zOp = (const char*)sqlite3_column_text(pExpl, 1);
+    const char *zP4 = (const char*)sqlite3_column_text(pExpl, 5);
+    const char *zParen = zP4 ? strrchr(zP4, '(') : 0;
+    const char *zWhy = 0;
+    int nRow = 0;
+    if( !migOpCallsFunction(zOp) || zParen==0 || zParen==zP4 ) continue;
+    sqlite3_bind_text(pFlags, 1, zP4, (int)(zParen-zP4), SQLITE_STATIC);
+    sqlite3_bind_int(pFlags, 2, atoi(&zParen[1]));
+    while( sqlite3_step(pFlags)==SQLITE_ROW ){
+      int flags = sqlite3_column_int(pFlags, 0);
+      nRow++;
+      if( flags & SQLITE_DIRECTONLY ){
+        zWhy = "it is SQLITE_DIRECTONLY";
+      }else if( !bTrusted && (flags & SQLITE_INNOCUOUS)==0 && zWhy==0 ){
+        zWhy = "it is not SQLITE_INNOCUOUS and trusted_schema is OFF";
+      }
+    }
+    rc = sqlite3_reset(pFlags);
+    if( rc==SQLITE_OK && nRow==0 ){
+      zWhy = "it is not in pragma_function_list, so libmig cannot tell";
+    }
+    if( rc==SQLITE_OK && zWhy ){
+      *pzErr = sqlite3_mprintf("unsafe use of %.*s(): SQLite would not let"
+          " a schema call it (%s), and libmig does not call it for an"
+          " expression of one either", (int)(zParen-zP4), zP4, zWhy);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  rc2 = sqlite3_finalize(pExpl);
+  if( rc==SQLITE_OK ) rc = rc2;
+  sqlite3_finalize(pFlags);
+  return rc;
+}
+
+/* Prepare zSql, a statement that holds expressions from a schema:
+** refused, with the error on p, when it would call a function that a
+** schema could not (migSchemaSafe). */
+sqlite3_stmt *migPrepareSchemaSafe(Mig *p, const char *zSql){
+  return migPrepareText(p, 1, zSql);
+}
+
+/*
+** The declared type zType (of a column, as SQLite reports it) as SQL for
+** a column definition of libmig's own: as it is when it is words and an
+** optional "(n)" or "(n, m)" of signed numbers, none of them a word that
+** starts a column constraint; otherwise as a quoted name, which SQLite
+** takes for the same declared type (the same affinity) whatever it
+** holds.  A declared type is never spliced as raw text: it may hold
+** anything ("INT) DEFAULT (x" is a valid one, written as a string).
+*/
+void migAppendTypeName(sqlite3_str *pStr, const char *zType){
+  static const char *azStop[] = { "CONSTRAINT", "PRIMARY", "NOT", "NULL",
+    "UNIQUE", "CHECK", "DEFAULT", "COLLATE", "REFERENCES", "GENERATED",
+    "AS", "ON" };
+  const unsigned char *z = (const unsigned char*)zType;
+  int i = 0, bOk = 1, nWord = 0, k;
+  if( zType==0 || zType[0]==0 ) return;
+  while( bOk && z[i] && z[i]!='(' ){
+    int iWord;
+    while( z[i]==' ' ) i++;
+    iWord = i;
+    while( (z[i]>='A' && z[i]<='Z') || (z[i]>='a' && z[i]<='z')
+        || (z[i]>='0' && z[i]<='9' && i>iWord) || z[i]=='_' ) i++;
+    if( i==iWord ){
+      bOk = z[i]==0 || z[i]=='(';
+      break;
+    }
+    for(k=0; k<(int)(sizeof(azStop)/sizeof(azStop[0])); k++){
+      if( (int)strlen(azStop[k])==i-iWord
+       && sqlite3_strnicmp((const char*)&z[iWord], azStop[k], i-iWord)==0 ){
+        bOk = 0;
+      }
+    }
+    nWord++;
+    if( z[i]!=' ' && z[i]!='(' && z[i]!=0 ) bOk = 0;
+  }
+  if( bOk && z[i]=='(' ){
+    /* "(" signed [ "," signed ] ")" and nothing after */
+    int nNum = 0;
+    i++;
+    for(;;){
+      while( z[i]==' ' ) i++;
+      if( z[i]=='+' || z[i]=='-' ) i++;
+      k = i;
+      while( (z[i]>='0' && z[i]<='9') || z[i]=='.' ) i++;
+      if( i==k ){ bOk = 0; break; }
+      nNum++;
+      while( z[i]==' ' ) i++;
+      if( z[i]==',' && nNum==1 ){ i++; continue; }
+      if( z[i]==')' ){ i++; break; }
+      bOk = 0;
+      break;
+    }
+    while( z[i]==' ' ) i++;
+    if( z[i] ) bOk = 0;
+  }
+  if( bOk && nWord>0 ){
+    sqlite3_str_appendall(pStr, zType);
+  }else{
+    sqlite3_str_appendf(pStr, "\"%w\"", zType);
   }
 }
