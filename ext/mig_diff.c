@@ -36,7 +36,9 @@
 **      models' column definition> (all of them), then ALTER TABLE "t"
 **      DROP COLUMN "c", where SQLite can, else SELECT mig_rebuild('t',
 **      '<CREATE TABLE of the models>' [, '<mapping>']) where 't' is the
-**      name after step 4 (rebuild=always: always mig_rebuild);
+**      name after step 4 (rebuild=always: always mig_rebuild); when zFrom
+**      is the schema being migrated, that CREATE keeps its columns in
+**      their live order, new ones last (migDiffRebuildSql);
 **   7. DROP TABLE of removed tables, children first (unrelated tables in
 **      reverse schema order); a changed virtual table, or a table that
 **      becomes virtual or ordinary, is dropped and created again here;
@@ -1248,6 +1250,52 @@ static void migOutDropComment(MigDiff *d, MigDiffTab *pT, MigColumn *pCol){
   migOut(d, " and its data\n");
 }
 
+/*
+** The CREATE TABLE that a generated rebuild of pT gives mig_rebuild
+** (rule 11).  When zFrom is the schema being migrated (Mig.zDb: mig_diff,
+** the upgrade of mig_autogenerate), the columns that exist there keep
+** their order, each under its zTo (renamed) name, and the new ones come
+** last in models order, as ALTER TABLE ADD COLUMN would put them: an
+** application's SELECT * and INSERT ... VALUES without a column list
+** keep their meaning.  Each column is spelled as zTo spells it, with its
+** comments; the table constraints and the rest stay where zTo has them.
+** Otherwise (a downgrade diff goes from the models back to the schema as
+** it was, whose text already holds the order to restore) and whenever
+** the order is already that one, zTo's text as it is.  sqlite3_free()
+** the result.
+*/
+static char *migDiffRebuildSql(MigDiff *d, MigDiffTab *pT){
+  MigObject *pF = pT->pFrom;
+  MigObject *pTo = pT->pTo;
+  int *aOrder = 0;
+  unsigned char *aUsed = 0;
+  char *zRet = 0;
+  int i, j, n = 0, bSame = 1;
+  if( migStrICmp(d->zFromDb, d->p->zDb)==0 ){
+    aOrder = migMalloc(d->p, sizeof(int)*((i64)pTo->nCol+1));
+    aUsed = migMalloc(d->p, (i64)pTo->nCol+1);
+  }
+  for(i=0; aOrder && aUsed && i<pF->nCol; i++){
+    const char *zName = migDiffColName(pT, pF->aCol[i].zName);
+    for(j=0; j<pTo->nCol; j++){
+      if( !aUsed[j] && migStrICmp(pTo->aCol[j].zName, zName)==0 ){
+        aUsed[j] = 1;
+        aOrder[n++] = j;
+        break;
+      }
+    }
+  }
+  for(j=0; aOrder && aUsed && j<pTo->nCol; j++){
+    if( !aUsed[j] ) aOrder[n++] = j;
+  }
+  for(i=0; aOrder && i<n; i++) if( aOrder[i]!=i ) bSame = 0;
+  if( aOrder && !bSame ) zRet = migCreateReorder(d->p, pTo, aOrder);
+  if( zRet==0 ) zRet = migMprintf(d->p, "%s", pTo->zSql);
+  sqlite3_free(aOrder);
+  sqlite3_free(aUsed);
+  return zRet;
+}
+
 /* Step 6 for one table. */
 static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
   MigObject *pF = pT->pFrom;
@@ -1267,6 +1315,7 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     }
   }else{
     sqlite3_str *pMap = 0;
+    char *zCreate = migDiffRebuildSql(d, pT);
     for(i=0; i<pT->nDrop; i++){
       migOutDropComment(d, pT, &pF->aCol[pT->aDrop[i]]);
     }
@@ -1300,11 +1349,12 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
       zMap = sqlite3_str_finish(pMap);
       migOut(d, "-- replace NULL in the mapping with an SQL expression over"
           " the old row; left as it is, this step fails.\n"
-          "SELECT mig_rebuild(%Q, %Q, %Q);\n", pT->zCur, pTo->zSql, zMap);
+          "SELECT mig_rebuild(%Q, %Q, %Q);\n", pT->zCur, zCreate, zMap);
       sqlite3_free(zMap);
     }else{
-      migOut(d, "SELECT mig_rebuild(%Q, %Q);\n", pT->zCur, pTo->zSql);
+      migOut(d, "SELECT mig_rebuild(%Q, %Q);\n", pT->zCur, zCreate);
     }
+    sqlite3_free(zCreate);
   }
 }
 

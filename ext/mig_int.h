@@ -428,6 +428,12 @@ MigObject *migParseCreate(Mig *p, MigArena *pA, const char *zSql);
 /* Parse a single column definition (for ADD COLUMN) into pCol. */
 void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol);
 
+/* The CREATE TABLE statement of pTab with its columns in the order
+** aOrder[0..nCol-1] (indexes into aCol), each with its comments, the
+** table constraints and the rest in place; NULL when it cannot be done
+** safely (sqlite3_free it).  For rule 11 (mig_diff.c). */
+char *migCreateReorder(Mig *p, MigObject *pTab, const int *aOrder);
+
 /* The CREATE statement of pObj for schema zDb: "CREATE [UNIQUE] <kind>
 ** "zDb"."name"" and the rest of pObj->zSql after its name (sqlite3_free
 ** it), so that running it never depends on name lookup. */
