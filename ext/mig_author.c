@@ -43,6 +43,7 @@ void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zMsg = "merge";
   char *zRev = 0;
   migCallBegin(&m, ctx, "mig_merge");
+  if( migMovingEnter(&m) ) migMovingLeave(&m);   /* not from a script */
   if( argc>0 ) zMsg = migArgText(&m, argv, 0, "message");
   pS = migScriptsOpen(&m);
   if( m.rc==SQLITE_OK && pS->nHead<2 ){

@@ -56,6 +56,8 @@ static const MigSetting aMigSetting[] = {
     offsetof(MigConfig, bAlwaysRebuild), 0, "auto\0always\0", 0 },
   { "progress", MIG_SET_BOOL,
     offsetof(MigConfig, bProgress), 0, 0, 0 },
+  { "unsafe_journal", MIG_SET_BOOL,
+    offsetof(MigConfig, bUnsafeJournal), 0, 0, 0 },
 };
 #define MIG_NSETTING ((int)(sizeof(aMigSetting)/sizeof(aMigSetting[0])))
 
@@ -95,6 +97,7 @@ MigConfig *migConfigCopy(const MigConfig *pFrom){
   }else{
     memset(pNew, 0, sizeof(MigConfig));
   }
+  memset(&pNew->guard, 0, sizeof(pNew->guard));   /* state, not settings */
   for(i=0; i<MIG_NSETTING; i++){
     const MigSetting *pSet = &aMigSetting[i];
     if( pSet->eKind==MIG_SET_TEXT ){

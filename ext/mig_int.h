@@ -34,8 +34,9 @@
 ** (mig_check, mig_sql, mig_test); mig_vtab.c lists the scripts (the
 ** "migrations" table); mig_config.c holds the settings of a connection
 ** and registers everything (migRegister); mig_main.c is the entry point;
-** mig_util.c the small machinery every file uses.  No file calls up the
-** chain: the scratch database gets libmig through migRegister().
+** mig_txn.c the transaction of a call that writes and the guards around
+** it; mig_util.c the small machinery every file uses.  No file calls up
+** the chain: the scratch database gets libmig through migRegister().
 **
 ** THE RULES THAT PROTECT DATA, in brief (README.md has them whole):
 ** one call is one transaction that lands whole or not at all; a rebuild
@@ -87,10 +88,23 @@ typedef unsigned int u32;
 ** connection and is the user data of every libmig SQL function.
 */
 typedef struct MigConfig MigConfig;
+typedef struct MigGuard MigGuard;
+
+/*
+** What libmig keeps about a connection while a call that migrates runs
+** on it (mig_txn.c).  Part of the connection's MigConfig, never copied
+** with its settings.
+*/
+struct MigGuard {
+  int nMoving;               /* mig_upgrade/downgrade/stamp calls running */
+};
+
 struct MigConfig {
   char *zScriptLocation;     /* 'script_location', default "migrations" */
   int bAlwaysRebuild;        /* 'rebuild': 0 = auto (default), 1 = always */
   int bProgress;             /* 'progress': 0/1 */
+  int bUnsafeJournal;        /* 'unsafe_journal': 0/1 */
+  MigGuard guard;            /* not a setting: the connection's state */
 };
 
 /* The schema libmig migrates: every statement it runs on the live
@@ -376,23 +390,6 @@ const char *migArgText(Mig *p, sqlite3_value **argv, int iArg,
 const char *migArgOpt(Mig *p, sqlite3_value **argv, int iArg);
 
 /*
-** The transaction of a call that writes.  migTxnBegin(p, pT, zSavepoint,
-** bOwn): in autocommit mode with bOwn, foreign keys off and BEGIN
-** IMMEDIATE; otherwise SAVEPOINT zSavepoint.  migTxnEnd: COMMIT (or
-** RELEASE) when p holds no error, else ROLLBACK (TO); foreign keys back
-** on as they were, whatever happened.
-*/
-typedef struct MigTxn MigTxn;
-struct MigTxn {
-  const char *zSavepoint;  /* the savepoint's name */
-  int bOwn;                /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
-  int bStarted;            /* the transaction or savepoint is open */
-  int bFkWasOn;            /* foreign_keys was on: restore it */
-};
-void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
-void migTxnEnd(Mig *p, MigTxn *pT);
-
-/*
 ** Rule 12 (README.md): a query of libmig's own that holds expressions
 ** from a schema (CHECKs, partial-index WHEREs, DEFAULTs, generated
 ** columns, mappings) calls no function that SQLite would refuse inside a
@@ -509,6 +506,8 @@ struct MigRev {
   char *zDowngrade;     /* text of the downgrade section */
   char zChecksum[MIG_CHECKSUM_SZ];  /* "v2:<16 hex>", what is recorded */
   char zChecksumRaw[17];  /* of the raw bytes (old databases recorded it) */
+  int iUpLine;          /* line of the file where zUpgrade starts */
+  int iDownLine;        /* line of the file where zDowngrade starts */
   int iOrder;           /* index in MigScripts.apRev (base first) */
   int iMark;            /* scratch for graph walks */
 };
@@ -587,6 +586,38 @@ void migBookRemoved(Mig *p, MigBook *pB, const char *zRev);
 void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum);
 void migBookClose(MigBook *pB);
 void migCurrentFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_txn.c: the transaction of a call that writes,
+** the settings it switches for its time, and the guards around it.
+*/
+/*
+** migTxnBegin(p, pT, zSavepoint, bOwn): with bOwn (the call's own
+** transaction) foreign key enforcement and legacy_alter_table are
+** switched off with sqlite3_db_config for its time; in autocommit mode
+** with bOwn, BEGIN IMMEDIATE, else SAVEPOINT zSavepoint.  migTxnEnd:
+** COMMIT (or RELEASE) when p holds no error, else ROLLBACK (TO); the
+** settings back as they were whatever happened.
+*/
+typedef struct MigTxn MigTxn;
+struct MigTxn {
+  const char *zSavepoint;  /* the savepoint's name */
+  int bOwn;                /* the call's own: settings switched */
+  int bBegin;              /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
+  int bStarted;            /* the transaction or savepoint is open */
+  int iFk;                 /* foreign key enforcement before, -1: kept */
+  int iLegacyAlter;        /* legacy_alter_table before, -1: kept */
+};
+void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
+void migTxnEnd(Mig *p, MigTxn *pT);
+/* Fail unless the journal of p->zDb can roll a failed call back: not
+** OFF, and not MEMORY for a database file, unless 'unsafe_journal'. */
+void migRequireSafeJournal(Mig *p);
+/* The re-entry guard of the connection: migMovingEnter fails when a call
+** that moves the database already runs on it (from a revision script, a
+** trigger or a view); migMovingLeave ends what a successful Enter began. */
+int migMovingEnter(Mig *p);
+void migMovingLeave(Mig *p);
 
 /*************************************************************************
 ** Interface to code in mig_apply.c: mig_upgrade, mig_downgrade and

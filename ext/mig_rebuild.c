@@ -7,8 +7,8 @@
 ** triggers included (migQualifiedCreate), so that no TEMP object of the
 ** same name can capture one.
 **
-** The engine works inside a transaction its caller holds, under a
-** SAVEPOINT of its own, and leaves foreign_keys as the caller set it:
+** The engine works inside a transaction its caller holds (with foreign
+** key enforcement off, see mig_txn.c), under a SAVEPOINT of its own:
 **
 **   1. it creates the new table from create_sql under the name
 **      "_libmig_new_<table>" (a prefix the diff ignores).  Only the name
@@ -55,13 +55,14 @@
 ** and refused if they would call a function that SQLite does not let a
 ** schema call (migSchemaSafe, mig_util.c).
 **
-** The SQL function adds what the procedure does around the transaction:
-** in autocommit mode it switches foreign keys off, BEGINs, COMMITs and
-** switches them back on, whatever happens.  Inside the user's own
-** transaction foreign_keys cannot change, so with foreign_keys=ON it
-** refuses a table that foreign keys point to (dropping it would fire ON
-** DELETE actions) and otherwise works under the savepoint, leaving the
-** user's transaction open.
+** The SQL function adds what the procedure does around the transaction
+** (migTxnBegin, mig_txn.c): foreign key enforcement off with
+** sqlite3_db_config for the time of the call (also inside the user's own
+** transaction, where PRAGMA foreign_keys is a no-op), so that dropping
+** the old table never fires ON DELETE actions; in autocommit mode BEGIN
+** and COMMIT, inside the user's transaction a savepoint that leaves it
+** open; enforcement back as it was whatever happens.  Step 5 is the
+** foreign key check that enforcement would have done.
 */
 #include "mig_int.h"
 #include <stdio.h>
@@ -105,7 +106,6 @@ struct MigRebuild {
   char *zTmp;               /* "_libmig_new_<table>" */
   char *zCreate;            /* create_sql for zTmp */
   int bAutoinc;             /* create_sql says AUTOINCREMENT */
-  int bFkOn;                /* PRAGMA foreign_keys is ON */
   int bOldRowid;            /* the old table has a rowid */
   const char *zOldRowid;    /* a name for it no column shadows, or NULL */
   int bNewWr;               /* new definition is WITHOUT ROWID */
@@ -123,7 +123,6 @@ struct MigRebuild {
   int nChild;               /* other tables with a foreign key to it */
   MigObject **apChild;
   i64 *aChildBefore;        /* their violations before, -1: not checked */
-  int bSelfRef;             /* the old definition references itself */
   int nIdx;                 /* the table's indexes (not auto-indexes) */
   MigObject **apIdx;
   MigSchema *pTemp;         /* temp, whose views and triggers may name it */
@@ -153,6 +152,7 @@ static int migRbEnvError(MigRebuild *r, int rc){
       return 1;
     case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CORRUPT:
     case SQLITE_CANTOPEN: case SQLITE_READONLY: case SQLITE_NOTADB:
+    case SQLITE_INTERRUPT:
       migErrorSet(r->p, rc, "cannot rebuild \"%w\": %s",
           r->zName, sqlite3_errstr(rc));
       return 1;
@@ -488,8 +488,7 @@ static void migRbSplitCreate(MigRebuild *r){
 */
 
 /* The tables (other than itself) whose foreign keys name the table as
-** parent, and whether it references itself: the hazard of item 4 of the
-** rules that protect data, and the tables to check after the rebuild. */
+** parent: the tables to check after the rebuild. */
 static void migRbFindChildren(MigRebuild *r){
   MigSchema *pS = r->pSchema;
   int i, j;
@@ -499,40 +498,16 @@ static void migRbFindChildren(MigRebuild *r){
   if( r->p->rc!=SQLITE_OK ) return;
   for(i=0; i<pS->nObj; i++){
     MigObject *pObj = pS->apObj[i];
-    if( pObj->eType!=MIG_OBJ_TABLE ) continue;
+    if( pObj->eType!=MIG_OBJ_TABLE || pObj==r->pTab ) continue;
     for(j=0; j<pObj->nCons; j++){
       MigCons *pC = &pObj->aCons[j];
       if( pC->eType!=MIG_CONS_FK || migStrICmp(pC->zParent, r->zName)!=0 ){
         continue;
       }
-      if( pObj==r->pTab ){
-        r->bSelfRef = 1;
-      }else{
-        r->aChildBefore[r->nChild] = -1;
-        r->apChild[r->nChild++] = pObj;
-      }
+      r->aChildBefore[r->nChild] = -1;
+      r->apChild[r->nChild++] = pObj;
       break;
     }
-  }
-}
-
-/* With foreign_keys=ON the DROP TABLE of step 3 would run ON DELETE
-** actions in the tables that point at the table: refuse. */
-static void migRbFkHazard(MigRebuild *r, int bNewSelfRef){
-  const char *zChild = 0;
-  if( r->p->rc!=SQLITE_OK || !r->bFkOn ) return;
-  if( r->nChild>0 ){
-    zChild = r->apChild[0]->zName;
-  }else if( r->bSelfRef || bNewSelfRef ){
-    zChild = r->zName;
-  }
-  if( zChild ){
-    migError(r->p, "cannot rebuild \"%w\" inside a transaction while "
-        "PRAGMA foreign_keys=ON: \"%w\" has a foreign key to it, and "
-        "dropping \"%w\" would fire its ON DELETE actions; call "
-        "mig_rebuild outside any transaction (it switches foreign keys "
-        "off and on again itself), or run PRAGMA foreign_keys=OFF "
-        "before BEGIN", r->zName, zChild, r->zName);
   }
 }
 
@@ -1210,7 +1185,6 @@ static int migRbProgressStep(void *pArg){
 ** a DIRECTONLY function of a models CHECK does not run, not even once). */
 static void migRbCopy(MigRebuild *r){
   char *zErr = 0, *zCopy, *zUnsafe = 0;
-  int bDefer = 0;
   int rc;
   MigRbProgress prog;
   if( r->p->rc!=SQLITE_OK ) return;
@@ -1229,13 +1203,6 @@ static void migRbCopy(MigRebuild *r){
     sqlite3_free(zUnsafe);
     sqlite3_free(zCopy);
     return;
-  }
-  if( r->bFkOn ){
-    /* Foreign keys cannot be switched off inside the caller's
-    ** transaction: defer them, so that the check after the copy counts
-    ** the violations instead of the copy stopping at the first. */
-    bDefer = (int)migQueryInt(r->p, 0, "PRAGMA defer_foreign_keys");
-    migExec(r->p, "PRAGMA defer_foreign_keys=ON");
   }
   if( r->bProgress ){
     memset(&prog, 0, sizeof(prog));
@@ -1263,7 +1230,6 @@ static void migRbCopy(MigRebuild *r){
       fflush(stderr);
     }
   }
-  if( r->bFkOn && !bDefer ) migCleanup(r->p, "PRAGMA defer_foreign_keys=OFF");
   if( rc!=SQLITE_OK && r->p->rc==SQLITE_OK ){
     migRbDiagnose(r, zErr ? zErr : "");
   }
@@ -1732,10 +1698,9 @@ static void migRbSave(MigRebuild *r){
 ** Rebuild table zTable of schema p->zDb to zCreate (one CREATE TABLE for
 ** the same name), copying every row; zMapping is NULL or a JSON object
 ** mapping new columns to old column names or SQL expressions over the
-** old row.  Runs inside a transaction the caller holds, under a SAVEPOINT
-** of its own: on error everything it did is rolled back.  The caller
-** chooses foreign_keys (off, as the procedure wants); with foreign_keys=ON
-** it refuses a table that foreign keys point to.  Returns rows copied.
+** old row.  Runs inside a transaction the caller holds, with foreign key
+** enforcement off, under a SAVEPOINT of its own: on error everything it
+** did is rolled back.  Returns rows copied.
 */
 static i64 migRebuild(
   Mig *p,
@@ -1757,17 +1722,10 @@ static i64 migRebuild(
   migRbFindTable(&r, zTable);
   migRbReadTemp(&r);
   migRbSplitCreate(&r);
-  r.bFkOn = (int)migQueryInt(p, 0, "PRAGMA foreign_keys");
   migRbFindChildren(&r);
-  migRbFkHazard(&r, 0);
 
   migTxnBegin(p, &txn, MIG_RB_SAVEPOINT, 0);
   migRbCreateNew(&r);
-  if( r.bFkOn ){
-    migRbFkHazard(&r, (int)migQueryInt(p, 0, "SELECT 1 FROM "
-          "pragma_foreign_key_list(%Q,%Q) WHERE \"table\"=%Q COLLATE "
-          "NOCASE", r.zTmp, r.zDb, r.zName));
-  }
   migRbColumns(&r);
   migRbMapping(&r, zMapping);
   migRbLists(&r);
@@ -1795,8 +1753,8 @@ static i64 migRebuild(
 /*
 ** mig_rebuild(table, create_sql [, mapping_json]): rebuild table to the
 ** definition create_sql, copying every row.  Returns the number of rows
-** copied.  In autocommit mode it runs in a transaction of its own with
-** foreign keys off, as the procedure wants (see migTxnBegin).
+** copied.  In autocommit mode it runs in a transaction of its own, with
+** foreign keys off as the procedure wants (see migTxnBegin).
 */
 void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
@@ -1808,6 +1766,7 @@ void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   zTable = migArgText(&m, argv, 0, "table");
   zCreate = migArgText(&m, argv, 1, "create_sql");
   if( argc>2 ) zMapping = migArgOpt(&m, argv, 2);
+  if( m.pConfig->guard.nMoving==0 ) migRequireSafeJournal(&m);
   migTxnBegin(&m, &txn, "libmig_rebuild_call", 1);
   nRow = migRebuild(&m, zTable, zCreate, zMapping);
   migTxnEnd(&m, &txn);

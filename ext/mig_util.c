@@ -6,8 +6,7 @@
 **   - allocation that records SQLITE_NOMEM on the handle;
 **   - MigArena, a bump allocator that owns a whole schema model;
 **   - MigHash, an open-addressing hash from ASCII-case-folded names;
-**   - helpers to prepare, step and run SQL with the error handle, and
-**     the transaction of a call that writes (MigTxn);
+**   - helpers to prepare, step and run SQL with the error handle;
 **   - the start and end of an SQL function call: its arguments, and its
 **     error reported with the function's name before it;
 **   - rule 12: queries of libmig's own that hold expressions from a
@@ -506,54 +505,6 @@ int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail){
   }
   sqlite3_finalize(pStmt);
   return rc;
-}
-
-/*
-** The transaction of one call that writes.  In autocommit mode (and when
-** the caller may own it), the procedure SQLite documents for schema
-** changes: foreign keys switched off outside the transaction (inside one
-** the pragma is a no-op), BEGIN IMMEDIATE, then COMMIT or ROLLBACK, and
-** foreign keys back on whatever happened.  Inside the caller's own
-** transaction, a savepoint that a failure rolls back to.
-*/
-void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn){
-  memset(pT, 0, sizeof(*pT));
-  pT->zSavepoint = zSavepoint;
-  if( p->rc!=SQLITE_OK ) return;
-  if( bOwn && sqlite3_get_autocommit(p->db) ){
-    pT->bFkWasOn = (int)migQueryInt(p, 0, "PRAGMA foreign_keys");
-    pT->bOwn = 1;
-    if( pT->bFkWasOn ) migExec(p, "PRAGMA foreign_keys=OFF");
-    /* Started as soon as it is tried: BEGIN can open the transaction and
-    ** still report an error (out of memory after the step), and then
-    ** migTxnEnd must roll it back. */
-    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
-    migExec(p, "BEGIN IMMEDIATE");
-  }else{
-    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
-    migExec(p, "SAVEPOINT \"%w\"", zSavepoint);
-  }
-}
-
-/* Commit when all went well, else roll back; restore foreign_keys. */
-void migTxnEnd(Mig *p, MigTxn *pT){
-  if( pT->bStarted && p->rc==SQLITE_OK ){
-    if( pT->bOwn ){
-      migExec(p, "COMMIT");
-    }else{
-      migExec(p, "RELEASE \"%w\"", pT->zSavepoint);
-    }
-  }
-  if( pT->bStarted && p->rc!=SQLITE_OK ){
-    if( !pT->bOwn ){
-      migCleanup(p, "ROLLBACK TO \"%w\"; RELEASE \"%w\"", pT->zSavepoint,
-          pT->zSavepoint);
-    }else if( !sqlite3_get_autocommit(p->db) ){
-      migCleanup(p, "ROLLBACK");
-    }
-  }
-  if( pT->bFkWasOn ) migCleanup(p, "PRAGMA foreign_keys=ON");
-  pT->bStarted = 0;
 }
 
 /* The current time, UTC, as "YYYY-MM-DDTHH:MM:SSZ" in zIso (21 bytes) and,
