@@ -566,8 +566,10 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   char *zRet = 0;
   int i;
 
+  if( p->rc!=SQLITE_OK ) return 0;
   memset(&ap, 0, sizeof(ap));
   memset(&tgt, 0, sizeof(tgt));
+  if( p->pConfig ) p->pConfig->guard.nScript++;
   migTxnBegin(p, &txn, "libmig_apply", 1);
   migBookOpen(p, &book, pOut);
   migAppliedLoad(p, pS, &ap);
@@ -625,6 +627,7 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   sqlite3_free(aNew);
   sqlite3_free(tgt.apRev);
   migAppliedClear(&ap);
+  if( p->pConfig ) p->pConfig->guard.nScript--;
   return zRet;
 }
 

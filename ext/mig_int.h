@@ -97,6 +97,7 @@ typedef struct MigGuard MigGuard;
 */
 struct MigGuard {
   int nMoving;               /* mig_upgrade/downgrade/stamp calls running */
+  int nScript;               /* migMoveCore calls running the scripts */
 };
 
 struct MigConfig {
