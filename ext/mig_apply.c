@@ -577,6 +577,17 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   migTargetParse(p, pS, zTarget, eOp, &tgt);
   migTargetApply(p, pS, &tgt, zTarget, eOp, ap.aApplied, aNew);
 
+  /* Before anything runs: no section may need a newer SQLite than the
+  ** running one (mig_compat.c). */
+  for(i=0; p->rc==SQLITE_OK && eOp!=MIG_OP_STAMP && i<pS->nRev; i++){
+    MigRev *pRev = pS->apRev[i];
+    if( eOp==MIG_OP_UP && aNew[i] && !ap.aApplied[i] ){
+      migSectionCheck(p, pRev, "upgrade", pRev->zUpgrade);
+    }else if( eOp==MIG_OP_DOWN && !aNew[i] && ap.aApplied[i] ){
+      migSectionCheck(p, pRev, "downgrade", pRev->zDowngrade);
+    }
+  }
+
   if( eOp==MIG_OP_UP ){
     migCheckUnknown(p, pS, &ap);
     migCheckEditedBelow(p, pS, &ap, aNew);

@@ -12,6 +12,9 @@
 **                 list (the first word is the default);
 **   MIG_SET_BOOL  0 or 1, set from any number (non-zero is 1).
 **
+** A TEXT setting without a default (min_sqlite) starts as the running
+** SQLite's version.
+**
 ** mig_config(key) returns the value, mig_config(key, value) sets it and
 ** returns the new value.  Keys and enum words are case-insensitive.
 ** Adding a setting is one line in aMigSetting[] and a field in MigConfig;
@@ -58,6 +61,8 @@ static const MigSetting aMigSetting[] = {
     offsetof(MigConfig, bProgress), 0, 0, 0 },
   { "unsafe_journal", MIG_SET_BOOL,
     offsetof(MigConfig, bUnsafeJournal), 0, 0, 0 },
+  { "min_sqlite", MIG_SET_TEXT,     /* default: the running SQLite */
+    offsetof(MigConfig, zMinSqlite), 0, 0, migMinSqliteCheck },
 };
 #define MIG_NSETTING ((int)(sizeof(aMigSetting)/sizeof(aMigSetting[0])))
 
@@ -102,7 +107,8 @@ MigConfig *migConfigCopy(const MigConfig *pFrom){
     const MigSetting *pSet = &aMigSetting[i];
     if( pSet->eKind==MIG_SET_TEXT ){
       char **pz = MIG_SET_TEXTP(pNew, pSet);
-      *pz = sqlite3_mprintf("%s", pFrom ? *pz : pSet->zDefault);
+      *pz = sqlite3_mprintf("%s", pFrom ? *pz
+          : pSet->zDefault ? pSet->zDefault : sqlite3_libversion());
     }
   }
   for(i=0; i<MIG_NSETTING; i++){

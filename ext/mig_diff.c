@@ -137,6 +137,7 @@ struct MigDiff {
   int nTab;               /* every MigDiffTab, zFrom order then new ones */
   MigDiffTab **apTab;
   MigColRename *pColRen;  /* column renames, in the order given */
+  int iMinSqlite;         /* the oldest SQLite the SQL must run on */
   sqlite3_str *pOut;      /* the SQL being written */
   sqlite3_str *pSigA;     /* scratch: signatures compared by migConsEqual */
   sqlite3_str *pSigB;
@@ -515,28 +516,39 @@ static void migDiffOptions(MigDiff *d){
   sqlite3_stmt *pStmt;
   if( zJson==0 || p->rc!=SQLITE_OK ) return;
 
-  pStmt = migPrepare(p,
-      "SELECT json_valid(?1), CASE WHEN json_valid(?1) THEN json_type(?1) END");
+  /* Valid first, in a query of its own (see migJsonValid). */
+  if( migJsonValid(p, zJson)==0 ){
+    migError(p, "options_json is not valid JSON");
+  }
+  pStmt = migPrepare(p, "SELECT json_type(?1)");
   if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
   if( migStep(p, pStmt)==SQLITE_ROW ){
-    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
-    if( sqlite3_column_int(pStmt, 0)==0 ){
-      migError(p, "options_json is not valid JSON");
-    }else if( zType==0 || strcmp(zType, "object")!=0 ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
+    if( zType==0 || strcmp(zType, "object")!=0 ){
       migError(p, "options_json must be a JSON"
           " object, such as {\"renames\": {\"old_table\": \"new_table\"}}");
     }
   }
   migFinalize(p, pStmt);
 
-  pStmt = migPrepare(p, "SELECT key, type FROM json_each(?1)");
+  pStmt = migPrepare(p, "SELECT key, type, value FROM json_each(?1)");
   if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
   while( migStep(p, pStmt)==SQLITE_ROW ){
     const char *zKey = (const char*)sqlite3_column_text(pStmt, 0);
     const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
-    if( zKey==0 || strcmp(zKey, "renames")!=0 ){
+    if( zKey && strcmp(zKey, "min_sqlite")==0 ){
+      /* The oldest SQLite the SQL must run on (mig_compat.c). */
+      const char *zVal = (const char*)sqlite3_column_text(pStmt, 2);
+      if( zType==0 || strcmp(zType, "text")!=0 ){
+        migError(p, "min_sqlite must be an SQLite version such as "
+            "'3.31.1'");
+      }else{
+        migMinSqliteCheck(p, zVal);
+        d->iMinSqlite = migVersionParse(zVal);
+      }
+    }else if( zKey==0 || strcmp(zKey, "renames")!=0 ){
       migError(p, "options_json: unknown key"
-          " \"%s\" (known: renames)", zKey ? zKey : "");
+          " \"%s\" (known: renames, min_sqlite)", zKey ? zKey : "");
     }else if( zType==0 || strcmp(zType, "object")!=0 ){
       migError(p, "renames: must be a JSON object"
           " such as {\"old_table\": \"new_table\", \"table.old_column\":"
@@ -977,6 +989,8 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
   for(i=0; i<pT->nAdd; i++){
     if( !migAddQualifies(pTo, &pTo->aCol[pT->aAdd[i]], &d->hToCol) ) return;
   }
+  /* Native DROP COLUMN only where the scripts' SQLite has it. */
+  if( pT->nDrop>0 && d->iMinSqlite<MIG_V_DROP_COLUMN ) return;
   for(i=0; i<pT->nDrop; i++){
     if( !migDropQualifies(d, pT, &pF->aCol[pT->aDrop[i]]) ) return;
   }
@@ -1474,6 +1488,7 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   d.pOpts = pOpts ? pOpts : &noOpts;
   d.zFromDb = zFrom;
   d.zToDb = zTo;
+  d.iMinSqlite = migMinSqlite(p->pConfig);
   d.pSigA = sqlite3_str_new(p->db);
   d.pSigB = sqlite3_str_new(p->db);
   d.pFrom = migSchemaRead(p, zFrom);

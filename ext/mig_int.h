@@ -35,8 +35,10 @@
 ** "migrations" table); mig_config.c holds the settings of a connection
 ** and registers everything (migRegister); mig_main.c is the entry point;
 ** mig_txn.c the transaction of a call that writes and the guards around
-** it; mig_util.c the small machinery every file uses.  No file calls up
-** the chain: the scratch database gets libmig through migRegister().
+** it; mig_util.c the small machinery every file uses; mig_compat.c what
+** the running SQLite has (one build serves SQLite 3.31.1 and every later
+** version: features are detected at run time).  No file calls up the
+** chain: the scratch database gets libmig through migRegister().
 **
 ** THE RULES THAT PROTECT DATA, in brief (README.md has them whole):
 ** one call is one transaction that lands whole or not at all; a rebuild
@@ -106,6 +108,8 @@ struct MigConfig {
   int bProgress;             /* 'progress': 0/1 */
   int bUnsafeJournal;        /* 'unsafe_journal': 0/1 */
   MigGuard guard;            /* not a setting: the connection's state */
+  char *zMinSqlite;          /* 'min_sqlite': the oldest SQLite scripts
+                             ** must run on, default the running one */
 };
 
 /* The schema libmig migrates: every statement it runs on the live
@@ -410,6 +414,71 @@ sqlite3_stmt *migPrepareSchemaSafe(Mig *p, const char *zSql);
 void migAppendTypeName(sqlite3_str *pStr, const char *zType);
 
 /*************************************************************************
+** Interface to code in mig_compat.c: the SQLite versions libmig runs on.
+** The list of what came in which version, and what libmig does about
+** each, opens mig_compat.c.  Every extension-API routine newer than the
+** floor is called only where a predicate below says the running SQLite
+** has it.
+*/
+#define MIG_SQLITE_FLOOR       3031001  /* the oldest SQLite libmig loads in */
+#define MIG_SQLITE_FLOOR_TEXT  "3.31.1"
+#define MIG_V_FKCHECK_ARGS     3033000  /* pragma_foreign_key_check(t, s) */
+#define MIG_V_UPDATE_FROM      3033000  /* UPDATE ... FROM */
+#define MIG_V_RETURNING        3035000  /* RETURNING, MATERIALIZED */
+#define MIG_V_DROP_COLUMN      3035005  /* ALTER TABLE DROP COLUMN, fixed */
+#define MIG_V_CHANGES64        3037000  /* sqlite3_changes64 in the API */
+#define MIG_V_TABLE_LIST       3037000  /* PRAGMA table_list */
+#define MIG_V_STRICT           3037000  /* STRICT tables */
+#define MIG_V_JSON             3038000  /* JSON built in; -> and ->> */
+#define MIG_V_DB_NAME          3039000  /* sqlite3_db_name in the API */
+#define MIG_V_JOIN39           3039000  /* RIGHT/FULL JOIN, IS DISTINCT FROM */
+#define MIG_V_IS_INTERRUPTED   3041000  /* sqlite3_is_interrupted */
+#define MIG_V_ALTER_CONSTRAINT 3052000  /* ALTER TABLE ... ALTER COLUMN SET/
+                                        ** DROP NOT NULL, ADD/DROP CONSTRAINT */
+#define MIG_VERSION_BUF        16       /* room for "3.37.2" and more */
+
+int migSqliteVersion(void);     /* sqlite3_libversion_number(), read once */
+int migHasDropColumn(void);     /* native ALTER TABLE DROP COLUMN (3.35.5) */
+int migHasTableList(void);      /* PRAGMA table_list (3.37) */
+int migHasStrict(void);         /* STRICT tables (3.37) */
+int migHasDbName(void);         /* sqlite3_db_name() (3.39) */
+int migHasIsInterrupted(void);  /* sqlite3_is_interrupted() (3.41) */
+int migHasAlterConstraint(void);  /* ALTER COLUMN SET/DROP NOT NULL,
+                                  ** ADD/DROP CONSTRAINT (3.52) */
+i64 migChanges(sqlite3 *db);    /* sqlite3_changes64, or sqlite3_changes */
+char *migVersionText(int iVersion, char *zBuf);  /* "3.37.2"; returns zBuf */
+int migVersionParse(const char *z);  /* "3.37.2" -> 3037002, else -1 */
+int migFloorCheck(char **pzErrMsg);  /* SQLITE_ERROR below the floor */
+int migMinSqlite(MigConfig *pConfig);  /* min_sqlite as a number */
+void migMinSqliteCheck(Mig *p, const char *zVal);  /* a valid min_sqlite? */
+/* Attach a copy of the main database of pSrc (p->db itself allowed) to
+** p->db as zAs (replacing one of that name); 1 when zAs is attached. */
+int migAttachCopy(Mig *p, sqlite3 *pSrc, const char *zAs);
+int migJsonValid(Mig *p, const char *zJson);  /* 1, 0, or -1 on error */
+/* What SQL needs: the newest feature of a statement (mig_compat.c has
+** the list), and the first statement of a text that needs more than a
+** version; migSectionCheck fails before a move when a section of a
+** revision needs more than the running SQLite. */
+typedef struct MigNeed MigNeed;
+struct MigNeed {
+  int iVersion;         /* the SQLite version it needs, 0: none */
+  const char *zWhat;    /* the feature */
+  const char *zInstead; /* what does it on older SQLite, or NULL */
+};
+typedef struct MigNeedHit MigNeedHit;
+struct MigNeedHit {
+  MigNeed need;
+  const char *zStmt;    /* the statement (in the text searched) */
+  int nStmt;            /* its length */
+};
+int migSqlNeedsAbove(Mig *p, const char *zSql, int iVersion,
+                     MigNeedHit *pHit);
+struct MigRev;                 /* (mig_script.c) */
+void migSectionCheck(Mig *p, struct MigRev *pRev, const char *zSection,
+                     const char *zSql);
+char *migPrepareMessage(sqlite3 *db);  /* errmsg, JSON named if missing */
+
+/*************************************************************************
 ** Interface to code in mig_parse.c: the tokenizer and the parser of the
 ** CREATE statements that SQLite stores in sqlite_schema.
 */
@@ -449,6 +518,7 @@ char *migQualifiedCreate(Mig *p, MigObject *pObj, const char *zDb);
 MigSchema *migSchemaRead(Mig *p, const char *zDb);
 void migSchemaFree(MigSchema *pSchema);            /* NULL is a no-op */
 int migIsBookkeepingTable(const char *zName);      /* libmig's own tables */
+int migShadowCount(Mig *p, const char *zDb);  /* shadow tables of zDb */
 MigColumn *migFindColumn(MigObject *pTab, const char *zName);  /* or NULL */
 
 /*************************************************************************

@@ -391,7 +391,7 @@ static void migRbFindTable(MigRebuild *r, const char *zTable){
 static void migRbReadTemp(MigRebuild *r){
   Mig m;
   if( r->p->rc!=SQLITE_OK ) return;
-  if( !migQueryInt(r->p, 0, "SELECT count(*) FROM \"temp\".sqlite_schema "
+  if( !migQueryInt(r->p, 0, "SELECT count(*) FROM \"temp\".sqlite_master "
         "WHERE type IN ('view','trigger')") ){
     return;
   }
@@ -511,14 +511,64 @@ static void migRbFindChildren(MigRebuild *r){
   }
 }
 
+/* What PRAGMA foreign_key_check says of one table. */
+typedef struct MigRbFkScan MigRbFkScan;
+struct MigRbFkScan {
+  i64 nRow;             /* violations, -1 when the check itself failed */
+  int iFirstFk;         /* the lowest fkid among them */
+  const char *zParent;  /* its parent table (arena) */
+  i64 nFirst;           /* violations of that foreign key */
+};
+
+/* Run PRAGMA foreign_key_check on table zTab, counting the violations of
+** its foreign keys that point at zParent (all of them when NULL).  The
+** statement form, which every SQLite has: the table-valued function takes
+** its arguments only from 3.33.  Returns the SQLite result code; a
+** failure that is not of the environment leaves the message in *pzErr
+** (sqlite3_free() it) and nRow -1. */
+static int migRbFkScan(MigRebuild *r, const char *zTab, const char *zParent,
+                       MigRbFkScan *pScan, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  char *zSql;
+  i64 n = 0;
+  int rc;
+  memset(pScan, 0, sizeof(*pScan));
+  pScan->nRow = -1;
+  pScan->iFirstFk = -1;
+  *pzErr = 0;
+  zSql = migMprintf(r->p, "PRAGMA \"%w\".foreign_key_check(\"%w\")",
+      r->zDb, zTab);
+  if( zSql==0 ) return r->p->rc;
+  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zP = (const char*)sqlite3_column_text(pStmt, 2);
+    int iFk = sqlite3_column_int(pStmt, 3);
+    rc = SQLITE_OK;
+    if( zParent && migStrICmp(zP, zParent)!=0 ) continue;
+    n++;
+    if( pScan->iFirstFk<0 || iFk<pScan->iFirstFk ){
+      pScan->iFirstFk = iFk;
+      pScan->nFirst = 0;
+      pScan->zParent = migArenaStrndup(r->p, &r->a, zP ? zP : "", -1);
+    }
+    if( iFk==pScan->iFirstFk ) pScan->nFirst++;
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK && !migRbEnvError(r, rc) ){
+    *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
+  }
+  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK && r->p->rc==SQLITE_OK ) pScan->nRow = n;
+  return r->p->rc!=SQLITE_OK ? r->p->rc : rc;
+}
+
 /* Violations of the foreign keys of zChild that point at the table, or
 ** -1 when the check itself fails (*pzErr then says why). */
 static i64 migRbChildViolations(MigRebuild *r, const char *zChild, char **pzErr){
-  i64 n = -1;
-  migRbSql(r, MIG_RB_COUNT, pzErr, &n, "SELECT count(*) FROM "
-      "pragma_foreign_key_check(%Q,%Q) WHERE parent=%Q COLLATE NOCASE",
-      zChild, r->zDb, r->zName);
-  return n;
+  MigRbFkScan scan;
+  migRbFkScan(r, zChild, r->zName, &scan, pzErr);
+  return scan.nRow;
 }
 
 /* The child columns of foreign key iFk of zTab, as ("a", "b"). */
@@ -543,39 +593,29 @@ static char *migRbFkCols(MigRebuild *r, const char *zTab, int iFk){
 ** new definition must hold, and the tables pointing at the table must
 ** not have more violations than before. */
 static void migRbFkCheck(MigRebuild *r){
-  sqlite3_stmt *pStmt = 0;
+  MigRbFkScan scan;
   char *zErr = 0;
-  i64 nBad = 0;
   int rc, i;
   if( r->p->rc!=SQLITE_OK ) return;
 
-  rc = migRbSql(r, MIG_RB_COUNT, &zErr, &nBad, "SELECT count(*) FROM "
-      "pragma_foreign_key_check(%Q,%Q)", r->zNewName, r->zDb);
-  if( rc!=SQLITE_OK && zErr ){
+  rc = migRbFkScan(r, r->zNewName, 0, &scan, &zErr);
+  if( rc!=SQLITE_OK && r->p->rc==SQLITE_OK ){
     migError(r->p, "the foreign keys of the new definition of \"%w\" do "
         "not fit their parent tables (%s); a foreign key must name the "
-        "PRIMARY KEY or UNIQUE columns of its parent", r->zNewName, zErr);
+        "PRIMARY KEY or UNIQUE columns of its parent", r->zNewName,
+        zErr ? zErr : sqlite3_errstr(rc));
   }
   sqlite3_free(zErr);
   zErr = 0;
-  if( nBad>0 ){
+  if( scan.nRow>0 ){
     /* The first foreign key that fails, and by how many rows. */
-    pStmt = migPrepare(r->p, "SELECT fkid, parent, count(*) FROM "
-        "pragma_foreign_key_check(%Q,%Q) GROUP BY fkid ORDER BY fkid "
-        "LIMIT 1", r->zNewName, r->zDb);
-    if( migStep(r->p, pStmt)==SQLITE_ROW ){
-      int iFk = sqlite3_column_int(pStmt, 0);
-      char *zParent = migArenaStrndup(r->p, &r->a,
-          (const char*)sqlite3_column_text(pStmt, 1), -1);
-      i64 n = sqlite3_column_int64(pStmt, 2);
-      char *zCols = migRbFkCols(r, r->zNewName, iFk);
-      migError(r->p, "%lld row%s of \"%w\" %s no matching row in \"%w\" for "
-          "the foreign key %s of the new definition",
-          n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
-          zParent ? zParent : "", zCols ? zCols : "");
-      sqlite3_free(zCols);
-    }
-    migFinalize(r->p, pStmt);
+    i64 n = scan.nFirst;
+    char *zCols = migRbFkCols(r, r->zNewName, scan.iFirstFk);
+    migError(r->p, "%lld row%s of \"%w\" %s no matching row in \"%w\" for "
+        "the foreign key %s of the new definition",
+        n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
+        scan.zParent ? scan.zParent : "", zCols ? zCols : "");
+    sqlite3_free(zCols);
   }
 
   for(i=0; i<r->nChild && r->p->rc==SQLITE_OK; i++){
@@ -608,7 +648,7 @@ static void migRbCreateNew(MigRebuild *r){
   const char *zTail = 0;
   int rc;
   if( r->p->rc!=SQLITE_OK ) return;
-  if( migQueryInt(r->p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE name=%Q "
+  if( migQueryInt(r->p, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE name=%Q "
         "COLLATE NOCASE", r->zDb, r->zTmp) ){
     migError(r->p, "a table named \"%w\" already exists; drop it first",
         r->zTmp);
@@ -642,8 +682,36 @@ static void migRbCreateNew(MigRebuild *r){
   }
 }
 
+/* WITHOUT ROWID and STRICT of table zTab: pragma table_list where SQLite
+** has it (3.37); before, no table is STRICT and a WITHOUT ROWID table is
+** one whose PRIMARY KEY index does not end with the rowid. */
+static void migRbTableFlags(MigRebuild *r, const char *zTab, int *pbWr,
+                            int *pbStrict){
+  sqlite3_stmt *pStmt;
+  *pbWr = *pbStrict = 0;
+  if( migHasTableList() ){
+    pStmt = migPrepare(r->p, "SELECT wr, strict FROM pragma_table_list(%Q) "
+        "WHERE schema=%Q", zTab, r->zDb);
+  }else{
+    pStmt = migPrepare(r->p, "SELECT EXISTS (SELECT 1 FROM "
+        "pragma_index_list(?1,?2) WHERE origin='pk') AND NOT EXISTS (SELECT "
+        "1 FROM pragma_index_list(?1,?2) l, pragma_index_xinfo(l.name,?2) x "
+        "WHERE l.origin='pk' AND x.cid=-1), 0");
+    if( pStmt ){
+      sqlite3_bind_text(pStmt, 1, zTab, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, r->zDb, -1, SQLITE_STATIC);
+    }
+  }
+  if( migStep(r->p, pStmt)==SQLITE_ROW ){
+    *pbWr = sqlite3_column_int(pStmt, 0);
+    *pbStrict = sqlite3_column_int(pStmt, 1);
+  }
+  migFinalize(r->p, pStmt);
+}
+
 /* The columns of both tables and the facts about rowids. */
 static void migRbColumns(MigRebuild *r){
+  int bOldWr = 0, bOldStrict = 0;
   sqlite3_stmt *pStmt;
   int nAlloc = 0;
   Mig *p = r->p;
@@ -659,8 +727,8 @@ static void migRbColumns(MigRebuild *r){
     if( zCol ) migHashInsert(p, &r->oldCols, zCol, zCol);
   }
   migFinalize(p, pStmt);
-  r->bOldRowid = !migQueryInt(p, 0, "SELECT wr FROM pragma_table_list(%Q) "
-      "WHERE schema=%Q", r->zName, r->zDb);
+  migRbTableFlags(r, r->zName, &bOldWr, &bOldStrict);
+  r->bOldRowid = !bOldWr;
   if( r->bOldRowid ) r->zOldRowid = migRbRowidName(&r->oldCols);
 
   /* The new table. */
@@ -684,13 +752,7 @@ static void migRbColumns(MigRebuild *r){
     if( pCol->zName ) migHashInsert(p, &r->newCols, pCol->zName, pCol);
   }
   migFinalize(p, pStmt);
-  pStmt = migPrepare(p, "SELECT wr, strict FROM pragma_table_list(%Q) "
-      "WHERE schema=%Q", r->zTmp, r->zDb);
-  if( migStep(p, pStmt)==SQLITE_ROW ){
-    r->bNewWr = sqlite3_column_int(pStmt, 0);
-    r->bNewStrict = sqlite3_column_int(pStmt, 1);
-  }
-  migFinalize(p, pStmt);
+  migRbTableFlags(r, r->zTmp, &r->bNewWr, &r->bNewStrict);
   if( !r->bNewWr ){
     /* An INTEGER PRIMARY KEY is a single-column primary key that did not
     ** need an index of its own. */
@@ -780,8 +842,10 @@ static void migRbMapping(MigRebuild *r, const char *zMapping){
   sqlite3_stmt *pStmt;
   Mig *p = r->p;
   if( p->rc!=SQLITE_OK || zMapping==0 ) return;
-  if( !migQueryInt(p, 0, "SELECT CASE WHEN json_valid(%Q) THEN "
-        "json_type(%Q)='object' ELSE 0 END", zMapping, zMapping) ){
+  /* json_valid first, by itself: before SQLite 3.32 a CASE evaluates a
+  ** constant json_type() even when it does not take it. */
+  if( migJsonValid(p, zMapping)!=1
+   || !migQueryInt(p, 0, "SELECT json_type(%Q)='object'", zMapping) ){
     if( p->rc==SQLITE_OK ){
       migError(r->p, "mapping_json must be a JSON object that maps new "
           "column names to old column names or SQL expressions, like "
@@ -1218,7 +1282,7 @@ static void migRbCopy(MigRebuild *r){
   }
   rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "%s", zCopy);
   sqlite3_free(zCopy);
-  if( rc==SQLITE_OK ) r->nRow = sqlite3_changes64(r->db);
+  if( rc==SQLITE_OK ) r->nRow = migChanges(r->db);
   if( r->bProgress ){
     sqlite3_progress_handler(r->db, 0, 0, 0);
     if( prog.iPct>=0 ){
@@ -1682,7 +1746,7 @@ static void migRbSave(MigRebuild *r){
   char *zErr = 0;
   Mig *p = r->p;
   if( p->rc!=SQLITE_OK ) return;
-  if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE "
+  if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE "
         "name='sqlite_stat1'", r->zDb) ){
     r->bStat = migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_stat1 WHERE "
         "tbl=%Q COLLATE NOCASE", r->zDb, r->zName)!=0;

@@ -337,7 +337,17 @@ static sqlite3_stmt *migPrepareText(Mig *p, int bSchemaSafe,
   }else if( rc==SQLITE_NOMEM ){
     migErrorSet(p, SQLITE_NOMEM, 0);
   }else if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
-    migErrorFromDb(p);
+    /* Never lost: the code, and SQLite's message with what a build
+    ** lacks named (migPrepareMessage). */
+    char *zMsg;
+    rc = sqlite3_errcode(p->db);
+    zMsg = rc==SQLITE_NOMEM ? 0 : migPrepareMessage(p->db);
+    if( zMsg==0 ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+    }else{
+      migErrorSet(p, rc==SQLITE_OK ? SQLITE_ERROR : rc, "%s", zMsg);
+    }
+    sqlite3_free(zMsg);
     pStmt = 0;
   }
   sqlite3_free(zErr);
