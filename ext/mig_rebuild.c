@@ -332,18 +332,43 @@ static void migRbDqs(MigRebuild *r, int bStrict){
   }
 }
 
-/* True if zErr is "no such column: X" for X (or the part of X after a
-** "new."/"old."/"tbl." prefix) a column of the old table: a column the
-** new definition drops, not a double-quoted string. */
-static int migRbDroppedColumn(MigRebuild *r, const char *zErr){
-  const char *zCol, *zDot;
+/*
+** The first column of the old table that the new definition drops and
+** that the stored SQL of pObj names, or NULL: with any identifier token
+** (bDqOnly=0), or with a double-quoted one only (bDqOnly=1: the tokens
+** that double-quoted strings could turn into a string).  Found in the
+** tokens, never in SQLite's message, whose wording changes (3.46 shows
+** the name as written, with a hint).  A token is a name or not wherever
+** it stands, so this may name a column of another table of a trigger or
+** view that is spelled alike: what it protects from is worse.
+*/
+static const char *migRbDroppedMention(MigRebuild *r, MigObject *pObj,
+                                       int bDqOnly){
+  MigRbTok t;
+  for(migRbTokInit(&t, pObj->zSql); t.n>0 && r->p->rc==SQLITE_OK;
+      migRbTokNext(&t)){
+    const char *zOld;
+    char *zName;
+    if( t.e==MIG_TK_QID ){
+      if( bDqOnly && t.z[t.iTok]!='"' ) continue;
+    }else if( t.e!=MIG_TK_ID || bDqOnly ){
+      continue;
+    }
+    zName = migDequote(r->p, &r->a, (const char*)&t.z[t.iTok], t.n);
+    zOld = zName ? (const char*)migHashFind(&r->oldCols, zName) : 0;
+    if( zOld && migHashFind(&r->newCols, zName)==0 ) return zOld;
+  }
+  return 0;
+}
+
+/* True if zErr, the failure of pObj with the new definition, comes from a
+** column the new definition drops. */
+static int migRbDroppedColumn(MigRebuild *r, MigObject *pObj,
+                              const char *zErr){
   if( zErr==0 || sqlite3_strnicmp(zErr, "no such column: ", 16)!=0 ){
     return 0;
   }
-  zCol = &zErr[16];
-  if( migHashFind(&r->oldCols, zCol) ) return 1;
-  zDot = strchr(zCol, '.');
-  return zDot && migHashFind(&r->oldCols, &zDot[1])!=0;
+  return migRbDroppedMention(r, pObj, 0)!=0;
 }
 
 /* "s" when n is not 1, for messages. */
@@ -1490,7 +1515,7 @@ static void migRbDepError(MigRebuild *r, MigObject *pObj, const char *zErr){
         pObj->zTable ? pObj->zTable : "");
   }
   if( zWhat==0 ) return;
-  if( migRbDroppedColumn(r, zErr) ){
+  if( migRbDroppedColumn(r, pObj, zErr) ){
     migError(r->p, "%s uses a column that the new definition drops; drop or "
         "change it first (%s)", zWhat, zErr);
   }else{
@@ -1650,9 +1675,11 @@ static int migRbCreateDep(
 #define MIG_RB_TRIGGER 2     /* compile a statement that fires it */
 
 /* Do eAct for pObj with double-quoted strings off, so that a dropped
-** column cannot pass for a string; if it fails on a missing name that
-** was no column of the old table either, the object did use a string:
-** do it again with the connection's own settings. */
+** column cannot pass for a string.  If it fails on a missing name, the
+** object may use a double-quoted string (as SQLite let it when it was
+** created): it is done again with the connection's own settings only
+** when none of its double-quoted tokens names a column the new
+** definition drops, so that no such token can become a string. */
 static int migRbDepRun(
   MigRebuild *r, int eAct, MigObject *pObj, int bTemp, char **pzErr
 ){
@@ -1674,8 +1701,9 @@ static int migRbDepRun(
         break;
     }
     migRbDqs(r, 0);
-    if( rc==SQLITE_OK || *pzErr==0 || migRbDroppedColumn(r, *pzErr)
-     || sqlite3_strnicmp(*pzErr, "no such column: ", 16)!=0 ){
+    if( rc==SQLITE_OK || *pzErr==0 || bStrict==0
+     || sqlite3_strnicmp(*pzErr, "no such column: ", 16)!=0
+     || migRbDroppedMention(r, pObj, 1)!=0 ){
       break;
     }
     sqlite3_free(*pzErr);
