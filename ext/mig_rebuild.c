@@ -1142,7 +1142,7 @@ static int migRbDiagUnique(MigRebuild *r){
     i64 n;
     migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) "
         "AS n FROM temp.\"%w\" WHERE \"%w\" IS NOT NULL GROUP BY \"%w\" "
-        "HAVING n>1)", MIG_RB_SCRATCH, r->zNewIpk, r->zNewIpk);
+        "HAVING count(*)>1)", MIG_RB_SCRATCH, r->zNewIpk, r->zNewIpk);
     if( n>0 ){
       migError(r->p, "%lld rows of \"%w\" have duplicate values in (\"%w\"), "
           "which the new definition makes the PRIMARY KEY",
@@ -1182,7 +1182,7 @@ static int migRbDiagUnique(MigRebuild *r){
     if( zGroup && zWhere && zShow && n>0 ){
       i64 nDup;
       migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &nDup, "SELECT coalesce(sum(n),0) FROM (SELECT "
-          "count(*) AS n FROM temp.\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
+          "count(*) AS n FROM temp.\"%w\" WHERE 1%s GROUP BY %s HAVING count(*)>1)",
           MIG_RB_SCRATCH, zWhere, zGroup);
       if( nDup>0 ){
         migError(r->p, "%lld rows of \"%w\" have duplicate values in (%s), "
@@ -1197,6 +1197,23 @@ static int migRbDiagUnique(MigRebuild *r){
   }
   migFinalize(r->p, pIdx);
   return bFound;
+}
+
+/* True if the copy failed (zErr) on the bug of SQLite 3.37 that refuses
+** INSERT ... SELECT into a STRICT table with generated columns with
+** "cannot store REAL value in REAL column", whatever the rows hold (the
+** diagnosis found no row at fault).  A single-row INSERT ... VALUES
+** works, but row by row the copy would lose the one statement that
+** offline SQL (mig_sql) records: no workaround, a message that names the
+** bug.  (3.38.2 does not have it; 3.38.0 and 3.38.1 were not tried.) */
+static int migRbStrictGenBug(MigRebuild *r, const char *zErr){
+  int i, v = migSqliteVersion();
+  if( v<3037000 || v>=3038000 || !r->bNewStrict ) return 0;
+  if( zErr==0 || sqlite3_strnicmp(zErr, "cannot store ", 13)!=0 ) return 0;
+  for(i=0; i<r->nCol; i++){
+    if( r->aCol[i].eHidden>=2 ) return 1;
+  }
+  return 0;
 }
 
 /* The copy failed with zErr: find which constraint and how many rows,
@@ -1215,6 +1232,15 @@ static void migRbDiagnose(MigRebuild *r, const char *zErr){
     if( migRbDiagColumns(r) ) return;
     if( migRbDiagChecks(r, pNew) ) return;
     if( migRbDiagUnique(r) ) return;
+  }
+  if( migRbStrictGenBug(r, zErr) ){
+    char zHave[MIG_VERSION_BUF];
+    migError(r->p, "cannot copy the rows of \"%w\" into the new definition: "
+        "%s; the rows are not at fault: SQLite %s refuses INSERT ... SELECT "
+        "into a STRICT table with generated columns, a bug of SQLite 3.37 "
+        "(3.38.2 does not have it): rebuild on a newer SQLite, or without "
+        "STRICT", r->zNewName, zErr, migVersionText(migSqliteVersion(), zHave));
+    return;
   }
   migError(r->p, "cannot copy the rows of \"%w\" into the new definition: %s",
       r->zNewName, zErr);
@@ -1557,7 +1583,7 @@ static void migRbIndexDup(MigRebuild *r, MigObject *pIdx, const char *zErr){
   zShow = migStrFinish(r->p, pShow);
   if( zGroup && zWhere && zShow && pIdx->nPart>0 ){
     migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) AS n "
-        "FROM \"%w\".\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
+        "FROM \"%w\".\"%w\" WHERE 1%s GROUP BY %s HAVING count(*)>1)",
         r->zDb, r->zNewName, zWhere, zGroup);
   }
   if( n>0 ){
