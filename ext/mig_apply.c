@@ -262,15 +262,96 @@ static const unsigned char *migFirstToken(const char *z, int *pn, int *peType){
   return zU;
 }
 
-/* True if the token zU[0..n) of type eType is BEGIN, COMMIT, END or
-** ROLLBACK: a script must not end the transaction that the whole call
-** runs in. */
-static int migIsTxnControl(const unsigned char *zU, int n, int eType){
-  if( eType!=MIG_TK_ID ) return 0;
-  return (n==5 && sqlite3_strnicmp((const char*)zU, "begin", 5)==0)
-      || (n==6 && sqlite3_strnicmp((const char*)zU, "commit", 6)==0)
-      || (n==3 && sqlite3_strnicmp((const char*)zU, "end", 3)==0)
-      || (n==8 && sqlite3_strnicmp((const char*)zU, "rollback", 8)==0);
+/* True if token zTok[0..n) of type eType names zWord (ASCII, any case):
+** a bare word, or a quoted one ("x", `x`, [x]) once its quotes are off. */
+static int migTokenIs(const unsigned char *zTok, int n, int eType,
+                      const char *zWord){
+  char zBuf[32];
+  int i, j = 0;
+  unsigned char q;
+  if( eType==MIG_TK_ID ){
+    return n==(int)strlen(zWord)
+        && sqlite3_strnicmp((const char*)zTok, zWord, n)==0;
+  }
+  if( eType!=MIG_TK_QID || n<2 ) return 0;
+  q = zTok[0]=='[' ? ']' : zTok[0];
+  for(i=1; i<n-1 && j<(int)sizeof(zBuf)-1; i++){
+    if( zTok[i]==q && zTok[i+1]==q ) i++;
+    zBuf[j++] = (char)zTok[i];
+  }
+  zBuf[j] = 0;
+  return i==n-1 && sqlite3_stricmp(zBuf, zWord)==0;
+}
+
+/* The functions that move a database or write scripts: a revision script
+** must not call them (it runs in the middle of a move). */
+static const char *const azMigNoNest[] = {
+  "mig_upgrade", "mig_downgrade", "mig_stamp", "mig_merge", 0
+};
+
+/*
+** Why libmig refuses statement pStmt of a script (rule 10), as a message
+** (sqlite3_free), or NULL: transaction control (the whole call is one
+** transaction), PRAGMA journal_mode, or a call of a function that moves
+** the database.  The check reads the tokens of the prepared statement's
+** own text (sqlite3_sql), so that quotes, case and comments hide nothing;
+** a trigger or TEMP view the statement fires is the business of the
+** re-entry guard (migMovingEnter).
+*/
+static char *migScriptRefusal(Mig *p, sqlite3_stmt *pStmt){
+  static const char *const azTxn[] = {
+    "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", 0
+  };
+  const unsigned char *z = (const unsigned char*)sqlite3_sql(pStmt);
+  const unsigned char *zTok;
+  int n, eType, i, k;
+  if( z==0 ) return 0;
+  zTok = migFirstToken((const char*)z, &n, &eType);
+  for(k=0; azTxn[k]; k++){
+    if( migTokenIs(zTok, n, eType, azTxn[k]) ){
+      return migMprintf(p, "%.*s is not allowed in a script: libmig runs "
+          "the whole call as one transaction", n, (const char*)zTok);
+    }
+  }
+  if( migTokenIs(zTok, n, eType, "PRAGMA") ){
+    /* PRAGMA [schema.]journal_mode */
+    for(i=0; i<2; i++){
+      zTok = migFirstToken((const char*)&zTok[n], &n, &eType);
+      if( migTokenIs(zTok, n, eType, "journal_mode") ){
+        return migMprintf(p, "PRAGMA journal_mode is not allowed in a "
+            "script: the call's transaction depends on the journal");
+      }
+      zTok = migFirstToken((const char*)&zTok[n], &n, &eType);
+      if( eType!=MIG_TK_PUNCT || zTok[0]!='.' ) break;
+    }
+    return 0;
+  }
+  /* A function call: a name, then "(". */
+  for(; eType!=MIG_TK_EOF; zTok = migFirstToken((const char*)&zTok[n],
+                                                &n, &eType)){
+    int n2, e2;
+    if( eType!=MIG_TK_ID && eType!=MIG_TK_QID ) continue;
+    for(k=0; azMigNoNest[k]; k++){
+      if( migTokenIs(zTok, n, eType, azMigNoNest[k]) ) break;
+    }
+    if( azMigNoNest[k]==0 ) continue;
+    if( *migFirstToken((const char*)&zTok[n], &n2, &e2)=='('
+     && e2==MIG_TK_PUNCT ){
+      return migMprintf(p, "a call of %s() is not allowed in a script: a "
+          "revision must not move the database itself", azMigNoNest[k]);
+    }
+  }
+  return 0;
+}
+
+/* The line of a script file where offset iOff of a section that starts
+** on line iLine is. */
+static int migLineOf(const char *zSection, int iLine, i64 iOff){
+  i64 i;
+  for(i=0; i<iOff; i++){
+    if( zSection[i]=='\n' ) iLine++;
+  }
+  return iLine;
 }
 
 /* The code a failed statement of a script is reported with: its own when
@@ -342,12 +423,14 @@ static int migTraceRecord(unsigned mask, void *pCtx, void *pP, void *pX){
 
 /*
 ** Run one section of a revision statement by statement, so that an error
-** can quote the statement that failed; with pOut, record what it writes.
+** can quote the statement that failed (and a refusal its line); with
+** pOut, record what it writes.
 */
 static void migRunSection(Mig *p, MigRev *pRev, const char *zSection,
                           const char *zSql, sqlite3_str *pOut){
   const char *zTail = zSql;
   MigTrace trace;
+  int iLine = zSection[0]=='u' ? pRev->iUpLine : pRev->iDownLine;
   if( p->rc!=SQLITE_OK ) return;
   if( pOut ){
     sqlite3_str_appendf(pOut, "\n-- %s %s: %s\n", zSection, pRev->zRev,
@@ -358,19 +441,26 @@ static void migRunSection(Mig *p, MigRev *pRev, const char *zSection,
   }
   while( p->rc==SQLITE_OK && zTail && zTail[0] ){
     const char *zStart = zTail;
+    sqlite3_stmt *pStmt = 0;
+    char *zRefusal = 0;
     int rc, eType;
     int n = 0;
     const char *zStmt;
     const unsigned char *zTok = migFirstToken(zStart, &n, &eType);
     if( eType==MIG_TK_EOF ) break;        /* only space and comments left */
-    if( migIsTxnControl(zTok, n, eType) ){
-      zStmt = migStatementExtent(zStart, &n);
-      migError(p, "revision %s (%s), %s section: %.*s is not allowed in a "
-          "script: libmig runs the whole call as one transaction",
-          pRev->zRev, pRev->zFile, zSection, n, zStmt);
-      break;
+    rc = sqlite3_prepare_v2(p->db, zStart, -1, &pStmt, &zTail);
+    if( rc==SQLITE_OK && pStmt ) zRefusal = migScriptRefusal(p, pStmt);
+    if( zRefusal ){
+      migError(p, "revision %s (%s), %s section, line %d: %s", pRev->zRev,
+          pRev->zFile, zSection, migLineOf(zSql, iLine,
+          (i64)((const char*)zTok - zSql)), zRefusal);
+      sqlite3_free(zRefusal);
+    }else if( rc==SQLITE_OK && pStmt && p->rc==SQLITE_OK ){
+      while( (rc = sqlite3_step(pStmt))==SQLITE_ROW );
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     }
-    rc = migRunOne(p->db, zStart, &zTail);
+    sqlite3_finalize(pStmt);
+    if( p->rc!=SQLITE_OK ) break;
     if( rc==SQLITE_NOMEM ){
       migErrorSet(p, SQLITE_NOMEM, 0);
     }else if( rc!=SQLITE_OK ){
@@ -476,14 +566,27 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   char *zRet = 0;
   int i;
 
+  if( p->rc!=SQLITE_OK ) return 0;
   memset(&ap, 0, sizeof(ap));
   memset(&tgt, 0, sizeof(tgt));
+  if( p->pConfig ) p->pConfig->guard.nScript++;
   migTxnBegin(p, &txn, "libmig_apply", 1);
   migBookOpen(p, &book, pOut);
   migAppliedLoad(p, pS, &ap);
   if( p->rc==SQLITE_OK ) aNew = migMalloc(p, pS->nRev+1);
   migTargetParse(p, pS, zTarget, eOp, &tgt);
   migTargetApply(p, pS, &tgt, zTarget, eOp, ap.aApplied, aNew);
+
+  /* Before anything runs: no section may need a newer SQLite than the
+  ** running one (mig_compat.c). */
+  for(i=0; p->rc==SQLITE_OK && eOp!=MIG_OP_STAMP && i<pS->nRev; i++){
+    MigRev *pRev = pS->apRev[i];
+    if( eOp==MIG_OP_UP && aNew[i] && !ap.aApplied[i] ){
+      migSectionCheck(p, pRev, "upgrade", pRev->zUpgrade);
+    }else if( eOp==MIG_OP_DOWN && !aNew[i] && ap.aApplied[i] ){
+      migSectionCheck(p, pRev, "downgrade", pRev->zDowngrade);
+    }
+  }
 
   if( eOp==MIG_OP_UP ){
     migCheckUnknown(p, pS, &ap);
@@ -535,6 +638,7 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   sqlite3_free(aNew);
   sqlite3_free(tgt.apRev);
   migAppliedClear(&ap);
+  if( p->pConfig ) p->pConfig->guard.nScript--;
   return zRet;
 }
 
@@ -550,8 +654,12 @@ static void migMove(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
 
   migCallBegin(&m, ctx, zFunc);
   zTarget = migArgText(&m, argv, 0, "target");
-  pS = migScriptsOpen(&m);
-  zRet = migMoveCore(&m, pS, zTarget, eOp, 0);
+  if( migMovingEnter(&m) ){
+    if( eOp!=MIG_OP_STAMP ) migRequireSafeJournal(&m);
+    pS = migScriptsOpen(&m);
+    zRet = migMoveCore(&m, pS, zTarget, eOp, 0);
+    migMovingLeave(&m);
+  }
   if( m.rc==SQLITE_OK ){
     if( zRet ){
       sqlite3_result_text(ctx, zRet, -1, sqlite3_free);

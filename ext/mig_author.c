@@ -54,6 +54,7 @@ void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zMsg = "merge";
   char *zRev = 0;
   migCallBegin(&m, ctx, "mig_merge");
+  if( migMovingEnter(&m) ) migMovingLeave(&m);   /* not from a script */
   if( argc>0 ) zMsg = migArgText(&m, argv, 0, "message");
   pS = migScriptsOpen(&m);
   if( m.rc==SQLITE_OK && pS->nHead<2 ){
@@ -74,16 +75,19 @@ void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   migCallEnd(&m, ctx);
 }
 
-/* The options of the downgrade diff: the renames zRenames (the JSON
-** object of the renames the upgrade applies) inverted ({"t": "u", "t.a":
-** "b"} becomes {"renames": {"u": "t", "u.b": "a"}}).  NULL when zRenames
-** is NULL. */
-static char *migInvertRenames(Mig *p, const char *zRenames){
+/* The options of the downgrade diff: those of the upgrade (zOptions, or
+** NULL) without its "mappings" (they map the upgrade's columns), with
+** the renames it applied (zRenames, a JSON object of options and hints,
+** or NULL) inverted: {"t": "u", "t.a": "b"} becomes {"u": "t", "u.b":
+** "a"}.  NULL when both are NULL. */
+static char *migDowngradeOptions(Mig *p, const char *zOptions,
+                                 const char *zRenames){
   sqlite3_stmt *pStmt;
   char *zRet = 0;
-  if( zRenames==0 || p->rc!=SQLITE_OK ) return 0;
+  if( (zRenames==0 && zOptions==0) || p->rc!=SQLITE_OK ) return 0;
   pStmt = migPrepare(p,
-      "SELECT json_object('renames', json((SELECT coalesce(json_group_object("
+      "SELECT json_remove(json_set(coalesce(?2, '{}'), '$.renames',"
+      " json((SELECT coalesce(json_group_object("
       "   CASE WHEN instr(key, '.')>0"
       "     THEN coalesce(json_extract(?1, '$.'"
       "              || json_quote(substr(key, 1, instr(key, '.')-1))),"
@@ -91,8 +95,11 @@ static char *migInvertRenames(Mig *p, const char *zRenames){
       "     ELSE value END,"
       "   CASE WHEN instr(key, '.')>0 THEN substr(key, instr(key, '.')+1)"
       "     ELSE key END), '{}')"
-      "   FROM json_each(?1))))");
-  if( pStmt ) sqlite3_bind_text(pStmt, 1, zRenames, -1, SQLITE_STATIC);
+      "   FROM json_each(coalesce(?1, '{}'))))), '$.mappings')");
+  if( pStmt ){
+    sqlite3_bind_text(pStmt, 1, zRenames, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, zOptions, -1, SQLITE_STATIC);
+  }
   if( migStep(p, pStmt)==SQLITE_ROW ){
     zRet = migStrndup(p, (const char*)sqlite3_column_text(pStmt, 0), -1);
   }
@@ -149,7 +156,7 @@ void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( m.rc==SQLITE_OK && pUp->nStep>0 ){
     migPlanCount(&m, pUp, 0);
     zUp = migPlanSql(&m, pUp, 1);
-    zInv = migInvertRenames(&m, pUp->zRenames);
+    zInv = migDowngradeOptions(&m, up.zOptionsJson, pUp->zRenames);
     down.zOptionsJson = zInv;
     pDown = migDiffPlan(&m, zModels, m.zDb, &down);
     if( pDown ) migPlanCount(&m, pDown, 1);

@@ -9,9 +9,10 @@
 ** with models and with that replay; mig_sql records every statement that
 ** writes while the scripts run on the replay (migMoveCore, mig_apply.c),
 ** which gives plain SQL; mig_test runs pytest-alembic's checks there.
-** A copy of the scratch database is attached to the caller's connection
-** (or to the scratch one) under a "_libmig_%" name when two schemas must
-** be diffed, and detached whatever happens.
+** A copy of the scratch database (made with the backup API,
+** migAttachCopy) is attached to the caller's connection (or to the
+** scratch one) under a "_libmig_%" name when two schemas must be diffed,
+** and detached whatever happens.
 */
 #include "mig_int.h"
 
@@ -64,39 +65,6 @@ static void migScratchClose(MigScratch *pSc){
   pSc->db = 0;
 }
 
-/* Attach a copy of the main database of pSrc to p->db as zAs.  Returns
-** 1 when it is attached (the caller detaches it). */
-static int migSnapshotAttach(Mig *p, sqlite3 *pSrc, const char *zAs){
-  sqlite3_int64 n = 0;
-  unsigned char *a;
-  int bAttached = 0;
-  if( p->rc!=SQLITE_OK ) return 0;
-  a = sqlite3_serialize(pSrc, "main", &n, 0);
-  if( a==0 ){
-    /* An empty in-memory database has nothing to serialize. */
-    Mig m;
-    migHandleInit(&m, pSrc, 0, 0);
-    if( migQueryInt(&m, 1, "PRAGMA \"main\".page_count")>0 ){
-      migErrorSet(p, SQLITE_NOMEM, 0);
-    }
-    migErrorFrom(p, &m, "");
-    if( p->rc!=SQLITE_OK ) return 0;
-  }
-  if( migSchemaExists(p, zAs) ) migExec(p, "DETACH %Q", zAs);
-  migExec(p, "ATTACH ':memory:' AS %Q", zAs);
-  if( p->rc==SQLITE_OK ) bAttached = 1;
-  if( p->rc==SQLITE_OK && a && n>0 ){
-    int rc = sqlite3_deserialize(p->db, zAs, a, n, n,
-        SQLITE_DESERIALIZE_FREEONCLOSE|SQLITE_DESERIALIZE_RESIZEABLE);
-    a = 0;
-    if( rc!=SQLITE_OK ){
-      migErrorSet(p, rc, "cannot load a scratch copy: %s", sqlite3_errstr(rc));
-    }
-  }
-  sqlite3_free(a);
-  return bAttached;
-}
-
 /* The diff from a copy of the main database of pSrc, attached to p->db
 ** as zAs for the time of the diff, to schema zTo.  sqlite3_free() it. */
 static char *migSnapshotDiff(Mig *p, sqlite3 *pSrc, const char *zAs,
@@ -105,7 +73,7 @@ static char *migSnapshotDiff(Mig *p, sqlite3 *pSrc, const char *zAs,
   char *zDiff = 0;
   memset(&opts, 0, sizeof(opts));
   opts.bAlwaysRebuild = p->pConfig->bAlwaysRebuild;
-  if( migSnapshotAttach(p, pSrc, zAs) ){
+  if( migAttachCopy(p, pSrc, zAs) ){
     zDiff = migDiff(p, zAs, zTo, &opts);
     migCleanup(p, "DETACH %Q", zAs);
   }
@@ -408,7 +376,7 @@ void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   /* Each revision, from the head down: down, up, same schema, down. */
   for(i=(p->rc==SQLITE_OK ? c.pS->nRev-1 : -1); i>=0 && p->rc==SQLITE_OK; i--){
     MigRev *pRev = c.pS->apRev[i];
-    int bSnap = migSnapshotAttach(pSc, c.sc.db, MIG_SNAP);
+    int bSnap = migAttachCopy(pSc, c.sc.db, MIG_SNAP);
     pSc->zFunc = "mig_downgrade";
     sqlite3_free(migMoveCore(pSc, c.pS, "-1", MIG_OP_DOWN, 0));
     pSc->zFunc = "mig_upgrade";
@@ -430,7 +398,7 @@ void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   /* At base the database holds nothing but libmig's own table. */
   if( p->rc==SQLITE_OK ){
     sqlite3_stmt *pStmt = migPrepare(pSc,
-        "SELECT group_concat(name, ', ') FROM \"main\".sqlite_schema"
+        "SELECT group_concat(name, ', ') FROM \"main\".sqlite_master"
         " WHERE name NOT LIKE '\\_libmig\\_%%' ESCAPE '\\'"
         " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'");
     if( migStep(pSc, pStmt)==SQLITE_ROW && sqlite3_column_text(pStmt, 0) ){

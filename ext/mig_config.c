@@ -12,6 +12,9 @@
 **                 list (the first word is the default);
 **   MIG_SET_BOOL  0 or 1, set from any number (non-zero is 1).
 **
+** A TEXT setting without a default (min_sqlite) starts as the running
+** SQLite's version.
+**
 ** mig_config(key) returns the value, mig_config(key, value) sets it and
 ** returns the new value.  Keys and enum words are case-insensitive.
 ** Adding a setting is one line in aMigSetting[] and a field in MigConfig;
@@ -56,6 +59,10 @@ static const MigSetting aMigSetting[] = {
     offsetof(MigConfig, bAlwaysRebuild), 0, "auto\0always\0", 0 },
   { "progress", MIG_SET_BOOL,
     offsetof(MigConfig, bProgress), 0, 0, 0 },
+  { "unsafe_journal", MIG_SET_BOOL,
+    offsetof(MigConfig, bUnsafeJournal), 0, 0, 0 },
+  { "min_sqlite", MIG_SET_TEXT,     /* default: the running SQLite */
+    offsetof(MigConfig, zMinSqlite), 0, 0, migMinSqliteCheck },
 };
 #define MIG_NSETTING ((int)(sizeof(aMigSetting)/sizeof(aMigSetting[0])))
 
@@ -95,11 +102,13 @@ MigConfig *migConfigCopy(const MigConfig *pFrom){
   }else{
     memset(pNew, 0, sizeof(MigConfig));
   }
+  memset(&pNew->guard, 0, sizeof(pNew->guard));   /* state, not settings */
   for(i=0; i<MIG_NSETTING; i++){
     const MigSetting *pSet = &aMigSetting[i];
     if( pSet->eKind==MIG_SET_TEXT ){
       char **pz = MIG_SET_TEXTP(pNew, pSet);
-      *pz = sqlite3_mprintf("%s", pFrom ? *pz : pSet->zDefault);
+      *pz = sqlite3_mprintf("%s", pFrom ? *pz
+          : pSet->zDefault ? pSet->zDefault : sqlite3_libversion());
     }
   }
   for(i=0; i<MIG_NSETTING; i++){

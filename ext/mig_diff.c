@@ -60,7 +60,9 @@
 **      models' column definition> (all of them), then ALTER TABLE "t"
 **      DROP COLUMN "c", where SQLite can, else SELECT mig_rebuild('t',
 **      '<CREATE TABLE of the models>' [, '<mapping>']) where 't' is the
-**      name after step 4 (rebuild=always: always mig_rebuild);
+**      name after step 4 (rebuild=always: always mig_rebuild); when zFrom
+**      is the schema being migrated, that CREATE keeps its columns in
+**      their live order, new ones last (migDiffRebuildSql);
 **   7. DROP TABLE of removed tables, children first (unrelated tables in
 **      reverse schema order); a changed virtual table, or a table that
 **      becomes virtual or ordinary, is dropped and created again here;
@@ -157,6 +159,7 @@ struct MigDiff {
   MigDiffTab **apTab;
   MigColRename *pColRen;  /* column renames, in the order given */
   int bAllowEmpty;        /* options: "allow_empty": true */
+  int iMinSqlite;         /* the oldest SQLite the SQL must run on */
   int nStep;              /* the steps written so far */
   int nStepAlloc;
   MigStep **apStep;       /* (sqlite3_malloc) */
@@ -605,26 +608,37 @@ static void migDiffOptions(MigDiff *d){
   static const char *azObj[] = { "renames", "mappings" };
   if( zJson==0 || p->rc!=SQLITE_OK ) return;
 
-  pStmt = migPrepare(p,
-      "SELECT json_valid(?1), CASE WHEN json_valid(?1) THEN json_type(?1) END");
+  /* Valid first, in a query of its own (see migJsonValid). */
+  if( migJsonValid(p, zJson)==0 ){
+    migError(p, "options_json is not valid JSON");
+  }
+  pStmt = migPrepare(p, "SELECT json_type(?1)");
   if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
   if( migStep(p, pStmt)==SQLITE_ROW ){
-    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
-    if( sqlite3_column_int(pStmt, 0)==0 ){
-      migError(p, "options_json is not valid JSON");
-    }else if( zType==0 || strcmp(zType, "object")!=0 ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
+    if( zType==0 || strcmp(zType, "object")!=0 ){
       migError(p, "options_json must be a JSON"
           " object, such as {\"renames\": {\"old_table\": \"new_table\"}}");
     }
   }
   migFinalize(p, pStmt);
 
-  pStmt = migPrepare(p, "SELECT key, type FROM json_each(?1)");
+  pStmt = migPrepare(p, "SELECT key, type, value FROM json_each(?1)");
   if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
   while( migStep(p, pStmt)==SQLITE_ROW ){
     const char *zKey = (const char*)sqlite3_column_text(pStmt, 0);
     const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
-    if( zKey && strcmp(zKey, "allow_empty")==0 ){
+    if( zKey && strcmp(zKey, "min_sqlite")==0 ){
+      /* The oldest SQLite the SQL must run on (mig_compat.c). */
+      const char *zVal = (const char*)sqlite3_column_text(pStmt, 2);
+      if( zType==0 || strcmp(zType, "text")!=0 ){
+        migError(p, "min_sqlite must be an SQLite version such as "
+            "'3.31.1'");
+      }else{
+        migMinSqliteCheck(p, zVal);
+        d->iMinSqlite = migVersionParse(zVal);
+      }
+    }else if( zKey && strcmp(zKey, "allow_empty")==0 ){
       if( zType && strcmp(zType, "true")==0 ){
         d->bAllowEmpty = 1;
       }else if( zType==0 || strcmp(zType, "false")!=0 ){
@@ -633,7 +647,7 @@ static void migDiffOptions(MigDiff *d){
     }else if( zKey==0
      || (strcmp(zKey, "renames")!=0 && strcmp(zKey, "mappings")!=0) ){
       migError(p, "options_json: unknown key"
-          " \"%s\" (known: renames, mappings, allow_empty)",
+          " \"%s\" (known: renames, mappings, allow_empty, min_sqlite)",
           zKey ? zKey : "");
     }else if( zType==0 || strcmp(zType, "object")!=0 ){
       if( zKey[0]=='r' ){
@@ -1400,6 +1414,8 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
   for(i=0; i<pT->nAdd; i++){
     if( !migAddQualifies(pTo, &pTo->aCol[pT->aAdd[i]], &d->hToCol) ) return;
   }
+  /* Native DROP COLUMN only where the scripts' SQLite has it. */
+  if( pT->nDrop>0 && d->iMinSqlite<MIG_V_DROP_COLUMN ) return;
   for(i=0; i<pT->nDrop; i++){
     if( !migDropQualifies(d, pT, &pF->aCol[pT->aDrop[i]]) ) return;
   }
@@ -2220,6 +2236,52 @@ static void migDiffWarnHints(MigDiff *d, MigStep *pS, MigDiffTab *pT){
   }
 }
 
+/*
+** The CREATE TABLE that a generated rebuild of pT gives mig_rebuild
+** (rule 11).  When zFrom is the schema being migrated (Mig.zDb: mig_diff,
+** the upgrade of mig_autogenerate), the columns that exist there keep
+** their order, each under its zTo (renamed) name, and the new ones come
+** last in models order, as ALTER TABLE ADD COLUMN would put them: an
+** application's SELECT * and INSERT ... VALUES without a column list
+** keep their meaning.  Each column is spelled as zTo spells it, with its
+** comments; the table constraints and the rest stay where zTo has them.
+** Otherwise (a downgrade diff goes from the models back to the schema as
+** it was, whose text already holds the order to restore) and whenever
+** the order is already that one, zTo's text as it is.  sqlite3_free()
+** the result.
+*/
+static char *migDiffRebuildSql(MigDiff *d, MigDiffTab *pT){
+  MigObject *pF = pT->pFrom;
+  MigObject *pTo = pT->pTo;
+  int *aOrder = 0;
+  unsigned char *aUsed = 0;
+  char *zRet = 0;
+  int i, j, n = 0, bSame = 1;
+  if( migStrICmp(d->zFromDb, d->p->zDb)==0 ){
+    aOrder = migMalloc(d->p, sizeof(int)*((i64)pTo->nCol+1));
+    aUsed = migMalloc(d->p, (i64)pTo->nCol+1);
+  }
+  for(i=0; aOrder && aUsed && i<pF->nCol; i++){
+    const char *zName = migDiffColName(pT, pF->aCol[i].zName);
+    for(j=0; j<pTo->nCol; j++){
+      if( !aUsed[j] && migStrICmp(pTo->aCol[j].zName, zName)==0 ){
+        aUsed[j] = 1;
+        aOrder[n++] = j;
+        break;
+      }
+    }
+  }
+  for(j=0; aOrder && aUsed && j<pTo->nCol; j++){
+    if( !aUsed[j] ) aOrder[n++] = j;
+  }
+  for(i=0; aOrder && i<n; i++) if( aOrder[i]!=i ) bSame = 0;
+  if( aOrder && !bSame ) zRet = migCreateReorder(d->p, pTo, aOrder);
+  if( zRet==0 ) zRet = migMprintf(d->p, "%s", pTo->zSql);
+  sqlite3_free(aOrder);
+  sqlite3_free(aUsed);
+  return zRet;
+}
+
 /* Step 6 for one table. */
 static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
   MigObject *pF = pT->pFrom;
@@ -2259,6 +2321,7 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     sqlite3_str *pMap = 0;
     sqlite3_str *pWarn = sqlite3_str_new(d->p->db);
     char *zMap = 0, *zWarn;
+    char *zCreate = migDiffRebuildSql(d, pT);
     MigStep *pS;
     int bTodo = 0;
     for(i=0; i<pT->nDrop; i++){
@@ -2325,13 +2388,14 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     migDescTable(d, d->pDesc, pT, aGone);
     if( zMap ){
       pS = migDiffStep(d, MIG_STEP_ALTER_TABLE, pT->zCur, pT,
-          "SELECT mig_rebuild(%Q, %Q, %Q);", pT->zCur, pTo->zSql, zMap);
+          "SELECT mig_rebuild(%Q, %Q, %Q);", pT->zCur, zCreate, zMap);
       if( pS ) pS->zMapping = migArenaStrndup(d->p, &d->arena, zMap, -1);
     }else{
       pS = migDiffStep(d, MIG_STEP_ALTER_TABLE, pT->zCur, pT,
-          "SELECT mig_rebuild(%Q, %Q);", pT->zCur, pTo->zSql);
+          "SELECT mig_rebuild(%Q, %Q);", pT->zCur, zCreate);
     }
     sqlite3_free(zMap);
+    sqlite3_free(zCreate);
     zWarn = migStrFinish(d->p, pWarn);
     if( zWarn && zWarn[0] ) migDiffWarn(d, pS, zWarn);
     sqlite3_free(zWarn);
@@ -2681,6 +2745,7 @@ MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
   d.pOpts = pOpts ? pOpts : &noOpts;
   d.zFromDb = zFrom;
   d.zToDb = zTo;
+  d.iMinSqlite = migMinSqlite(p->pConfig);
   d.pSigA = sqlite3_str_new(p->db);
   d.pSigB = sqlite3_str_new(p->db);
   d.pOut = sqlite3_str_new(p->db);

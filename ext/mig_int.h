@@ -37,7 +37,10 @@
 ** (mig_check, mig_sql, mig_test); mig_vtab.c lists the scripts (the
 ** "migrations" table); mig_config.c holds the settings of a connection
 ** and registers everything (migRegister); mig_main.c is the entry point;
-** mig_util.c the small machinery every file uses.  No file calls up the
+** mig_txn.c the transaction of a call that writes and the guards around
+** it; mig_util.c the small machinery every file uses; mig_compat.c what
+** the running SQLite has (one build serves SQLite 3.31.1 and every later
+** version: features are detected at run time).  No file calls up the
 ** chain: the scratch database gets libmig through migRegister().
 **
 ** THE RULES THAT PROTECT DATA, in brief (README.md has them whole):
@@ -90,10 +93,26 @@ typedef unsigned int u32;
 ** connection and is the user data of every libmig SQL function.
 */
 typedef struct MigConfig MigConfig;
+typedef struct MigGuard MigGuard;
+
+/*
+** What libmig keeps about a connection while a call that migrates runs
+** on it (mig_txn.c).  Part of the connection's MigConfig, never copied
+** with its settings.
+*/
+struct MigGuard {
+  int nMoving;               /* mig_upgrade/downgrade/stamp calls running */
+  int nScript;               /* migMoveCore calls running the scripts */
+};
+
 struct MigConfig {
   char *zScriptLocation;     /* 'script_location', default "migrations" */
   int bAlwaysRebuild;        /* 'rebuild': 0 = auto (default), 1 = always */
   int bProgress;             /* 'progress': 0/1 */
+  int bUnsafeJournal;        /* 'unsafe_journal': 0/1 */
+  MigGuard guard;            /* not a setting: the connection's state */
+  char *zMinSqlite;          /* 'min_sqlite': the oldest SQLite scripts
+                             ** must run on, default the running one */
 };
 
 /* The schema libmig migrates: every statement it runs on the live
@@ -367,12 +386,6 @@ void migCleanup(Mig *p, const char *zFmt, ...);  /* runs even after errors */
 int migSchemaExists(Mig *p, const char *zDb); /* attached under that name? */
 void migRequireSchema(Mig *p, const char *zDb); /* error unless attached */
 int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail);
-/* Rule 12: prepare one statement that runs expressions from a schema (a
-** models CHECK, a partial index's WHERE, a mapping), or fail, as SQLite
-** would fail them inside a schema, with "unsafe use of f()" when it calls
-** a function SQLite refuses there (SQLITE_DIRECTONLY, or one that is not
-** SQLITE_INNOCUOUS while trusted_schema is off). */
-sqlite3_stmt *migPrepareConfined(Mig *p, const char *zSql);
 
 /* Start an SQL function call: a fresh handle for function zFunc on the
 ** call's connection, with its settings.  End it: report the error (if
@@ -385,21 +398,88 @@ const char *migArgText(Mig *p, sqlite3_value **argv, int iArg,
 const char *migArgOpt(Mig *p, sqlite3_value **argv, int iArg);
 
 /*
-** The transaction of a call that writes.  migTxnBegin(p, pT, zSavepoint,
-** bOwn): in autocommit mode with bOwn, foreign keys off and BEGIN
-** IMMEDIATE; otherwise SAVEPOINT zSavepoint.  migTxnEnd: COMMIT (or
-** RELEASE) when p holds no error, else ROLLBACK (TO); foreign keys back
-** on as they were, whatever happened.
+** Rule 12 (README.md): a query of libmig's own that holds expressions
+** from a schema (CHECKs, partial-index WHEREs, DEFAULTs, generated
+** columns, mappings) calls no function that SQLite would refuse inside a
+** schema (SQLITE_DIRECTONLY; not SQLITE_INNOCUOUS under trusted_schema=
+** OFF).  migSchemaSafe checks the single statement zSql without running
+** it: SQLITE_OK, or the error of compiling it (*pzErr NULL), or
+** SQLITE_ERROR with "unsafe use of f(): ..." in *pzErr (sqlite3_free).
+** migPrepareSchemaSafe prepares the SQL text zSql with that check (the
+** error on p).  Use them for every such query: validations, pre-flight
+** counts, diagnostics.
 */
-typedef struct MigTxn MigTxn;
-struct MigTxn {
-  const char *zSavepoint;  /* the savepoint's name */
-  int bOwn;                /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
-  int bStarted;            /* the transaction or savepoint is open */
-  int bFkWasOn;            /* foreign_keys was on: restore it */
+int migSchemaSafe(sqlite3 *db, const char *zSql, char **pzErr);
+sqlite3_stmt *migPrepareSchemaSafe(Mig *p, const char *zSql);
+/* Append declared type zType as a checked type name (words and an
+** optional "(n[, m])") or, when it is anything else, as a quoted name
+** with the same meaning: never as raw SQL. */
+void migAppendTypeName(sqlite3_str *pStr, const char *zType);
+
+/*************************************************************************
+** Interface to code in mig_compat.c: the SQLite versions libmig runs on.
+** The list of what came in which version, and what libmig does about
+** each, opens mig_compat.c.  Every extension-API routine newer than the
+** floor is called only where a predicate below says the running SQLite
+** has it.
+*/
+#define MIG_SQLITE_FLOOR       3031001  /* the oldest SQLite libmig loads in */
+#define MIG_SQLITE_FLOOR_TEXT  "3.31.1"
+#define MIG_V_FKCHECK_ARGS     3033000  /* pragma_foreign_key_check(t, s) */
+#define MIG_V_UPDATE_FROM      3033000  /* UPDATE ... FROM */
+#define MIG_V_RETURNING        3035000  /* RETURNING, MATERIALIZED */
+#define MIG_V_DROP_COLUMN      3035005  /* ALTER TABLE DROP COLUMN, fixed */
+#define MIG_V_CHANGES64        3037000  /* sqlite3_changes64 in the API */
+#define MIG_V_TABLE_LIST       3037000  /* PRAGMA table_list */
+#define MIG_V_STRICT           3037000  /* STRICT tables */
+#define MIG_V_JSON             3038000  /* JSON built in; -> and ->> */
+#define MIG_V_DB_NAME          3039000  /* sqlite3_db_name in the API */
+#define MIG_V_JOIN39           3039000  /* RIGHT/FULL JOIN, IS DISTINCT FROM */
+#define MIG_V_IS_INTERRUPTED   3041000  /* sqlite3_is_interrupted */
+#define MIG_V_ALTER_CONSTRAINT 3052000  /* ALTER TABLE ... ALTER COLUMN SET/
+                                        ** DROP NOT NULL, ADD/DROP CONSTRAINT */
+#define MIG_VERSION_BUF        16       /* room for "3.37.2" and more */
+
+int migSqliteVersion(void);     /* sqlite3_libversion_number(), read once */
+int migHasDropColumn(void);     /* native ALTER TABLE DROP COLUMN (3.35.5) */
+int migHasTableList(void);      /* PRAGMA table_list (3.37) */
+int migHasStrict(void);         /* STRICT tables (3.37) */
+int migHasDbName(void);         /* sqlite3_db_name() (3.39) */
+int migHasIsInterrupted(void);  /* sqlite3_is_interrupted() (3.41) */
+int migHasAlterConstraint(void);  /* ALTER COLUMN SET/DROP NOT NULL,
+                                  ** ADD/DROP CONSTRAINT (3.52) */
+i64 migChanges(sqlite3 *db);    /* sqlite3_changes64, or sqlite3_changes */
+char *migVersionText(int iVersion, char *zBuf);  /* "3.37.2"; returns zBuf */
+int migVersionParse(const char *z);  /* "3.37.2" -> 3037002, else -1 */
+int migFloorCheck(char **pzErrMsg);  /* SQLITE_ERROR below the floor */
+int migMinSqlite(MigConfig *pConfig);  /* min_sqlite as a number */
+void migMinSqliteCheck(Mig *p, const char *zVal);  /* a valid min_sqlite? */
+/* Attach a copy of the main database of pSrc (p->db itself allowed) to
+** p->db as zAs (replacing one of that name); 1 when zAs is attached. */
+int migAttachCopy(Mig *p, sqlite3 *pSrc, const char *zAs);
+int migJsonValid(Mig *p, const char *zJson);  /* 1, 0, or -1 on error */
+/* What SQL needs: the newest feature of a statement (mig_compat.c has
+** the list), and the first statement of a text that needs more than a
+** version; migSectionCheck fails before a move when a section of a
+** revision needs more than the running SQLite. */
+typedef struct MigNeed MigNeed;
+struct MigNeed {
+  int iVersion;         /* the SQLite version it needs, 0: none */
+  const char *zWhat;    /* the feature */
+  const char *zInstead; /* what does it on older SQLite, or NULL */
 };
-void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
-void migTxnEnd(Mig *p, MigTxn *pT);
+typedef struct MigNeedHit MigNeedHit;
+struct MigNeedHit {
+  MigNeed need;
+  const char *zStmt;    /* the statement (in the text searched) */
+  int nStmt;            /* its length */
+};
+int migSqlNeedsAbove(Mig *p, const char *zSql, int iVersion,
+                     MigNeedHit *pHit);
+struct MigRev;                 /* (mig_script.c) */
+void migSectionCheck(Mig *p, struct MigRev *pRev, const char *zSection,
+                     const char *zSql);
+char *migPrepareMessage(sqlite3 *db);  /* errmsg, JSON named if missing */
 
 /*************************************************************************
 ** Interface to code in mig_parse.c: the tokenizer and the parser of the
@@ -418,6 +498,12 @@ MigObject *migParseCreate(Mig *p, MigArena *pA, const char *zSql);
 /* Parse a single column definition (for ADD COLUMN) into pCol. */
 void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol);
 
+/* The CREATE TABLE statement of pTab with its columns in the order
+** aOrder[0..nCol-1] (indexes into aCol), each with its comments, the
+** table constraints and the rest in place; NULL when it cannot be done
+** safely (sqlite3_free it).  For rule 11 (mig_diff.c). */
+char *migCreateReorder(Mig *p, MigObject *pTab, const int *aOrder);
+
 /* The CREATE statement of pObj for schema zDb: "CREATE [UNIQUE] <kind>
 ** "zDb"."name"" and the rest of pObj->zSql after its name (sqlite3_free
 ** it), so that running it never depends on name lookup. */
@@ -435,6 +521,7 @@ char *migQualifiedCreate(Mig *p, MigObject *pObj, const char *zDb);
 MigSchema *migSchemaRead(Mig *p, const char *zDb);
 void migSchemaFree(MigSchema *pSchema);            /* NULL is a no-op */
 int migIsBookkeepingTable(const char *zName);      /* libmig's own tables */
+int migShadowCount(Mig *p, const char *zDb);  /* shadow tables of zDb */
 MigColumn *migFindColumn(MigObject *pTab, const char *zName);  /* or NULL */
 
 /*************************************************************************
@@ -643,6 +730,8 @@ struct MigRev {
   char *zDowngrade;     /* text of the downgrade section */
   char zChecksum[MIG_CHECKSUM_SZ];  /* "v2:<16 hex>", what is recorded */
   char zChecksumRaw[17];  /* of the raw bytes (old databases recorded it) */
+  int iUpLine;          /* line of the file where zUpgrade starts */
+  int iDownLine;        /* line of the file where zDowngrade starts */
   int iOrder;           /* index in MigScripts.apRev (base first) */
   int iMark;            /* scratch for graph walks */
 };
@@ -721,6 +810,38 @@ void migBookRemoved(Mig *p, MigBook *pB, const char *zRev);
 void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum);
 void migBookClose(MigBook *pB);
 void migCurrentFunc(sqlite3_context*, int, sqlite3_value**);
+
+/*************************************************************************
+** Interface to code in mig_txn.c: the transaction of a call that writes,
+** the settings it switches for its time, and the guards around it.
+*/
+/*
+** migTxnBegin(p, pT, zSavepoint, bOwn): with bOwn (the call's own
+** transaction) foreign key enforcement and legacy_alter_table are
+** switched off with sqlite3_db_config for its time; in autocommit mode
+** with bOwn, BEGIN IMMEDIATE, else SAVEPOINT zSavepoint.  migTxnEnd:
+** COMMIT (or RELEASE) when p holds no error, else ROLLBACK (TO); the
+** settings back as they were whatever happened.
+*/
+typedef struct MigTxn MigTxn;
+struct MigTxn {
+  const char *zSavepoint;  /* the savepoint's name */
+  int bOwn;                /* the call's own: settings switched */
+  int bBegin;              /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
+  int bStarted;            /* the transaction or savepoint is open */
+  int iFk;                 /* foreign key enforcement before, -1: kept */
+  int iLegacyAlter;        /* legacy_alter_table before, -1: kept */
+};
+void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
+void migTxnEnd(Mig *p, MigTxn *pT);
+/* Fail unless the journal of p->zDb can roll a failed call back: not
+** OFF, and not MEMORY for a database file, unless 'unsafe_journal'. */
+void migRequireSafeJournal(Mig *p);
+/* The re-entry guard of the connection: migMovingEnter fails when a call
+** that moves the database already runs on it (from a revision script, a
+** trigger or a view); migMovingLeave ends what a successful Enter began. */
+int migMovingEnter(Mig *p);
+void migMovingLeave(Mig *p);
 
 /*************************************************************************
 ** Interface to code in mig_apply.c: mig_upgrade, mig_downgrade and

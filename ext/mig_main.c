@@ -2,9 +2,10 @@
 ** mig_main.c: the entry point of libmig.
 **
 ** sqlite3_mig_init() is what `.load ./libmig` (or sqlite3_load_extension,
-** or sqlite3_auto_extension) calls.  It allocates the connection's
-** settings and hands them to migRegister() (mig_config.c), which
-** registers every SQL function and the virtual table.  This is the one
+** or sqlite3_auto_extension) calls.  It refuses an SQLite older than
+** libmig's floor (migFloorCheck, mig_compat.c), then allocates the
+** connection's settings and hands them to migRegister() (mig_config.c),
+** which registers every SQL function and the virtual table.  This is the one
 ** file that uses SQLITE_EXTENSION_INIT1/INIT2.
 */
 #define MIG_MAIN_C
@@ -22,6 +23,8 @@ int sqlite3_mig_init(
   MigConfig *pConfig;
   int rc;
   SQLITE_EXTENSION_INIT2(pApi);
+  rc = migFloorCheck(pzErrMsg);
+  if( rc!=SQLITE_OK ) return rc;
   pConfig = migConfigCopy(0);
   if( pConfig==0 ) return SQLITE_NOMEM;
   rc = migRegister(db, pConfig);

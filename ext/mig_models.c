@@ -4,22 +4,22 @@
 **
 ** The DDL runs on a private in-memory connection, so that unqualified
 ** (or even "main."-qualified) statements can only ever land there; the
-** result is serialized and deserialized into a fresh in-memory database
-** attached to the caller's connection as schema (replacing one of that
-** name).  Any failure leaves no schema of that name attached.
+** result is copied with the backup API (migAttachCopy: serialize and
+** deserialize are not in the API table of SQLite before 3.39) into a
+** fresh in-memory database attached to the caller's connection as schema
+** (replacing one of that name).  Any failure leaves no schema of that
+** name attached.
 */
 #include "mig_int.h"
 
 /*
-** Build the database for mig_models in a private in-memory connection and
-** return it serialized.  *pnObj is the number of schema objects created
-** (shadow tables of virtual tables are not counted).
+** Build the database for mig_models in a private in-memory connection.
+** *pnObj is the number of schema objects created (shadow tables of
+** virtual tables are not counted).  Returns the connection (close it),
+** or NULL with the error set.
 */
-static unsigned char *migModelsBuild(
-  Mig *p, const char *zSql, sqlite3_int64 *pnByte, int *pnObj
-){
+static sqlite3 *migModelsBuild(Mig *p, const char *zSql, int *pnObj){
   Mig m;
-  unsigned char *aData = 0;
   const char *zTail = zSql;
   sqlite3 *pPriv = 0;
   int rc;
@@ -44,18 +44,15 @@ static unsigned char *migModelsBuild(
       migError(&m, "%s in: %.*s", sqlite3_errmsg(pPriv), n, zStmt);
     }
   }
-  *pnObj = (int)migQueryInt(&m, 0,
-      "SELECT (SELECT count(*) FROM \"main\".sqlite_schema"
-      "         WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite!_%%' ESCAPE '!')"
-      "     - (SELECT count(*) FROM pragma_table_list WHERE type='shadow')");
-  if( m.rc==SQLITE_OK && *pnObj>0 ){
-    /* An empty database serializes to nothing: attach it empty instead. */
-    aData = sqlite3_serialize(pPriv, "main", pnByte, 0);
-    if( aData==0 ) migErrorSet(&m, SQLITE_NOMEM, 0);
-  }
+  *pnObj = (int)migQueryInt(&m, 0, "SELECT count(*) FROM \"main\".sqlite_master"
+      " WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite!_%%' ESCAPE '!'");
+  *pnObj -= migShadowCount(&m, "main");
   migErrorFrom(p, &m, "");
-  sqlite3_close(pPriv);
-  return aData;
+  if( p->rc!=SQLITE_OK ){
+    sqlite3_close(pPriv);
+    pPriv = 0;
+  }
+  return pPriv;
 }
 
 /*
@@ -67,8 +64,7 @@ void migModelsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
   const char *zDb;
   const char *zSql;
-  unsigned char *aData = 0;
-  sqlite3_int64 nByte = 0;
+  sqlite3 *pPriv;
   int nObj = 0;
   int bAttached = 0;
   (void)argc;
@@ -81,21 +77,10 @@ void migModelsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   ){
     migError(&m, "cannot replace the %s schema; choose another name", zDb);
   }
-  aData = migModelsBuild(&m, zSql, &nByte, &nObj);
-  if( m.rc==SQLITE_OK && migSchemaExists(&m, zDb) ){
-    migExec(&m, "DETACH %Q", zDb);
-  }
-  migExec(&m, "ATTACH ':memory:' AS %Q", zDb);
-  if( m.rc==SQLITE_OK ) bAttached = 1;
-  if( m.rc==SQLITE_OK && aData ){
-    int rc;
-    rc = sqlite3_deserialize(m.db, zDb, aData, nByte, nByte,
-        SQLITE_DESERIALIZE_FREEONCLOSE|SQLITE_DESERIALIZE_RESIZEABLE);
-    aData = 0;    /* owned by SQLite now, even on failure */
-    if( rc!=SQLITE_OK ) migErrorSet(&m, rc, "%s", sqlite3_errstr(rc));
-  }
+  pPriv = migModelsBuild(&m, zSql, &nObj);
+  bAttached = migAttachCopy(&m, pPriv, zDb);
   if( m.rc!=SQLITE_OK && bAttached ) migCleanup(&m, "DETACH %Q", zDb);
-  sqlite3_free(aData);
+  sqlite3_close(pPriv);
   if( m.rc==SQLITE_OK ) sqlite3_result_int(ctx, nObj);
   migCallEnd(&m, ctx);
 }

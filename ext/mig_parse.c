@@ -1753,6 +1753,228 @@ char *migQualifiedCreate(Mig *p, MigObject *pObj, const char *zDb){
       &pObj->zSql[pObj->iName]);
 }
 
+/*************************************************************************
+** Column order (rule 11): a CREATE TABLE with its columns reordered.
+*/
+
+/* One item of a CREATE TABLE's list (a column or a table constraint), as
+** offsets into the statement:
+**
+**     ( <lead> <def> <pre> , <trail>\n <lead> <def> <pre> <close> )
+**
+** lead: the space and comments before the definition (after the trail
+** of the item before); def: its first to its last significant token;
+** pre: what is between it and its comma; trail: the comments after the
+** comma on the same line.  The last item has no comma: its pre is what
+** follows it on its own line, its close the rest before ")". */
+typedef struct MigItem MigItem;
+struct MigItem {
+  int iLead, iDef, iDefEnd, iPreEnd, iTrail, iTrailEnd;
+};
+
+/* True if z[i..j) (space and comments only) holds a comment. */
+static int migHasComment(const char *z, int i, int j){
+  for(; i+1<j; i++){
+    if( (z[i]=='-' && z[i+1]=='-') || (z[i]=='/' && z[i+1]=='*') ) return 1;
+  }
+  return 0;
+}
+
+/* The end of the comments that follow offset i on its line in zSql (at
+** most to iMax): the first line end after the last comment found before
+** a line end or a significant token; i itself when there is none. */
+static int migSameLineEnd(const char *zSql, int i, int iMax){
+  const unsigned char *z = (const unsigned char*)zSql;
+  int iEnd = i, eType, n;
+  while( i<iMax && (n = migGetToken(&z[i], &eType))>0 && eType==MIG_TK_SPACE ){
+    if( z[i]=='-' || z[i]=='/' ){
+      iEnd = i + n;               /* a comment: up to its end */
+    }else{
+      const char *zNl = memchr(&z[i], '\n', n);
+      if( zNl ) break;            /* a line end: the line is over */
+    }
+    i += n;
+  }
+  return iEnd>iMax ? iMax : iEnd;
+}
+
+/* Append z[i..j) to pStr; after a text that ends in a "--" comment, a
+** line end comes first unless the text appended begins with one. */
+static void migAppendPart(sqlite3_str *pStr, const char *z, int i, int j,
+                          int *pbNl){
+  if( i>=j ) return;
+  if( *pbNl && z[i]!='\n' && z[i]!='\r' ) sqlite3_str_append(pStr, "\n", 1);
+  sqlite3_str_append(pStr, &z[i], j-i);
+  {
+    /* does it end inside a line comment? */
+    int k = j;
+    while( k>i && z[k-1]!='\n' ) k--;
+    *pbNl = migHasComment(z, k, j) && z[j-1]!='\n';
+    if( *pbNl ){
+      /* only a "--" comment runs to the line end, not a closed block one */
+      int m;
+      for(m=k; m+1<j && !(z[m]=='-' && z[m+1]=='-'); m++){
+        if( z[m]=='/' && z[m+1]=='*' ){
+          const char *zEnd = strstr(&z[m+2], "*/");
+          if( zEnd==0 || zEnd-z>=j ) break;
+          m = (int)(zEnd - z) + 1;
+        }
+      }
+      *pbNl = m+1<j && z[m]=='-' && z[m+1]=='-';
+    }
+  }
+}
+
+/*
+** The CREATE TABLE statement of pTab (its zSql) with its column
+** definitions in the order aOrder[0..nCol-1] (indexes into pTab->aCol).
+** Each column's definition moves with its comments (those on the lines
+** before it and after it on its line); the table constraints, the other
+** comments and the text around the list stay where they are.  Returns
+** NULL (no error) when the text cannot be taken apart so, or does not
+** give back the same table with the columns in that order: the caller
+** then keeps the text as it is.  sqlite3_free() the result.
+*/
+char *migCreateReorder(Mig *p, MigObject *pTab, const int *aOrder){
+  const char *z = pTab->zSql;
+  const unsigned char *zU = (const unsigned char*)z;
+  MigItem *aItem = 0;
+  int nItem = 0, nAlloc = pTab->nCol + pTab->nCons + 1;
+  int i, n, eType, iOpen = -1, iClose = -1, nDepth = 0, bNl = 0;
+  sqlite3_str *pStr = 0;
+  char *zOut = 0;
+  MigArena a;
+  Mig m;
+  if( p->rc!=SQLITE_OK || z==0 || pTab->nCol==0 ) return 0;
+  aItem = migMalloc(p, sizeof(MigItem)*(i64)nAlloc);
+  if( aItem==0 ) return 0;
+
+  /* The name, then "(": the list. */
+  i = pTab->iName;
+  n = migGetToken(&zU[i], &eType);
+  i += n;
+  while( (n = migGetToken(&zU[i], &eType))>0 && eType==MIG_TK_SPACE ) i += n;
+  if( n!=1 || z[i]!='(' ) goto reorder_out;
+  iOpen = i;
+  i++;
+  aItem[0].iLead = i;
+  aItem[0].iDef = -1;
+  while( iClose<0 && (n = migGetToken(&zU[i], &eType))>0 ){
+    MigItem *pI = &aItem[nItem];
+    if( eType!=MIG_TK_SPACE ){
+      if( eType==MIG_TK_PUNCT && z[i]==',' && nDepth==0 ){
+        if( pI->iDef<0 || nItem+1>=nAlloc ) goto reorder_out;
+        pI->iPreEnd = i;
+        pI->iTrail = i+1;
+        pI->iTrailEnd = migSameLineEnd(z, i+1, (int)strlen(z));
+        nItem++;
+        aItem[nItem].iLead = pI->iTrailEnd;
+        aItem[nItem].iDef = -1;
+        i = pI->iTrailEnd;
+        continue;
+      }
+      if( eType==MIG_TK_PUNCT && z[i]==')' && nDepth==0 ){
+        if( pI->iDef<0 ) goto reorder_out;
+        iClose = i;
+        pI->iPreEnd = migSameLineEnd(z, pI->iDefEnd, i);
+        pI->iTrail = pI->iTrailEnd = pI->iPreEnd;
+        nItem++;
+        break;
+      }
+      if( eType==MIG_TK_PUNCT && z[i]=='(' ) nDepth++;
+      if( eType==MIG_TK_PUNCT && z[i]==')' ) nDepth--;
+      if( pI->iDef<0 ) pI->iDef = i;
+      pI->iDefEnd = i + n;
+    }
+    i += n;
+  }
+  if( iClose<0 || nItem<pTab->nCol ) goto reorder_out;
+
+  /* The first nCol items are the columns, in order. */
+  memset(&a, 0, sizeof(a));
+  migHandleInit(&m, p->db, 0, 0);
+  for(i=0; i<pTab->nCol && m.rc==SQLITE_OK; i++){
+    int iDef = aItem[i].iDef;
+    char *zName;
+    n = migGetToken(&zU[iDef], &eType);
+    zName = migDequote(&m, &a, &z[iDef], n);
+    if( zName && migStrICmp(zName, pTab->aCol[i].zName)!=0 ) break;
+  }
+  migArenaFree(&a);
+  if( m.rc==SQLITE_NOMEM ) migErrorSet(p, SQLITE_NOMEM, 0);
+  migReset(&m);
+  if( i<pTab->nCol ) goto reorder_out;
+
+  /* The new text. */
+  pStr = sqlite3_str_new(p->db);
+  sqlite3_str_append(pStr, z, iOpen+1);
+  for(i=0; i<nItem; i++){
+    MigItem *pSlot = &aItem[i];
+    MigItem *pI = i<pTab->nCol ? &aItem[aOrder[i]] : pSlot;
+    if( migHasComment(z, pI->iLead, pI->iDef) || pI==pSlot ){
+      migAppendPart(pStr, z, pI->iLead, pI->iDef, &bNl);
+    }else{
+      /* the slot's own spacing, after its comments */
+      int k = pSlot->iDef;
+      while( k>pSlot->iLead && (z[k-1]==' ' || z[k-1]=='\t'
+                             || z[k-1]=='\n' || z[k-1]=='\r') ) k--;
+      if( migHasComment(z, pSlot->iLead, pSlot->iDef) ){
+        while( k<pSlot->iDef && z[k]!='\n' ) k++;
+      }else{
+        k = pSlot->iLead;
+      }
+      migAppendPart(pStr, z, k, pSlot->iDef, &bNl);
+    }
+    migAppendPart(pStr, z, pI->iDef, pI->iDefEnd, &bNl);
+    if( pI==pSlot ){
+      migAppendPart(pStr, z, pI->iDefEnd, pI->iPreEnd, &bNl);
+      if( i<nItem-1 ) migAppendPart(pStr, z, pI->iPreEnd, pI->iPreEnd+1, &bNl);
+      migAppendPart(pStr, z, pI->iTrail, pI->iTrailEnd, &bNl);
+    }else{
+      if( i<nItem-1 ) sqlite3_str_append(pStr, ",", 1);
+      if( migHasComment(z, pI->iDefEnd, pI->iPreEnd) ){
+        migAppendPart(pStr, z, pI->iDefEnd, pI->iPreEnd, &bNl);
+      }
+      if( migHasComment(z, pI->iTrail, pI->iTrailEnd) ){
+        migAppendPart(pStr, z, pI->iTrail, pI->iTrailEnd, &bNl);
+      }
+    }
+  }
+  /* what the last item leaves before ")", then the rest */
+  migAppendPart(pStr, z, aItem[nItem-1].iTrailEnd, iClose, &bNl);
+  migAppendPart(pStr, z, iClose, (int)strlen(z), &bNl);
+  zOut = migStrFinish(p, pStr);
+
+  /* It must read back as the same table, columns in the new order. */
+  if( zOut ){
+    MigObject *pNew;
+    memset(&a, 0, sizeof(a));
+    migHandleInit(&m, p->db, 0, 0);
+    pNew = migParseCreate(&m, &a, zOut);
+    if( pNew==0 || pNew->nCol!=pTab->nCol || pNew->nCons!=pTab->nCons ){
+      i = -1;
+    }else{
+      for(i=0; i<pTab->nCol; i++){
+        if( migStrICmp(pNew->aCol[i].zName, pTab->aCol[aOrder[i]].zName) ){
+          i = -1;
+          break;
+        }
+      }
+    }
+    if( m.rc==SQLITE_NOMEM ) migErrorSet(p, SQLITE_NOMEM, 0);
+    migReset(&m);
+    migArenaFree(&a);
+    if( i<0 ){
+      sqlite3_free(zOut);
+      zOut = 0;
+    }
+  }
+
+ reorder_out:
+  sqlite3_free(aItem);
+  return zOut;
+}
+
 /* The extent of the statement that starts at z, without leading space and
 ** comments and without its ";": how error messages quote a statement.
 ** A CREATE TRIGGER ends at the ";" after its END (its body holds ";"):

@@ -51,7 +51,7 @@
 **   - "changed": rows of which a column's stored value or typeof()
 **     differs after the new affinity's conversion, with one example.
 **
-** Every query is prepared with migPrepareConfined (rule 12): a models
+** Every query is prepared with migPrepareSchemaSafe (rule 12): a models
 ** expression that calls a function SQLite refuses inside a schema is
 ** never run; the counts that need it are reported "not counted".  Steps
 ** that cannot fail cost nothing; "rows" is NULL where no query ran.
@@ -1040,7 +1040,7 @@ static sqlite3_stmt *migScanPrepare(MigCounter *c, MigScan *pScan){
   sqlite3_stmt *pStmt = 0;
   char *zSql = migScanSql(c, pScan, 1);
   migHandleInit(&side, p->db, 0, p->pConfig);
-  if( zSql ) pStmt = migPrepareConfined(&side, zSql);
+  if( zSql ) pStmt = migPrepareSchemaSafe(&side, zSql);
   sqlite3_free(zSql);
   if( pStmt ){
     for(pC=pScan->pFirst; pC; pC=pC->pNext) pC->bOk = 1;
@@ -1058,7 +1058,7 @@ static sqlite3_stmt *migScanPrepare(MigCounter *c, MigScan *pScan){
     pC->pNext = 0;
     zSql = migScanSql(c, pScan, 0);
     pC->pNext = pNext;
-    if( zSql ) pStmt = migPrepareConfined(&side, zSql);
+    if( zSql ) pStmt = migPrepareSchemaSafe(&side, zSql);
     sqlite3_free(zSql);
     sqlite3_finalize(pStmt);
     pStmt = 0;
@@ -1078,7 +1078,7 @@ static sqlite3_stmt *migScanPrepare(MigCounter *c, MigScan *pScan){
     }
   }
   zSql = migScanSql(c, pScan, 0);
-  if( zSql ) pStmt = migPrepareConfined(&side, zSql);
+  if( zSql ) pStmt = migPrepareSchemaSafe(&side, zSql);
   sqlite3_free(zSql);
   if( side.rc==SQLITE_NOMEM ) migErrorDrop(p, &side);
   migReset(&side);
@@ -1240,7 +1240,7 @@ static void migCountRoundTrip(MigCounter *c, MigStep *pS){
         "FROM \"%w\".\"%w\"", zSql, zSql, pCol->zName, pCol->zName,
         migConvType(pF, pUp), pCol->zName, migConvType(pF, pUp),
         migConvType(pTo, pCol), c->pPlan->zToDb, pTo->zName);
-    pStmt = migPrepareConfined(&side, zQuery);
+    pStmt = migPrepareSchemaSafe(&side, zQuery);
     sqlite3_free(zQuery);
   }
   if( migStep(&side, pStmt)==SQLITE_ROW ){

@@ -7,8 +7,8 @@
 ** triggers included (migQualifiedCreate), so that no TEMP object of the
 ** same name can capture one.
 **
-** The engine works inside a transaction its caller holds, under a
-** SAVEPOINT of its own, and leaves foreign_keys as the caller set it:
+** The engine works inside a transaction its caller holds (with foreign
+** key enforcement off, see mig_txn.c), under a SAVEPOINT of its own:
 **
 **   1. it creates the new table from create_sql under the name
 **      "_libmig_new_<table>" (a prefix the diff ignores).  Only the name
@@ -48,16 +48,21 @@
 **
 ** When the copy fails, the reason is looked for only then, so that the
 ** happy path pays nothing: the mapped rows go into a TEMP scratch table
-** with the new column names and types but no constraints, and one query
-** per constraint of the new definition counts the offending rows.
+** with the new column names and types (each written as a checked type
+** name, never as raw text) but no constraints, and one query per
+** constraint of the new definition counts the offending rows.  Rule 12:
+** the copy and every diagnostic query are compiled and checked first,
+** and refused if they would call a function that SQLite does not let a
+** schema call (migSchemaSafe, mig_util.c).
 **
-** The SQL function adds what the procedure does around the transaction:
-** in autocommit mode it switches foreign keys off, BEGINs, COMMITs and
-** switches them back on, whatever happens.  Inside the user's own
-** transaction foreign_keys cannot change, so with foreign_keys=ON it
-** refuses a table that foreign keys point to (dropping it would fire ON
-** DELETE actions) and otherwise works under the savepoint, leaving the
-** user's transaction open.
+** The SQL function adds what the procedure does around the transaction
+** (migTxnBegin, mig_txn.c): foreign key enforcement off with
+** sqlite3_db_config for the time of the call (also inside the user's own
+** transaction, where PRAGMA foreign_keys is a no-op), so that dropping
+** the old table never fires ON DELETE actions; in autocommit mode BEGIN
+** and COMMIT, inside the user's transaction a savepoint that leaves it
+** open; enforcement back as it was whatever happens.  Step 5 is the
+** foreign key check that enforcement would have done.
 */
 #include "mig_int.h"
 #include <stdio.h>
@@ -101,7 +106,6 @@ struct MigRebuild {
   char *zTmp;               /* "_libmig_new_<table>" */
   char *zCreate;            /* create_sql for zTmp */
   int bAutoinc;             /* create_sql says AUTOINCREMENT */
-  int bFkOn;                /* PRAGMA foreign_keys is ON */
   int bOldRowid;            /* the old table has a rowid */
   const char *zOldRowid;    /* a name for it no column shadows, or NULL */
   int bNewWr;               /* new definition is WITHOUT ROWID */
@@ -119,7 +123,6 @@ struct MigRebuild {
   int nChild;               /* other tables with a foreign key to it */
   MigObject **apChild;
   i64 *aChildBefore;        /* their violations before, -1: not checked */
-  int bSelfRef;             /* the old definition references itself */
   int nIdx;                 /* the table's indexes (not auto-indexes) */
   MigObject **apIdx;
   MigSchema *pTemp;         /* temp, whose views and triggers may name it */
@@ -149,6 +152,7 @@ static int migRbEnvError(MigRebuild *r, int rc){
       return 1;
     case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CORRUPT:
     case SQLITE_CANTOPEN: case SQLITE_READONLY: case SQLITE_NOTADB:
+    case SQLITE_INTERRUPT:
       migErrorSet(r->p, rc, "cannot rebuild \"%w\": %s",
           r->zName, sqlite3_errstr(rc));
       return 1;
@@ -232,6 +236,10 @@ static char *migRbUnTmp(MigRebuild *r, const char *zMsg){
 #define MIG_RB_RUN      0   /* run it (all its statements) */
 #define MIG_RB_COMPILE  1   /* prepare it, never run it: does it compile? */
 #define MIG_RB_COUNT    2   /* the integer of its first row, into *piOut */
+#define MIG_RB_GUARD    4   /* or'ed in: it holds expressions of the new
+                            ** definition; refuse it (rule 12) when it would
+                            ** call a function a schema could not
+                            ** (migSchemaSafe, mig_util.c).  One statement. */
 
 /*
 ** SQL that may legitimately fail: a statement of the procedure whose
@@ -254,6 +262,26 @@ static int migRbSql(MigRebuild *r, int eMode, char **pzErr, i64 *piOut,
   zSql = migVMprintf(r->p, zFmt, ap);
   va_end(ap);
   if( zSql==0 ) return SQLITE_NOMEM;
+  if( eMode & MIG_RB_GUARD ){
+    char *zUnsafe = 0;
+    eMode &= ~MIG_RB_GUARD;
+    rc = migSchemaSafe(r->db, zSql, &zUnsafe);
+    if( zUnsafe ){
+      /* Refused before it ran: the reason is libmig's, not SQLite's. */
+      if( pzErr ){
+        *pzErr = zUnsafe;
+      }else{
+        sqlite3_free(zUnsafe);
+      }
+      sqlite3_free(zSql);
+      return rc;
+    }
+    if( rc==SQLITE_NOMEM ){
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+      sqlite3_free(zSql);
+      return rc;
+    }
+  }
   if( eMode==MIG_RB_RUN ){
     rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
   }else{
@@ -304,18 +332,43 @@ static void migRbDqs(MigRebuild *r, int bStrict){
   }
 }
 
-/* True if zErr is "no such column: X" for X (or the part of X after a
-** "new."/"old."/"tbl." prefix) a column of the old table: a column the
-** new definition drops, not a double-quoted string. */
-static int migRbDroppedColumn(MigRebuild *r, const char *zErr){
-  const char *zCol, *zDot;
+/*
+** The first column of the old table that the new definition drops and
+** that the stored SQL of pObj names, or NULL: with any identifier token
+** (bDqOnly=0), or with a double-quoted one only (bDqOnly=1: the tokens
+** that double-quoted strings could turn into a string).  Found in the
+** tokens, never in SQLite's message, whose wording changes (3.46 shows
+** the name as written, with a hint).  A token is a name or not wherever
+** it stands, so this may name a column of another table of a trigger or
+** view that is spelled alike: what it protects from is worse.
+*/
+static const char *migRbDroppedMention(MigRebuild *r, MigObject *pObj,
+                                       int bDqOnly){
+  MigRbTok t;
+  for(migRbTokInit(&t, pObj->zSql); t.n>0 && r->p->rc==SQLITE_OK;
+      migRbTokNext(&t)){
+    const char *zOld;
+    char *zName;
+    if( t.e==MIG_TK_QID ){
+      if( bDqOnly && t.z[t.iTok]!='"' ) continue;
+    }else if( t.e!=MIG_TK_ID || bDqOnly ){
+      continue;
+    }
+    zName = migDequote(r->p, &r->a, (const char*)&t.z[t.iTok], t.n);
+    zOld = zName ? (const char*)migHashFind(&r->oldCols, zName) : 0;
+    if( zOld && migHashFind(&r->newCols, zName)==0 ) return zOld;
+  }
+  return 0;
+}
+
+/* True if zErr, the failure of pObj with the new definition, comes from a
+** column the new definition drops. */
+static int migRbDroppedColumn(MigRebuild *r, MigObject *pObj,
+                              const char *zErr){
   if( zErr==0 || sqlite3_strnicmp(zErr, "no such column: ", 16)!=0 ){
     return 0;
   }
-  zCol = &zErr[16];
-  if( migHashFind(&r->oldCols, zCol) ) return 1;
-  zDot = strchr(zCol, '.');
-  return zDot && migHashFind(&r->oldCols, &zDot[1])!=0;
+  return migRbDroppedMention(r, pObj, 0)!=0;
 }
 
 /* "s" when n is not 1, for messages. */
@@ -363,7 +416,7 @@ static void migRbFindTable(MigRebuild *r, const char *zTable){
 static void migRbReadTemp(MigRebuild *r){
   Mig m;
   if( r->p->rc!=SQLITE_OK ) return;
-  if( !migQueryInt(r->p, 0, "SELECT count(*) FROM \"temp\".sqlite_schema "
+  if( !migQueryInt(r->p, 0, "SELECT count(*) FROM \"temp\".sqlite_master "
         "WHERE type IN ('view','trigger')") ){
     return;
   }
@@ -460,8 +513,7 @@ static void migRbSplitCreate(MigRebuild *r){
 */
 
 /* The tables (other than itself) whose foreign keys name the table as
-** parent, and whether it references itself: the hazard of item 4 of the
-** rules that protect data, and the tables to check after the rebuild. */
+** parent: the tables to check after the rebuild. */
 static void migRbFindChildren(MigRebuild *r){
   MigSchema *pS = r->pSchema;
   int i, j;
@@ -471,51 +523,77 @@ static void migRbFindChildren(MigRebuild *r){
   if( r->p->rc!=SQLITE_OK ) return;
   for(i=0; i<pS->nObj; i++){
     MigObject *pObj = pS->apObj[i];
-    if( pObj->eType!=MIG_OBJ_TABLE ) continue;
+    if( pObj->eType!=MIG_OBJ_TABLE || pObj==r->pTab ) continue;
     for(j=0; j<pObj->nCons; j++){
       MigCons *pC = &pObj->aCons[j];
       if( pC->eType!=MIG_CONS_FK || migStrICmp(pC->zParent, r->zName)!=0 ){
         continue;
       }
-      if( pObj==r->pTab ){
-        r->bSelfRef = 1;
-      }else{
-        r->aChildBefore[r->nChild] = -1;
-        r->apChild[r->nChild++] = pObj;
-      }
+      r->aChildBefore[r->nChild] = -1;
+      r->apChild[r->nChild++] = pObj;
       break;
     }
   }
 }
 
-/* With foreign_keys=ON the DROP TABLE of step 3 would run ON DELETE
-** actions in the tables that point at the table: refuse. */
-static void migRbFkHazard(MigRebuild *r, int bNewSelfRef){
-  const char *zChild = 0;
-  if( r->p->rc!=SQLITE_OK || !r->bFkOn ) return;
-  if( r->nChild>0 ){
-    zChild = r->apChild[0]->zName;
-  }else if( r->bSelfRef || bNewSelfRef ){
-    zChild = r->zName;
+/* What PRAGMA foreign_key_check says of one table. */
+typedef struct MigRbFkScan MigRbFkScan;
+struct MigRbFkScan {
+  i64 nRow;             /* violations, -1 when the check itself failed */
+  int iFirstFk;         /* the lowest fkid among them */
+  const char *zParent;  /* its parent table (arena) */
+  i64 nFirst;           /* violations of that foreign key */
+};
+
+/* Run PRAGMA foreign_key_check on table zTab, counting the violations of
+** its foreign keys that point at zParent (all of them when NULL).  The
+** statement form, which every SQLite has: the table-valued function takes
+** its arguments only from 3.33.  Returns the SQLite result code; a
+** failure that is not of the environment leaves the message in *pzErr
+** (sqlite3_free() it) and nRow -1. */
+static int migRbFkScan(MigRebuild *r, const char *zTab, const char *zParent,
+                       MigRbFkScan *pScan, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  char *zSql;
+  i64 n = 0;
+  int rc;
+  memset(pScan, 0, sizeof(*pScan));
+  pScan->nRow = -1;
+  pScan->iFirstFk = -1;
+  *pzErr = 0;
+  zSql = migMprintf(r->p, "PRAGMA \"%w\".foreign_key_check(\"%w\")",
+      r->zDb, zTab);
+  if( zSql==0 ) return r->p->rc;
+  rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zP = (const char*)sqlite3_column_text(pStmt, 2);
+    int iFk = sqlite3_column_int(pStmt, 3);
+    rc = SQLITE_OK;
+    if( zParent && migStrICmp(zP, zParent)!=0 ) continue;
+    n++;
+    if( pScan->iFirstFk<0 || iFk<pScan->iFirstFk ){
+      pScan->iFirstFk = iFk;
+      pScan->nFirst = 0;
+      pScan->zParent = migArenaStrndup(r->p, &r->a, zP ? zP : "", -1);
+    }
+    if( iFk==pScan->iFirstFk ) pScan->nFirst++;
   }
-  if( zChild ){
-    migError(r->p, "cannot rebuild \"%w\" inside a transaction while "
-        "PRAGMA foreign_keys=ON: \"%w\" has a foreign key to it, and "
-        "dropping \"%w\" would fire its ON DELETE actions; call "
-        "mig_rebuild outside any transaction (it switches foreign keys "
-        "off and on again itself), or run PRAGMA foreign_keys=OFF "
-        "before BEGIN", r->zName, zChild, r->zName);
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK && !migRbEnvError(r, rc) ){
+    *pzErr = migRbUnTmp(r, sqlite3_errmsg(r->db));
   }
+  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK && r->p->rc==SQLITE_OK ) pScan->nRow = n;
+  return r->p->rc!=SQLITE_OK ? r->p->rc : rc;
 }
 
 /* Violations of the foreign keys of zChild that point at the table, or
 ** -1 when the check itself fails (*pzErr then says why). */
 static i64 migRbChildViolations(MigRebuild *r, const char *zChild, char **pzErr){
-  i64 n = -1;
-  migRbSql(r, MIG_RB_COUNT, pzErr, &n, "SELECT count(*) FROM "
-      "pragma_foreign_key_check(%Q,%Q) WHERE parent=%Q COLLATE NOCASE",
-      zChild, r->zDb, r->zName);
-  return n;
+  MigRbFkScan scan;
+  migRbFkScan(r, zChild, r->zName, &scan, pzErr);
+  return scan.nRow;
 }
 
 /* The child columns of foreign key iFk of zTab, as ("a", "b"). */
@@ -540,39 +618,29 @@ static char *migRbFkCols(MigRebuild *r, const char *zTab, int iFk){
 ** new definition must hold, and the tables pointing at the table must
 ** not have more violations than before. */
 static void migRbFkCheck(MigRebuild *r){
-  sqlite3_stmt *pStmt = 0;
+  MigRbFkScan scan;
   char *zErr = 0;
-  i64 nBad = 0;
   int rc, i;
   if( r->p->rc!=SQLITE_OK ) return;
 
-  rc = migRbSql(r, MIG_RB_COUNT, &zErr, &nBad, "SELECT count(*) FROM "
-      "pragma_foreign_key_check(%Q,%Q)", r->zNewName, r->zDb);
-  if( rc!=SQLITE_OK && zErr ){
+  rc = migRbFkScan(r, r->zNewName, 0, &scan, &zErr);
+  if( rc!=SQLITE_OK && r->p->rc==SQLITE_OK ){
     migError(r->p, "the foreign keys of the new definition of \"%w\" do "
         "not fit their parent tables (%s); a foreign key must name the "
-        "PRIMARY KEY or UNIQUE columns of its parent", r->zNewName, zErr);
+        "PRIMARY KEY or UNIQUE columns of its parent", r->zNewName,
+        zErr ? zErr : sqlite3_errstr(rc));
   }
   sqlite3_free(zErr);
   zErr = 0;
-  if( nBad>0 ){
+  if( scan.nRow>0 ){
     /* The first foreign key that fails, and by how many rows. */
-    pStmt = migPrepare(r->p, "SELECT fkid, parent, count(*) FROM "
-        "pragma_foreign_key_check(%Q,%Q) GROUP BY fkid ORDER BY fkid "
-        "LIMIT 1", r->zNewName, r->zDb);
-    if( migStep(r->p, pStmt)==SQLITE_ROW ){
-      int iFk = sqlite3_column_int(pStmt, 0);
-      char *zParent = migArenaStrndup(r->p, &r->a,
-          (const char*)sqlite3_column_text(pStmt, 1), -1);
-      i64 n = sqlite3_column_int64(pStmt, 2);
-      char *zCols = migRbFkCols(r, r->zNewName, iFk);
-      migError(r->p, "%lld row%s of \"%w\" %s no matching row in \"%w\" for "
-          "the foreign key %s of the new definition",
-          n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
-          zParent ? zParent : "", zCols ? zCols : "");
-      sqlite3_free(zCols);
-    }
-    migFinalize(r->p, pStmt);
+    i64 n = scan.nFirst;
+    char *zCols = migRbFkCols(r, r->zNewName, scan.iFirstFk);
+    migError(r->p, "%lld row%s of \"%w\" %s no matching row in \"%w\" for "
+        "the foreign key %s of the new definition",
+        n, migRbPlural(n), r->zNewName, n==1 ? "has" : "have",
+        scan.zParent ? scan.zParent : "", zCols ? zCols : "");
+    sqlite3_free(zCols);
   }
 
   for(i=0; i<r->nChild && r->p->rc==SQLITE_OK; i++){
@@ -605,7 +673,7 @@ static void migRbCreateNew(MigRebuild *r){
   const char *zTail = 0;
   int rc;
   if( r->p->rc!=SQLITE_OK ) return;
-  if( migQueryInt(r->p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE name=%Q "
+  if( migQueryInt(r->p, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE name=%Q "
         "COLLATE NOCASE", r->zDb, r->zTmp) ){
     migError(r->p, "a table named \"%w\" already exists; drop it first",
         r->zTmp);
@@ -639,8 +707,36 @@ static void migRbCreateNew(MigRebuild *r){
   }
 }
 
+/* WITHOUT ROWID and STRICT of table zTab: pragma table_list where SQLite
+** has it (3.37); before, no table is STRICT and a WITHOUT ROWID table is
+** one whose PRIMARY KEY index does not end with the rowid. */
+static void migRbTableFlags(MigRebuild *r, const char *zTab, int *pbWr,
+                            int *pbStrict){
+  sqlite3_stmt *pStmt;
+  *pbWr = *pbStrict = 0;
+  if( migHasTableList() ){
+    pStmt = migPrepare(r->p, "SELECT wr, strict FROM pragma_table_list(%Q) "
+        "WHERE schema=%Q", zTab, r->zDb);
+  }else{
+    pStmt = migPrepare(r->p, "SELECT EXISTS (SELECT 1 FROM "
+        "pragma_index_list(?1,?2) WHERE origin='pk') AND NOT EXISTS (SELECT "
+        "1 FROM pragma_index_list(?1,?2) l, pragma_index_xinfo(l.name,?2) x "
+        "WHERE l.origin='pk' AND x.cid=-1), 0");
+    if( pStmt ){
+      sqlite3_bind_text(pStmt, 1, zTab, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, r->zDb, -1, SQLITE_STATIC);
+    }
+  }
+  if( migStep(r->p, pStmt)==SQLITE_ROW ){
+    *pbWr = sqlite3_column_int(pStmt, 0);
+    *pbStrict = sqlite3_column_int(pStmt, 1);
+  }
+  migFinalize(r->p, pStmt);
+}
+
 /* The columns of both tables and the facts about rowids. */
 static void migRbColumns(MigRebuild *r){
+  int bOldWr = 0, bOldStrict = 0;
   sqlite3_stmt *pStmt;
   int nAlloc = 0;
   Mig *p = r->p;
@@ -656,8 +752,8 @@ static void migRbColumns(MigRebuild *r){
     if( zCol ) migHashInsert(p, &r->oldCols, zCol, zCol);
   }
   migFinalize(p, pStmt);
-  r->bOldRowid = !migQueryInt(p, 0, "SELECT wr FROM pragma_table_list(%Q) "
-      "WHERE schema=%Q", r->zName, r->zDb);
+  migRbTableFlags(r, r->zName, &bOldWr, &bOldStrict);
+  r->bOldRowid = !bOldWr;
   if( r->bOldRowid ) r->zOldRowid = migRbRowidName(&r->oldCols);
 
   /* The new table. */
@@ -681,13 +777,7 @@ static void migRbColumns(MigRebuild *r){
     if( pCol->zName ) migHashInsert(p, &r->newCols, pCol->zName, pCol);
   }
   migFinalize(p, pStmt);
-  pStmt = migPrepare(p, "SELECT wr, strict FROM pragma_table_list(%Q) "
-      "WHERE schema=%Q", r->zTmp, r->zDb);
-  if( migStep(p, pStmt)==SQLITE_ROW ){
-    r->bNewWr = sqlite3_column_int(pStmt, 0);
-    r->bNewStrict = sqlite3_column_int(pStmt, 1);
-  }
-  migFinalize(p, pStmt);
+  migRbTableFlags(r, r->zTmp, &r->bNewWr, &r->bNewStrict);
   if( !r->bNewWr ){
     /* An INTEGER PRIMARY KEY is a single-column primary key that did not
     ** need an index of its own. */
@@ -777,8 +867,10 @@ static void migRbMapping(MigRebuild *r, const char *zMapping){
   sqlite3_stmt *pStmt;
   Mig *p = r->p;
   if( p->rc!=SQLITE_OK || zMapping==0 ) return;
-  if( !migQueryInt(p, 0, "SELECT CASE WHEN json_valid(%Q) THEN "
-        "json_type(%Q)='object' ELSE 0 END", zMapping, zMapping) ){
+  /* json_valid first, by itself: before SQLite 3.32 a CASE evaluates a
+  ** constant json_type() even when it does not take it. */
+  if( migJsonValid(p, zMapping)!=1
+   || !migQueryInt(p, 0, "SELECT json_type(%Q)='object'", zMapping) ){
     if( p->rc==SQLITE_OK ){
       migError(r->p, "mapping_json must be a JSON object that maps new "
           "column names to old column names or SQL expressions, like "
@@ -898,7 +990,9 @@ static char *migRbUpper(MigRebuild *r, const char *z){
 
 /* The TEMP scratch table: the new column names, types, collations,
 ** defaults and generated columns, no constraint.  Returns 1 if it was
-** created and filled with the mapped rows. */
+** created and filled with the mapped rows.  The TEMP schema is trusted
+** by SQLite, so its filling, like every diagnostic query, goes through
+** the rule-12 check (MIG_RB_GUARD). */
 static int migRbScratch(MigRebuild *r, MigObject *pNew){
   sqlite3_str *pStr;
   char *zSql;
@@ -923,7 +1017,9 @@ static int migRbScratch(MigRebuild *r, MigObject *pNew){
     }
     sqlite3_str_appendf(pStr, "%s\"%w\"", n++ ? ", " : "", pCol->zName);
     if( zUp && zUp[0] && !(r->bNewStrict && strcmp(zUp, "ANY")==0) ){
-      sqlite3_str_appendf(pStr, " %s", pCol->zType);
+      /* the same affinity; a checked type name, never raw text */
+      sqlite3_str_appendall(pStr, " ");
+      migAppendTypeName(pStr, pCol->zType);
     }
     if( sqlite3_table_column_metadata(r->db, r->zDb, r->zTmp, pCol->zName,
           0, &zColl, 0, 0, 0)==SQLITE_OK
@@ -943,7 +1039,8 @@ static int migRbScratch(MigRebuild *r, MigObject *pNew){
       MIG_RB_SCRATCH, zSql);
   sqlite3_free(zSql);
   if( rc==SQLITE_OK ){
-    rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "INSERT INTO \"temp\".\"%w\"(%s) "
+    rc = migRbSql(r, MIG_RB_RUN|MIG_RB_GUARD, &zErr, 0,
+        "INSERT INTO \"temp\".\"%w\"(%s) "
         "SELECT %s FROM \"%w\".\"%w\"", MIG_RB_SCRATCH, r->zTargets,
         r->zSources, r->zDb, r->zName);
   }
@@ -959,7 +1056,7 @@ static int migRbDiagColumns(MigRebuild *r){
     MigRbCol *pCol = &r->aCol[i];
     i64 n;
     if( !pCol->bNotNull ) continue;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE \"%w\" IS NULL",
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE \"%w\" IS NULL",
         MIG_RB_SCRATCH, pCol->zName);
     if( n>0 ){
       migError(r->p, "%lld row%s of \"%w\" %s NULL in \"%w\", which the new "
@@ -970,7 +1067,7 @@ static int migRbDiagColumns(MigRebuild *r){
   }
   if( r->zNewIpk ){
     i64 n;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
         "typeof(\"%w\") NOT IN ('integer','null')",
         MIG_RB_SCRATCH, r->zNewIpk);
     if( n>0 ){
@@ -997,7 +1094,7 @@ static int migRbDiagColumns(MigRebuild *r){
       zOk = "blob";
     }
     if( zOk==0 ) continue;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE "
         "typeof(\"%w\") NOT IN ('%s','null')",
         MIG_RB_SCRATCH, pCol->zName, zOk);
     if( n>0 ){
@@ -1018,7 +1115,7 @@ static int migRbDiagChecks(MigRebuild *r, MigObject *pNew){
     MigCons *pC = &pNew->aCons[i];
     i64 n;
     if( pC->eType!=MIG_CONS_CHECK || pC->zExpr==0 ) continue;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM temp.\"%w\" AS \"%w\" WHERE "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" AS \"%w\" WHERE "
         "NOT (%s\n)", MIG_RB_SCRATCH, r->zNewName, pC->zExpr);
     if( n>0 ){
       if( pC->zName ){
@@ -1043,9 +1140,9 @@ static int migRbDiagUnique(MigRebuild *r){
   int bFound = 0;
   if( r->zNewIpk ){
     i64 n;
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) "
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) "
         "AS n FROM temp.\"%w\" WHERE \"%w\" IS NOT NULL GROUP BY \"%w\" "
-        "HAVING n>1)", MIG_RB_SCRATCH, r->zNewIpk, r->zNewIpk);
+        "HAVING count(*)>1)", MIG_RB_SCRATCH, r->zNewIpk, r->zNewIpk);
     if( n>0 ){
       migError(r->p, "%lld rows of \"%w\" have duplicate values in (\"%w\"), "
           "which the new definition makes the PRIMARY KEY",
@@ -1084,8 +1181,8 @@ static int migRbDiagUnique(MigRebuild *r){
     zShow = migStrFinish(r->p, pShow);
     if( zGroup && zWhere && zShow && n>0 ){
       i64 nDup;
-      migRbSql(r, MIG_RB_COUNT, 0, &nDup, "SELECT coalesce(sum(n),0) FROM (SELECT "
-          "count(*) AS n FROM temp.\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
+      migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &nDup, "SELECT coalesce(sum(n),0) FROM (SELECT "
+          "count(*) AS n FROM temp.\"%w\" WHERE 1%s GROUP BY %s HAVING count(*)>1)",
           MIG_RB_SCRATCH, zWhere, zGroup);
       if( nDup>0 ){
         migError(r->p, "%lld rows of \"%w\" have duplicate values in (%s), "
@@ -1100,6 +1197,23 @@ static int migRbDiagUnique(MigRebuild *r){
   }
   migFinalize(r->p, pIdx);
   return bFound;
+}
+
+/* True if the copy failed (zErr) on the bug of SQLite 3.37 that refuses
+** INSERT ... SELECT into a STRICT table with generated columns with
+** "cannot store REAL value in REAL column", whatever the rows hold (the
+** diagnosis found no row at fault).  A single-row INSERT ... VALUES
+** works, but row by row the copy would lose the one statement that
+** offline SQL (mig_sql) records: no workaround, a message that names the
+** bug.  (3.38.2 does not have it; 3.38.0 and 3.38.1 were not tried.) */
+static int migRbStrictGenBug(MigRebuild *r, const char *zErr){
+  int i, v = migSqliteVersion();
+  if( v<3037000 || v>=3038000 || !r->bNewStrict ) return 0;
+  if( zErr==0 || sqlite3_strnicmp(zErr, "cannot store ", 13)!=0 ) return 0;
+  for(i=0; i<r->nCol; i++){
+    if( r->aCol[i].eHidden>=2 ) return 1;
+  }
+  return 0;
 }
 
 /* The copy failed with zErr: find which constraint and how many rows,
@@ -1118,6 +1232,15 @@ static void migRbDiagnose(MigRebuild *r, const char *zErr){
     if( migRbDiagColumns(r) ) return;
     if( migRbDiagChecks(r, pNew) ) return;
     if( migRbDiagUnique(r) ) return;
+  }
+  if( migRbStrictGenBug(r, zErr) ){
+    char zHave[MIG_VERSION_BUF];
+    migError(r->p, "cannot copy the rows of \"%w\" into the new definition: "
+        "%s; the rows are not at fault: SQLite %s refuses INSERT ... SELECT "
+        "into a STRICT table with generated columns, a bug of SQLite 3.37 "
+        "(3.38.2 does not have it): rebuild on a newer SQLite, or without "
+        "STRICT", r->zNewName, zErr, migVersionText(migSqliteVersion(), zHave));
+    return;
   }
   migError(r->p, "cannot copy the rows of \"%w\" into the new definition: %s",
       r->zNewName, zErr);
@@ -1170,19 +1293,31 @@ static int migRbProgressStep(void *pArg){
   return 0;
 }
 
-/* Step 2: the copy, in one statement. */
+/* Step 2: the copy, in one statement.  It runs the mappings and fills
+** the new table (its DEFAULTs, generated columns, CHECKs), so it is
+** refused first, whatever the SQLite version does with a new table's
+** CHECK, when it would call a function that a schema could not (rule 12:
+** a DIRECTONLY function of a models CHECK does not run, not even once). */
 static void migRbCopy(MigRebuild *r){
-  char *zErr = 0;
-  int bDefer = 0;
+  char *zErr = 0, *zCopy, *zUnsafe = 0;
   int rc;
   MigRbProgress prog;
   if( r->p->rc!=SQLITE_OK ) return;
-  if( r->bFkOn ){
-    /* Foreign keys cannot be switched off inside the caller's
-    ** transaction: defer them, so that the check after the copy counts
-    ** the violations instead of the copy stopping at the first. */
-    bDefer = (int)migQueryInt(r->p, 0, "PRAGMA defer_foreign_keys");
-    migExec(r->p, "PRAGMA defer_foreign_keys=ON");
+  zCopy = migMprintf(r->p, "INSERT OR ABORT INTO \"%w\".\"%w\"(%s) "
+      "SELECT %s FROM \"%w\".\"%w\"", r->zDb, r->zTmp, r->zTargets,
+      r->zSources, r->zDb, r->zName);
+  if( zCopy==0 ) return;
+  rc = migSchemaSafe(r->db, zCopy, &zUnsafe);
+  if( zUnsafe || rc==SQLITE_NOMEM ){
+    if( zUnsafe ){
+      migError(r->p, "cannot copy the rows of \"%w\" into the new"
+          " definition: %s", r->zNewName, zUnsafe);
+    }else{
+      migErrorSet(r->p, SQLITE_NOMEM, 0);
+    }
+    sqlite3_free(zUnsafe);
+    sqlite3_free(zCopy);
+    return;
   }
   if( r->bProgress ){
     memset(&prog, 0, sizeof(prog));
@@ -1196,10 +1331,9 @@ static void migRbCopy(MigRebuild *r){
                                migRbProgressStep, &prog);
     }
   }
-  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "INSERT OR ABORT INTO \"%w\".\"%w\"(%s) "
-      "SELECT %s FROM \"%w\".\"%w\"", r->zDb, r->zTmp, r->zTargets,
-      r->zSources, r->zDb, r->zName);
-  if( rc==SQLITE_OK ) r->nRow = sqlite3_changes64(r->db);
+  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "%s", zCopy);
+  sqlite3_free(zCopy);
+  if( rc==SQLITE_OK ) r->nRow = migChanges(r->db);
   if( r->bProgress ){
     sqlite3_progress_handler(r->db, 0, 0, 0);
     if( prog.iPct>=0 ){
@@ -1211,7 +1345,6 @@ static void migRbCopy(MigRebuild *r){
       fflush(stderr);
     }
   }
-  if( r->bFkOn && !bDefer ) migCleanup(r->p, "PRAGMA defer_foreign_keys=OFF");
   if( rc!=SQLITE_OK && r->p->rc==SQLITE_OK ){
     migRbDiagnose(r, zErr ? zErr : "");
   }
@@ -1408,7 +1541,7 @@ static void migRbDepError(MigRebuild *r, MigObject *pObj, const char *zErr){
         pObj->zTable ? pObj->zTable : "");
   }
   if( zWhat==0 ) return;
-  if( migRbDroppedColumn(r, zErr) ){
+  if( migRbDroppedColumn(r, pObj, zErr) ){
     migError(r->p, "%s uses a column that the new definition drops; drop or "
         "change it first (%s)", zWhat, zErr);
   }else{
@@ -1449,8 +1582,8 @@ static void migRbIndexDup(MigRebuild *r, MigObject *pIdx, const char *zErr){
   zWhere = migStrFinish(r->p, pWhere);
   zShow = migStrFinish(r->p, pShow);
   if( zGroup && zWhere && zShow && pIdx->nPart>0 ){
-    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) AS n "
-        "FROM \"%w\".\"%w\" WHERE 1%s GROUP BY %s HAVING n>1)",
+    migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT coalesce(sum(n),0) FROM (SELECT count(*) AS n "
+        "FROM \"%w\".\"%w\" WHERE 1%s GROUP BY %s HAVING count(*)>1)",
         r->zDb, r->zNewName, zWhere, zGroup);
   }
   if( n>0 ){
@@ -1568,9 +1701,11 @@ static int migRbCreateDep(
 #define MIG_RB_TRIGGER 2     /* compile a statement that fires it */
 
 /* Do eAct for pObj with double-quoted strings off, so that a dropped
-** column cannot pass for a string; if it fails on a missing name that
-** was no column of the old table either, the object did use a string:
-** do it again with the connection's own settings. */
+** column cannot pass for a string.  If it fails on a missing name, the
+** object may use a double-quoted string (as SQLite let it when it was
+** created): it is done again with the connection's own settings only
+** when none of its double-quoted tokens names a column the new
+** definition drops, so that no such token can become a string. */
 static int migRbDepRun(
   MigRebuild *r, int eAct, MigObject *pObj, int bTemp, char **pzErr
 ){
@@ -1592,8 +1727,9 @@ static int migRbDepRun(
         break;
     }
     migRbDqs(r, 0);
-    if( rc==SQLITE_OK || *pzErr==0 || migRbDroppedColumn(r, *pzErr)
-     || sqlite3_strnicmp(*pzErr, "no such column: ", 16)!=0 ){
+    if( rc==SQLITE_OK || *pzErr==0 || bStrict==0
+     || sqlite3_strnicmp(*pzErr, "no such column: ", 16)!=0
+     || migRbDroppedMention(r, pObj, 1)!=0 ){
       break;
     }
     sqlite3_free(*pzErr);
@@ -1664,7 +1800,7 @@ static void migRbSave(MigRebuild *r){
   char *zErr = 0;
   Mig *p = r->p;
   if( p->rc!=SQLITE_OK ) return;
-  if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_schema WHERE "
+  if( migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE "
         "name='sqlite_stat1'", r->zDb) ){
     r->bStat = migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_stat1 WHERE "
         "tbl=%Q COLLATE NOCASE", r->zDb, r->zName)!=0;
@@ -1680,10 +1816,9 @@ static void migRbSave(MigRebuild *r){
 ** Rebuild table zTable of schema p->zDb to zCreate (one CREATE TABLE for
 ** the same name), copying every row; zMapping is NULL or a JSON object
 ** mapping new columns to old column names or SQL expressions over the
-** old row.  Runs inside a transaction the caller holds, under a SAVEPOINT
-** of its own: on error everything it did is rolled back.  The caller
-** chooses foreign_keys (off, as the procedure wants); with foreign_keys=ON
-** it refuses a table that foreign keys point to.  Returns rows copied.
+** old row.  Runs inside a transaction the caller holds, with foreign key
+** enforcement off, under a SAVEPOINT of its own: on error everything it
+** did is rolled back.  Returns rows copied.
 */
 static i64 migRebuild(
   Mig *p,
@@ -1705,17 +1840,10 @@ static i64 migRebuild(
   migRbFindTable(&r, zTable);
   migRbReadTemp(&r);
   migRbSplitCreate(&r);
-  r.bFkOn = (int)migQueryInt(p, 0, "PRAGMA foreign_keys");
   migRbFindChildren(&r);
-  migRbFkHazard(&r, 0);
 
   migTxnBegin(p, &txn, MIG_RB_SAVEPOINT, 0);
   migRbCreateNew(&r);
-  if( r.bFkOn ){
-    migRbFkHazard(&r, (int)migQueryInt(p, 0, "SELECT 1 FROM "
-          "pragma_foreign_key_list(%Q,%Q) WHERE \"table\"=%Q COLLATE "
-          "NOCASE", r.zTmp, r.zDb, r.zName));
-  }
   migRbColumns(&r);
   migRbMapping(&r, zMapping);
   migRbLists(&r);
@@ -1743,8 +1871,8 @@ static i64 migRebuild(
 /*
 ** mig_rebuild(table, create_sql [, mapping_json]): rebuild table to the
 ** definition create_sql, copying every row.  Returns the number of rows
-** copied.  In autocommit mode it runs in a transaction of its own with
-** foreign keys off, as the procedure wants (see migTxnBegin).
+** copied.  In autocommit mode it runs in a transaction of its own, with
+** foreign keys off as the procedure wants (see migTxnBegin).
 */
 void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
@@ -1756,6 +1884,8 @@ void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   zTable = migArgText(&m, argv, 0, "table");
   zCreate = migArgText(&m, argv, 1, "create_sql");
   if( argc>2 ) zMapping = migArgOpt(&m, argv, 2);
+  /* From a script, the call that runs it checked the journal already. */
+  if( m.pConfig->guard.nScript==0 ) migRequireSafeJournal(&m);
   migTxnBegin(&m, &txn, "libmig_rebuild_call", 1);
   nRow = migRebuild(&m, zTable, zCreate, zMapping);
   migTxnEnd(&m, &txn);

@@ -142,22 +142,77 @@ static int migIsShadowSuffix(const char *zModule, const char *zSuffix, int n){
 ** <vtab> is a virtual table of the schema (already in pSchema->tables).
 ** No known suffix contains "_", so only the last "_" can split the name.
 */
-static int migIsShadowByName(MigReader *pR, const char *zName){
+static int migShadowByName(Mig *p, MigHash *pTables, const char *zName){
   const char *zUnder;
   char *zPrefix;
   MigObject *pVtab;
   int n;
-  if( zName==0 || pR->p->rc!=SQLITE_OK ) return 0;
+  if( zName==0 || p->rc!=SQLITE_OK ) return 0;
   zUnder = strrchr(zName, '_');
   if( zUnder==0 || zUnder==zName ) return 0;
   n = (int)(zUnder - zName);
-  zPrefix = migStrndup(pR->p, zName, n);
+  zPrefix = migStrndup(p, zName, n);
   if( zPrefix==0 ) return 0;
-  pVtab = (MigObject*)migHashFind(&pR->pSchema->tables, zPrefix);
+  pVtab = (MigObject*)migHashFind(pTables, zPrefix);
   sqlite3_free(zPrefix);
   return pVtab!=0 && pVtab->eType==MIG_OBJ_VTAB && pVtab->zModule!=0
       && migIsShadowSuffix(pVtab->zModule, &zUnder[1],
                            (int)strlen(&zUnder[1]));
+}
+static int migIsShadowByName(MigReader *pR, const char *zName){
+  return migShadowByName(pR->p, &pR->pSchema->tables, zName);
+}
+
+/*
+** The number of shadow tables in schema zDb: those PRAGMA table_list
+** calls so where SQLite has it, else those of the name rule (for
+** mig_models, which counts the objects a models text creates).
+*/
+int migShadowCount(Mig *p, const char *zDb){
+  sqlite3_stmt *pStmt;
+  MigArena a;
+  MigHash vtabs;
+  int n = 0;
+  if( p->rc!=SQLITE_OK ) return 0;
+  if( migHasTableList() ){
+    pStmt = migPrepare(p, "PRAGMA \"%w\".table_list", zDb);
+    while( migStep(p, pStmt)==SQLITE_ROW ){
+      const char *zType = (const char*)sqlite3_column_text(pStmt, 2);
+      if( zType && sqlite3_stricmp(zType, "shadow")==0 ) n++;
+    }
+    migFinalize(p, pStmt);
+    return n;
+  }
+  memset(&a, 0, sizeof(a));
+  memset(&vtabs, 0, sizeof(vtabs));
+  /* The virtual tables (rootpage 0) and their modules... */
+  pStmt = migPrepare(p, "SELECT sql FROM \"%w\".sqlite_master"
+      " WHERE type='table' AND rootpage=0 AND sql IS NOT NULL", zDb);
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    Mig m;
+    MigObject *pObj;
+    migHandleInit(&m, p->db, 0, 0);
+    pObj = migParseCreate(&m, &a,
+        (const char*)sqlite3_column_text(pStmt, 0));
+    if( m.rc==SQLITE_OK && pObj && pObj->eType==MIG_OBJ_VTAB ){
+      migHashInsert(p, &vtabs, pObj->zName, pObj);
+    }
+    migErrorDrop(p, &m);
+  }
+  migFinalize(p, pStmt);
+  /* ...then the ordinary tables named after one of them. */
+  if( vtabs.nEntry>0 ){
+    pStmt = migPrepare(p, "SELECT name FROM \"%w\".sqlite_master"
+        " WHERE type='table' AND rootpage>0", zDb);
+    while( migStep(p, pStmt)==SQLITE_ROW ){
+      n += migShadowByName(p, &vtabs,
+          (const char*)sqlite3_column_text(pStmt, 0));
+    }
+    migFinalize(p, pStmt);
+  }
+  migHashClear(&vtabs);
+  migArenaFree(&a);
+  return n;
 }
 
 /*************************************************************************
@@ -166,16 +221,19 @@ static int migIsShadowByName(MigReader *pR, const char *zName){
 
 /*
 ** Remember the type and flags SQLite gives each table of the schema.  The
-** pragma is new in SQLite 3.37: if it cannot be read, reading goes on
+** pragma is new in SQLite 3.37, and older versions take an unknown pragma
+** for a no-op that returns no row: it is read only where the running
+** SQLite has it (migHasTableList).  If it cannot be read, reading goes on
 ** without it (shadow tables are then found by name only, and STRICT and
-** WITHOUT ROWID are not verified).  The PRAGMA statement, unlike the
-** pragma_table_list function, reads one schema only.
+** WITHOUT ROWID are not verified); out of memory is an error.  The PRAGMA
+** statement, unlike the pragma_table_list function, reads one schema
+** only.
 */
 static void migReadTableList(MigReader *pR){
   sqlite3_stmt *pStmt = 0;
   char *zSql;
   int rc;
-  if( pR->p->rc!=SQLITE_OK ) return;
+  if( pR->p->rc!=SQLITE_OK || !migHasTableList() ) return;
   zSql = migMprintf(pR->p, "PRAGMA \"%w\".table_list", pR->zDb);
   if( zSql==0 ) return;
   rc = sqlite3_prepare_v2(pR->p->db, zSql, -1, &pStmt, 0);
@@ -205,7 +263,11 @@ static void migReadTableList(MigReader *pR){
     migHashInsert(pR->p, &pR->info, zKey, pInfo);
   }
   sqlite3_finalize(pStmt);
-  if( rc==SQLITE_NOMEM ) migErrorSet(pR->p, SQLITE_NOMEM, 0);
+  if( rc==SQLITE_NOMEM ){
+    migErrorSet(pR->p, SQLITE_NOMEM, 0);
+  }else if( rc!=SQLITE_OK && rc!=SQLITE_DONE && (rc & 0xff)!=SQLITE_ERROR ){
+    migErrorSet(pR->p, rc, "%s", sqlite3_errstr(rc));  /* I/O, corrupt */
+  }
   if( rc==SQLITE_DONE ){
     pR->bInfo = 1;
   }else{
@@ -260,7 +322,7 @@ static void migReadObjects(MigReader *pR){
   sqlite3_stmt *pStmt;
   MigArena *pA = &pR->pSchema->arena;
   pStmt = migPrepare(pR->p,
-      "SELECT type, name, tbl_name, sql FROM \"%w\".sqlite_schema"
+      "SELECT type, name, tbl_name, sql FROM \"%w\".sqlite_master"
       " WHERE sql IS NOT NULL", pR->zDb);
   while( migStep(pR->p, pStmt)==SQLITE_ROW ){
     const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
@@ -655,7 +717,7 @@ static void migCheckColumns(MigReader *pR){
   static const MigVerifyDef sDef = {
     "SELECT m.name, x.cid, x.name, x.\"notnull\", x.dflt_value IS NOT NULL,"
     " x.pk, x.hidden"
-    " FROM \"%w\".sqlite_schema m, pragma_table_xinfo(m.name, %Q) x"
+    " FROM \"%w\".sqlite_master m, pragma_table_xinfo(m.name, %Q) x"
     " WHERE" MIG_ORDINARY_TABLES,
     0, migColBegin, migColRow, migColEnd
   };
@@ -838,7 +900,7 @@ static void migCheckIndexes(MigReader *pR){
   static const MigVerifyDef sDef = {
     "SELECT m.name, l.name, l.\"unique\", l.origin, l.partial,"
     " x.seqno, x.cid, x.name, x.\"desc\", x.coll"
-    " FROM \"%w\".sqlite_schema m, pragma_index_list(m.name, %Q) l,"
+    " FROM \"%w\".sqlite_master m, pragma_index_list(m.name, %Q) l,"
     " pragma_index_xinfo(l.name, %Q) x"
     " WHERE" MIG_ORDINARY_TABLES " AND x.key",
     1, migIdxBegin, migIdxRow, migIdxEnd
@@ -957,7 +1019,7 @@ static void migCheckForeignKeys(MigReader *pR){
   static const MigVerifyDef sDef = {
     "SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\","
     " f.on_update, f.on_delete"
-    " FROM \"%w\".sqlite_schema m, pragma_foreign_key_list(m.name, %Q) f"
+    " FROM \"%w\".sqlite_master m, pragma_foreign_key_list(m.name, %Q) f"
     " WHERE" MIG_ORDINARY_TABLES,
     0, migFkBegin, migFkRow, migFkEnd
   };

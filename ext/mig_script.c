@@ -399,6 +399,7 @@ static MigRev *migScriptParse(
       }
       eState = 1;
       iUp = iNext;
+      pRev->iUpLine = iLine+1;
       migLineScanInit(&scan, zText, iNext);
     }else if( bDown ){
       if( eState!=1 ){
@@ -410,6 +411,7 @@ static MigRev *migScriptParse(
       iUpEnd = i;
       iDown = iNext;
       migLineScanInit(&scan, zText, iNext);
+      pRev->iDownLine = iLine+1;
     }else if( eState==0 ){
       const char *z = &zText[i];
       int k = 0;

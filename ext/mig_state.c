@@ -28,7 +28,7 @@
 
 /* True if the schema holds the bookkeeping table. */
 static int migAppliedTableExists(Mig *p){
-  return migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_schema"
+  return migQueryInt(p, 0, "SELECT 1 FROM \"%w\".sqlite_master"
       " WHERE type='table' AND name=%Q", p->zDb, MIG_APPLIED_TABLE)!=0;
 }
 

@@ -6,17 +6,16 @@
 **   - allocation that records SQLITE_NOMEM on the handle;
 **   - MigArena, a bump allocator that owns a whole schema model;
 **   - MigHash, an open-addressing hash from ASCII-case-folded names;
-**   - helpers to prepare, step and run SQL with the error handle, and
-**     the transaction of a call that writes (MigTxn);
+**   - helpers to prepare, step and run SQL with the error handle;
 **   - the start and end of an SQL function call: its arguments, and its
 **     error reported with the function's name before it;
-**   - migPrepareConfined(), which prepares a query that runs expressions
-**     from a schema only if they call no function a schema may not call
-**     (rule 12).
+**   - rule 12: queries of libmig's own that hold expressions from a
+**     schema call no function a schema could not (migSchemaSafe), and a
+**     declared type is written as a checked type name, never raw text.
 */
 #include "mig_int.h"
-#include <time.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* Record an error unless one is already set.  Without a message (zFmt
 ** NULL) the code is kept and reported with SQLite's text for it; only a
@@ -323,20 +322,48 @@ void migHashClear(MigHash *pH){
   memset(pH, 0, sizeof(*pH));
 }
 
+/* Prepare the SQL text zSql; with bSchemaSafe, refuse it first (error on
+** p) if it would call a function that a schema could not (migSchemaSafe,
+** rule 12). */
+static sqlite3_stmt *migPrepareText(Mig *p, int bSchemaSafe,
+                                    const char *zSql){
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc = SQLITE_OK;
+  if( p->rc!=SQLITE_OK ) return 0;
+  if( bSchemaSafe ) rc = migSchemaSafe(p->db, zSql, &zErr);
+  if( zErr ){
+    migErrorSet(p, rc, "%s", zErr);
+  }else if( rc==SQLITE_NOMEM ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }else if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
+    /* Never lost: the code, and SQLite's message with what a build
+    ** lacks named (migPrepareMessage). */
+    char *zMsg;
+    rc = sqlite3_errcode(p->db);
+    zMsg = rc==SQLITE_NOMEM ? 0 : migPrepareMessage(p->db);
+    if( zMsg==0 ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+    }else{
+      migErrorSet(p, rc==SQLITE_OK ? SQLITE_ERROR : rc, "%s", zMsg);
+    }
+    sqlite3_free(zMsg);
+    pStmt = 0;
+  }
+  sqlite3_free(zErr);
+  return pStmt;
+}
+
 /* Prepare an SQL statement built from a printf-style format. */
 sqlite3_stmt *migPrepare(Mig *p, const char *zFmt, ...){
-  sqlite3_stmt *pStmt = 0;
+  sqlite3_stmt *pStmt;
   char *zSql;
   va_list ap;
   if( p->rc!=SQLITE_OK ) return 0;
   va_start(ap, zFmt);
   zSql = migVMprintf(p, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ) return 0;
-  if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
-    migErrorFromDb(p);
-    pStmt = 0;
-  }
+  pStmt = zSql ? migPrepareText(p, 0, zSql) : 0;
   sqlite3_free(zSql);
   return pStmt;
 }
@@ -490,181 +517,6 @@ int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail){
   return rc;
 }
 
-/*
-** Rule 12: expressions that come from a schema (a models CHECK, a partial
-** index's WHERE, a DEFAULT, a mapping) never run with more power than
-** SQLite gives them inside a schema, also in a query of libmig's own.
-** Inside a schema SQLite refuses ("unsafe use of f()") a function
-** registered SQLITE_DIRECTONLY, and, while trusted_schema is off, one
-** that is not SQLITE_INNOCUOUS.  SQLite's own parser says which
-** functions a statement calls: the P4 of the Function and Agg* opcodes
-** of its EXPLAIN ("name(nArg)"), whatever way the text spells the call
-** (LIKE, ->, a quoted name); pragma_function_list says how each is
-** registered (its flags, as sqlite3_create_function was given them).
-** Nothing runs but the two reads: EXPLAIN compiles, it does not execute.
-*/
-#define MIG_FUNC_DIRECTONLY  0x000080000
-#define MIG_FUNC_INNOCUOUS   0x000200000
-
-/* A function a statement calls, as EXPLAIN names it, and what
-** pragma_function_list says of the functions of that name. */
-typedef struct MigCall MigCall;
-struct MigCall {
-  char *zName;          /* the name, before "(" */
-  int nArg;             /* the number of arguments */
-  int bSeen[2];         /* [1]: a function of nArg arguments is listed;
-                        ** [0]: a variadic one */
-  int bUnsafe[2];       /* and it may not run inside a schema */
-};
-
-sqlite3_stmt *migPrepareConfined(Mig *p, const char *zSql){
-  sqlite3_stmt *pExplain = 0, *pList = 0, *pStmt = 0;
-  const char *zTail = 0;
-  MigCall *aCall = 0;
-  int nCall = 0, nAlloc = 0, i;
-  int bTrusted;
-  if( p->rc!=SQLITE_OK || zSql==0 ) return 0;
-
-  /* The functions the statement calls, each once. */
-  pExplain = migPrepare(p, "EXPLAIN %s", zSql);
-  while( migStep(p, pExplain)==SQLITE_ROW ){
-    const char *zOp = (const char*)sqlite3_column_text(pExplain, 1);
-    const char *zP4 = (const char*)sqlite3_column_text(pExplain, 5);
-    const char *zOpen;
-    int nName;
-    if( zOp==0 || zP4==0 || !(strstr(zOp, "Func") || strncmp(zOp, "Agg", 3)==0) ){
-      continue;
-    }
-    zOpen = strrchr(zP4, '(');
-    nName = zOpen ? (int)(zOpen-zP4) : (int)strlen(zP4);
-    for(i=0; i<nCall; i++){
-      if( (int)strlen(aCall[i].zName)==nName
-       && sqlite3_strnicmp(aCall[i].zName, zP4, nName)==0
-       && aCall[i].nArg==(zOpen ? atoi(zOpen+1) : -2) ){
-        break;
-      }
-    }
-    if( i<nCall ) continue;
-    if( nCall==nAlloc ){
-      MigCall *aNew = sqlite3_realloc64(aCall, sizeof(MigCall)*(nAlloc+16));
-      if( aNew==0 ){
-        migErrorSet(p, SQLITE_NOMEM, 0);
-        break;
-      }
-      aCall = aNew;
-      nAlloc += 16;
-    }
-    memset(&aCall[nCall], 0, sizeof(MigCall));
-    aCall[nCall].zName = migStrndup(p, zP4, nName);
-    aCall[nCall].nArg = zOpen ? atoi(zOpen+1) : -2;
-    if( aCall[nCall++].zName==0 ) break;
-  }
-  migFinalize(p, pExplain);
-
-  /* How each is registered: one pass over the function list. */
-  bTrusted = (int)migQueryInt(p, 1, "PRAGMA trusted_schema");
-  if( nCall>0 ){
-    pList = migPrepare(p, "SELECT name, narg, flags FROM pragma_function_list");
-  }
-  while( migStep(p, pList)==SQLITE_ROW ){
-    const char *zName = (const char*)sqlite3_column_text(pList, 0);
-    int nArg = sqlite3_column_int(pList, 1);
-    int mFlags = sqlite3_column_int(pList, 2);
-    for(i=0; zName && i<nCall; i++){
-      int k = nArg==aCall[i].nArg;
-      if( (k || nArg==-1) && sqlite3_stricmp(zName, aCall[i].zName)==0 ){
-        aCall[i].bSeen[k] = 1;
-        if( (mFlags & MIG_FUNC_DIRECTONLY)
-         || (!bTrusted && (mFlags & MIG_FUNC_INNOCUOUS)==0)
-        ){
-          aCall[i].bUnsafe[k] = 1;
-        }
-      }
-    }
-  }
-  migFinalize(p, pList);
-
-  /* SQLite prefers the function of that many arguments to a variadic one
-  ** of the same name; one that is not listed at all is not trusted. */
-  for(i=0; i<nCall && p->rc==SQLITE_OK; i++){
-    int k = aCall[i].bSeen[1];
-    if( !aCall[i].bSeen[k] || aCall[i].bUnsafe[k] ){
-      migError(p, "unsafe use of %s()", aCall[i].zName);
-    }
-  }
-  for(i=0; i<nCall; i++) sqlite3_free(aCall[i].zName);
-  sqlite3_free(aCall);
-
-  if( p->rc==SQLITE_OK ){
-    if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, &zTail)!=SQLITE_OK ){
-      migErrorFromDb(p);
-      pStmt = 0;
-    }else{
-      /* One statement: what follows it may only be spaces and comments. */
-      int eType = MIG_TK_SPACE;
-      while( zTail && eType==MIG_TK_SPACE ){
-        int n = migGetToken((const unsigned char*)zTail, &eType);
-        if( eType==MIG_TK_SPACE ) zTail += n;
-      }
-      if( eType!=MIG_TK_EOF && !(eType==MIG_TK_PUNCT && zTail[0]==';'
-          && zTail[1]==0) ){
-        migError(p, "more than one statement in: %s", zSql);
-        sqlite3_finalize(pStmt);
-        pStmt = 0;
-      }
-    }
-  }
-  return pStmt;
-}
-
-/*
-** The transaction of one call that writes.  In autocommit mode (and when
-** the caller may own it), the procedure SQLite documents for schema
-** changes: foreign keys switched off outside the transaction (inside one
-** the pragma is a no-op), BEGIN IMMEDIATE, then COMMIT or ROLLBACK, and
-** foreign keys back on whatever happened.  Inside the caller's own
-** transaction, a savepoint that a failure rolls back to.
-*/
-void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn){
-  memset(pT, 0, sizeof(*pT));
-  pT->zSavepoint = zSavepoint;
-  if( p->rc!=SQLITE_OK ) return;
-  if( bOwn && sqlite3_get_autocommit(p->db) ){
-    pT->bFkWasOn = (int)migQueryInt(p, 0, "PRAGMA foreign_keys");
-    pT->bOwn = 1;
-    if( pT->bFkWasOn ) migExec(p, "PRAGMA foreign_keys=OFF");
-    /* Started as soon as it is tried: BEGIN can open the transaction and
-    ** still report an error (out of memory after the step), and then
-    ** migTxnEnd must roll it back. */
-    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
-    migExec(p, "BEGIN IMMEDIATE");
-  }else{
-    if( p->rc==SQLITE_OK ) pT->bStarted = 1;
-    migExec(p, "SAVEPOINT \"%w\"", zSavepoint);
-  }
-}
-
-/* Commit when all went well, else roll back; restore foreign_keys. */
-void migTxnEnd(Mig *p, MigTxn *pT){
-  if( pT->bStarted && p->rc==SQLITE_OK ){
-    if( pT->bOwn ){
-      migExec(p, "COMMIT");
-    }else{
-      migExec(p, "RELEASE \"%w\"", pT->zSavepoint);
-    }
-  }
-  if( pT->bStarted && p->rc!=SQLITE_OK ){
-    if( !pT->bOwn ){
-      migCleanup(p, "ROLLBACK TO \"%w\"; RELEASE \"%w\"", pT->zSavepoint,
-          pT->zSavepoint);
-    }else if( !sqlite3_get_autocommit(p->db) ){
-      migCleanup(p, "ROLLBACK");
-    }
-  }
-  if( pT->bFkWasOn ) migCleanup(p, "PRAGMA foreign_keys=ON");
-  pT->bStarted = 0;
-}
-
 /* The current time, UTC, as "YYYY-MM-DDTHH:MM:SSZ" in zIso (21 bytes) and,
 ** unless zStamp is NULL, as "YYYYMMDDHHMMSS" in zStamp (15 bytes). */
 void migUtcNow(char *zIso, char *zStamp){
@@ -677,5 +529,186 @@ void migUtcNow(char *zIso, char *zStamp){
   if( zStamp ){
     sqlite3_snprintf(15, zStamp, "%.4s%.2s%.2s%.2s%.2s%.2s", zIso, &zIso[5],
         &zIso[8], &zIso[11], &zIso[14], &zIso[17]);
+  }
+}
+
+/*************************************************************************
+** Rule 12: an expression that comes from a schema (a models CHECK, a
+** partial-index WHERE, a DEFAULT or generated column, a mapping) gets no
+** more power in a query of libmig's own than SQLite gives it inside a
+** schema.
+**
+** Inside a schema SQLite refuses ("unsafe use of f()") a function
+** registered SQLITE_DIRECTONLY, and, with trusted_schema=OFF, one that is
+** not SQLITE_INNOCUOUS.  When libmig puts such an expression into a query
+** of its own (a rebuild's copy and its failure diagnostics on a TEMP
+** scratch table, the plan's counts, validations), SQLite sees top-level
+** SQL (or the TEMP schema, which it trusts) and would call it.  So such a
+** query is compiled, not run, as "EXPLAIN <query>" first: its program
+** names every function it calls (those of the views it reads, the
+** DEFAULTs and generated columns it fills and the CHECKs it enforces
+** included) as "name(nArg)" in an opcode that calls a function, and each
+** is looked up in pragma_function_list, whose flags column holds the
+** SQLITE_DIRECTONLY and SQLITE_INNOCUOUS bits.  A function a schema could
+** not call, or one that cannot be found there, refuses the query.  This
+** changes nothing on the connection (an authorizer would replace the
+** application's own, which cannot be read back to put it back).
+*/
+
+/* True if the EXPLAIN opcode zOp calls the function its P4 names. */
+static int migOpCallsFunction(const char *zOp){
+  return zOp && (strstr(zOp, "Func")!=0 || strncmp(zOp, "Agg", 3)==0);
+}
+
+/*
+** SQLITE_OK if every function that the single statement zSql calls is
+** one SQLite lets a schema call, with trusted_schema as it is on db now.
+** Otherwise an SQLite error code: the error of compiling zSql (its own
+** message is for the caller's prepare to report; *pzErr stays NULL), or
+** SQLITE_ERROR with *pzErr "unsafe use of f(): <why>" (sqlite3_free()).
+*/
+int migSchemaSafe(sqlite3 *db, const char *zSql, char **pzErr){
+  sqlite3_stmt *pExpl = 0, *pFlags = 0;
+  sqlite3_str *pSeen = 0;   /* "\n<P4>\n" of each function already looked up */
+  char *zExpl;
+  int rc, rc2, bTrusted = 1;
+  *pzErr = 0;
+  zExpl = sqlite3_mprintf("EXPLAIN %s", zSql);
+  if( zExpl==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zExpl, -1, &pExpl, 0);
+  sqlite3_free(zExpl);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db, "SELECT flags FROM pragma_function_list"
+        " WHERE name=?1 AND narg=?2", -1, &pFlags, 0);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("cannot tell which functions a schema may"
+          " call: %s", sqlite3_errmsg(db));
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &bTrusted);
+  }
+  while( rc==SQLITE_OK && sqlite3_step(pExpl)==SQLITE_ROW ){
+    const char *zOp = (const char*)sqlite3_column_text(pExpl, 1);
+    const char *zP4 = (const char*)sqlite3_column_text(pExpl, 5);
+    const char *zParen = zP4 ? strrchr(zP4, '(') : 0;
+    const char *zWhy = 0;
+    int nRow = 0;
+    if( !migOpCallsFunction(zOp) || zParen==0 || zParen==zP4 ) continue;
+    /* Each function once: a query of the plan calls sum() many times,
+    ** and every look-up reads the whole function list. */
+    if( pSeen==0 ) pSeen = sqlite3_str_new(db);
+    sqlite3_str_appendf(pSeen, "\n");
+    if( sqlite3_str_errcode(pSeen) ){
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if( strstr(sqlite3_str_value(pSeen), zP4) ){
+      /* seen (a name in a longer one is only looked up again) */
+      const char *zAt = sqlite3_str_value(pSeen);
+      int nP4 = (int)strlen(zP4), bSeen = 0;
+      while( (zAt = strstr(zAt, zP4))!=0 ){
+        if( zAt[-1]=='\n' && zAt[nP4]=='\n' ){ bSeen = 1; break; }
+        zAt++;
+      }
+      if( bSeen ) continue;
+    }
+    sqlite3_str_appendall(pSeen, zP4);
+    sqlite3_bind_text(pFlags, 1, zP4, (int)(zParen-zP4), SQLITE_STATIC);
+    sqlite3_bind_int(pFlags, 2, atoi(&zParen[1]));
+    while( sqlite3_step(pFlags)==SQLITE_ROW ){
+      int flags = sqlite3_column_int(pFlags, 0);
+      nRow++;
+      if( flags & SQLITE_DIRECTONLY ){
+        zWhy = "it is SQLITE_DIRECTONLY";
+      }else if( !bTrusted && (flags & SQLITE_INNOCUOUS)==0 && zWhy==0 ){
+        zWhy = "it is not SQLITE_INNOCUOUS and trusted_schema is OFF";
+      }
+    }
+    rc = sqlite3_reset(pFlags);
+    if( rc==SQLITE_OK && nRow==0 ){
+      zWhy = "it is not in pragma_function_list, so libmig cannot tell";
+    }
+    if( rc==SQLITE_OK && zWhy ){
+      *pzErr = sqlite3_mprintf("unsafe use of %.*s(): SQLite would not let"
+          " a schema call it (%s), and libmig does not call it for an"
+          " expression of one either", (int)(zParen-zP4), zP4, zWhy);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  rc2 = sqlite3_finalize(pExpl);
+  if( rc==SQLITE_OK ) rc = rc2;
+  sqlite3_finalize(pFlags);
+  sqlite3_free(sqlite3_str_finish(pSeen));
+  return rc;
+}
+
+/* Prepare zSql, a statement that holds expressions from a schema:
+** refused, with the error on p, when it would call a function that a
+** schema could not (migSchemaSafe). */
+sqlite3_stmt *migPrepareSchemaSafe(Mig *p, const char *zSql){
+  return migPrepareText(p, 1, zSql);
+}
+
+/*
+** The declared type zType (of a column, as SQLite reports it) as SQL for
+** a column definition of libmig's own: as it is when it is words and an
+** optional "(n)" or "(n, m)" of signed numbers, none of them a word that
+** starts a column constraint; otherwise as a quoted name, which SQLite
+** takes for the same declared type (the same affinity) whatever it
+** holds.  A declared type is never spliced as raw text: it may hold
+** anything ("INT) DEFAULT (x" is a valid one, written as a string).
+*/
+void migAppendTypeName(sqlite3_str *pStr, const char *zType){
+  static const char *azStop[] = { "CONSTRAINT", "PRIMARY", "NOT", "NULL",
+    "UNIQUE", "CHECK", "DEFAULT", "COLLATE", "REFERENCES", "GENERATED",
+    "AS", "ON" };
+  const unsigned char *z = (const unsigned char*)zType;
+  int i = 0, bOk = 1, nWord = 0, k;
+  if( zType==0 || zType[0]==0 ) return;
+  while( bOk && z[i] && z[i]!='(' ){
+    int iWord;
+    while( z[i]==' ' ) i++;
+    iWord = i;
+    while( (z[i]>='A' && z[i]<='Z') || (z[i]>='a' && z[i]<='z')
+        || (z[i]>='0' && z[i]<='9' && i>iWord) || z[i]=='_' ) i++;
+    if( i==iWord ){
+      bOk = z[i]==0 || z[i]=='(';
+      break;
+    }
+    for(k=0; k<(int)(sizeof(azStop)/sizeof(azStop[0])); k++){
+      if( (int)strlen(azStop[k])==i-iWord
+       && sqlite3_strnicmp((const char*)&z[iWord], azStop[k], i-iWord)==0 ){
+        bOk = 0;
+      }
+    }
+    nWord++;
+    if( z[i]!=' ' && z[i]!='(' && z[i]!=0 ) bOk = 0;
+  }
+  if( bOk && z[i]=='(' ){
+    /* "(" signed [ "," signed ] ")" and nothing after */
+    int nNum = 0;
+    i++;
+    for(;;){
+      while( z[i]==' ' ) i++;
+      if( z[i]=='+' || z[i]=='-' ) i++;
+      k = i;
+      while( (z[i]>='0' && z[i]<='9') || z[i]=='.' ) i++;
+      if( i==k ){ bOk = 0; break; }
+      nNum++;
+      while( z[i]==' ' ) i++;
+      if( z[i]==',' && nNum==1 ){ i++; continue; }
+      if( z[i]==')' ){ i++; break; }
+      bOk = 0;
+      break;
+    }
+    while( z[i]==' ' ) i++;
+    if( z[i] ) bOk = 0;
+  }
+  if( bOk && nWord>0 ){
+    sqlite3_str_appendall(pStr, zType);
+  }else{
+    sqlite3_str_appendf(pStr, "\"%w\"", zType);
   }
 }
