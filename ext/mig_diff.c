@@ -16,7 +16,8 @@
 ** EXISTS and a "main." prefix are no change, and neither are the
 ** spaces or comments among a virtual table's arguments.
 ** Everything is found through hash tables: the work is linear in the
-** size of the two schemas.
+** size of the two schemas.  options_json "exclude" leaves objects out of
+** both schemas before anything is compared (see "The options" below).
 **
 ** THE OUTPUT FORMAT.  A sequence of SQL statements, each ending in ";\n",
 ** with no blank lines and no header.  Comment lines "-- ...\n" come
@@ -138,6 +139,7 @@ struct MigDiff {
   MigDiffTab **apTab;
   MigColRename *pColRen;  /* column renames, in the order given */
   int iMinSqlite;         /* the oldest SQLite the SQL must run on */
+  MigFilter filter;       /* options_json "exclude" (in the arena) */
   sqlite3_str *pOut;      /* the SQL being written */
   sqlite3_str *pSigA;     /* scratch: signatures compared by migConsEqual */
   sqlite3_str *pSigB;
@@ -378,7 +380,10 @@ static void migDiffPairTables(MigDiff *d){
 }
 
 /*************************************************************************
-** The options: {"renames": {"table": "new", "table.column": "new"}}.
+** The options: {"renames": {"table": "new", "table.column": "new"},
+** "exclude": ["glob", ...]}.  Objects that "exclude" matches are left out
+** of both schemas as they are read (migSchemaReadFiltered): the diff
+** never creates, drops or changes them.
 */
 
 /* One entry of "renames": a table rename now, a column rename queued. */
@@ -509,8 +514,35 @@ static void migDiffCheckColRenames(MigDiff *d){
   }
 }
 
-/* Read options_json. */
-static void migDiffOptions(MigDiff *d){
+/* Read the patterns of options_json "exclude" (an array of strings)
+** into d->filter, lower-cased. */
+static void migDiffExclude(MigDiff *d, const char *zJson){
+  Mig *p = d->p;
+  sqlite3_stmt *pStmt;
+  int n = (int)migQueryInt(p, 0, "SELECT json_array_length(%Q, '$.exclude')",
+                           zJson);
+  if( n<=0 ) return;
+  d->filter.azPat = migArenaAlloc(p, &d->arena, sizeof(char*)*(i64)n);
+  pStmt = migPrepare(p, "SELECT type, lower(value) FROM json_each(?1,"
+      " '$.exclude')");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  while( migStep(p, pStmt)==SQLITE_ROW && d->filter.nPat<n ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zPat = (const char*)sqlite3_column_text(pStmt, 1);
+    if( zType==0 || strcmp(zType, "text")!=0 || zPat==0 ){
+      migError(p, "exclude: must be an array of glob patterns (strings),"
+          " such as [\"cache_*\", \"legacy\"]");
+      break;
+    }
+    d->filter.azPat[d->filter.nPat] = migArenaStrndup(p, &d->arena, zPat, -1);
+    if( d->filter.azPat[d->filter.nPat] ) d->filter.nPat++;
+  }
+  migFinalize(p, pStmt);
+}
+
+/* Check options_json (valid, an object, known keys of the right types)
+** and read its "exclude" patterns, before the schemas are read. */
+static void migDiffOptionsCheck(MigDiff *d){
   Mig *p = d->p;
   const char *zJson = d->pOpts ? d->pOpts->zOptionsJson : 0;
   sqlite3_stmt *pStmt;
@@ -546,9 +578,14 @@ static void migDiffOptions(MigDiff *d){
         migMinSqliteCheck(p, zVal);
         d->iMinSqlite = migVersionParse(zVal);
       }
+    }else if( zKey && strcmp(zKey, "exclude")==0 ){
+      if( zType==0 || strcmp(zType, "array")!=0 ){
+        migError(p, "exclude: must be an array of glob patterns (strings),"
+            " such as [\"cache_*\", \"legacy\"]");
+      }
     }else if( zKey==0 || strcmp(zKey, "renames")!=0 ){
       migError(p, "options_json: unknown key"
-          " \"%s\" (known: renames, min_sqlite)", zKey ? zKey : "");
+          " \"%s\" (known: renames, exclude, min_sqlite)", zKey ? zKey : "");
     }else if( zType==0 || strcmp(zType, "object")!=0 ){
       migError(p, "renames: must be a JSON object"
           " such as {\"old_table\": \"new_table\", \"table.old_column\":"
@@ -556,7 +593,15 @@ static void migDiffOptions(MigDiff *d){
     }
   }
   migFinalize(p, pStmt);
+  if( p->rc==SQLITE_OK ) migDiffExclude(d, zJson);
+}
 
+/* Apply the renames of options_json to the paired tables. */
+static void migDiffRenames(MigDiff *d){
+  Mig *p = d->p;
+  const char *zJson = d->pOpts ? d->pOpts->zOptionsJson : 0;
+  sqlite3_stmt *pStmt;
+  if( zJson==0 || p->rc!=SQLITE_OK ) return;
   pStmt = migPrepare(p,
       "SELECT key, type, value FROM json_each(?1, '$.renames')");
   if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
@@ -1491,14 +1536,15 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   d.iMinSqlite = migMinSqlite(p->pConfig);
   d.pSigA = sqlite3_str_new(p->db);
   d.pSigB = sqlite3_str_new(p->db);
-  d.pFrom = migSchemaRead(p, zFrom);
-  d.pTo = migSchemaRead(p, zTo);
+  migDiffOptionsCheck(&d);
+  d.pFrom = migSchemaReadFiltered(p, zFrom, &d.filter);
+  d.pTo = migSchemaReadFiltered(p, zTo, &d.filter);
   if( p->rc!=SQLITE_OK ) goto diff_out;
 
   /* Each step needs the hashes the one before filled: after an error
   ** (out of memory in a hash insert) an entry may be missing. */
   migDiffPairObjects(&d);
-  if( p->rc==SQLITE_OK ) migDiffOptions(&d);
+  if( p->rc==SQLITE_OK ) migDiffRenames(&d);
   if( p->rc==SQLITE_OK ) migDiffCheckColRenames(&d);
   if( p->rc==SQLITE_OK ) migDiffPairTables(&d);
   if( p->rc==SQLITE_OK ) migDiffIndexes(&d);

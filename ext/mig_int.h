@@ -510,12 +510,26 @@ char *migQualifiedCreate(Mig *p, MigObject *pObj, const char *zDb);
 ** Interface to code in mig_schema.c: reading a whole schema (sqlite_schema
 ** plus the pragmas) into a MigSchema.
 */
-/* The model of schema zDb without sqlite_%, _libmig_% and shadow tables
-** (or NULL with the error set).  Indexes and triggers are attached to
-** their tables (triggers also to views); index terms are what SQLite
-** makes of them ("(a)" is the column a).  Schemas of up to 100 tables
-** are verified against SQLite's pragmas as they are read. */
+/* The model of schema zDb without sqlite_%, _libmig_%, alembic_version
+** and shadow tables (or NULL with the error set).  Indexes and triggers
+** are attached to their tables (triggers also to views); index terms are
+** what SQLite makes of them ("(a)" is the column a).  Schemas of up to
+** 100 tables are verified against SQLite's pragmas as they are read. */
 MigSchema *migSchemaRead(Mig *p, const char *zDb);
+
+/* Objects the migrations ignore (options_json "exclude"): glob patterns,
+** ASCII case-folded as SQLite folds names.  A table, view, index or
+** trigger whose name matches is left out of the model, and so is an
+** index or trigger on a table or view that is left out. */
+typedef struct MigFilter MigFilter;
+struct MigFilter {
+  int nPat;
+  char **azPat;         /* lower-case patterns (the caller owns them) */
+};
+int migFilterMatch(Mig *p, const MigFilter *pF, const char *zName);
+/* migSchemaRead() without the objects that pFilter (may be NULL) excludes. */
+MigSchema *migSchemaReadFiltered(Mig *p, const char *zDb,
+                                 const MigFilter *pFilter);
 void migSchemaFree(MigSchema *pSchema);            /* NULL is a no-op */
 int migIsBookkeepingTable(const char *zName);      /* libmig's own tables */
 int migShadowCount(Mig *p, const char *zDb);  /* shadow tables of zDb */
@@ -657,6 +671,12 @@ void migBookRemoved(Mig *p, MigBook *pB, const char *zRev);
 void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum);
 void migBookClose(MigBook *pB);
 void migCurrentFunc(sqlite3_context*, int, sqlite3_value**);
+/* Fail when p->zDb records applied revisions and none of them has a
+** script in pS: the script location is wrong (or the scripts are gone);
+** the message names the directory and the revisions. */
+void migAppliedRequireKnown(Mig *p, MigScripts *pS, MigApplied *pA);
+/* Fail when p->zDb cannot be written; zWhat says what was refused. */
+void migRequireWritable(Mig *p, const char *zWhat);
 
 /*************************************************************************
 ** Interface to code in mig_txn.c: the transaction of a call that writes,
@@ -706,6 +726,7 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
 void migUpgradeFunc(sqlite3_context*, int, sqlite3_value**);
 void migDowngradeFunc(sqlite3_context*, int, sqlite3_value**);
 void migStampFunc(sqlite3_context*, int, sqlite3_value**);
+void migDryRunFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
 ** Interface to code in mig_check.c: mig_check, mig_sql and mig_test, on
