@@ -310,8 +310,11 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                                       c.ap.azUnknown);
   }
 
-  /* The scratch database at "from", and its applied set. */
+  /* The scratch database at "from", and its applied set.  Its
+  ** mig_rebuild() calls copy the rows, in steps plain SQL can replay
+  ** anywhere (no edit in place, no statement of a newer SQLite). */
   migScratchOpen(p, &c.sc, 0);
+  if( c.sc.m.pConfig ) c.sc.m.pConfig->bOffline = 1;
   if( p->rc==SQLITE_OK && zFrom && sqlite3_stricmp(zFrom, "base")!=0 ){
     zAt = c.azStr[1] = migMoveCore(&c.sc.m, c.pS, zFrom, MIG_OP_UP, 0);
     migErrorFrom(p, &c.sc.m, "cannot build the starting point: ");

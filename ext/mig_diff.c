@@ -53,7 +53,11 @@
 ** rows, "-- TODO: "t"."c" is NOT NULL without a DEFAULT and "t" has
 ** rows:" (one per column) then "-- replace NULL in the mapping with an
 ** SQL expression over the old row; left as it is, this step fails." and
-** the call gets the mapping {"c":"NULL"}.
+** the call gets the mapping {"c":"NULL"}.  The last comment before each
+** mig_rebuild() says how it will run on this connection (SQLite version,
+** DEFENSIVE mode, mig_config('rebuild')): "-- in place" when no row is
+** copied (sqlite_schema edited, or SQLite's own ALTER TABLE statements),
+** "-- rebuild (copies rows)" when it copies them.
 */
 #include "mig_int.h"
 #include <stdlib.h>
@@ -228,7 +232,7 @@ static int migTokenIsName(const char *z, int n, int eType, const char *zName){
 }
 
 /* True if the canonical expression zExpr mentions the name zName. */
-static int migExprMentions(const char *zExpr, const char *zName){
+int migExprMentions(const char *zExpr, const char *zName){
   const unsigned char *z = (const unsigned char*)zExpr;
   int i = 0;
   if( zExpr==0 ) return 0;
@@ -721,6 +725,19 @@ static void migConsSigTo(MigDiff *d, MigDiffTab *pT, MigCons *pC,
   if( sqlite3_str_errcode(pStr) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
 }
 
+/* The signature of constraint pC on its own, without renames (see
+** migConsSigTo), for mig_rebuild.c.  sqlite3_free() it. */
+char *migConsSignature(Mig *p, MigCons *pC){
+  MigDiff d;
+  sqlite3_str *pStr;
+  memset(&d, 0, sizeof(d));
+  d.p = p;
+  if( p->rc!=SQLITE_OK ) return 0;
+  pStr = sqlite3_str_new(p->db);
+  migConsSigTo(&d, 0, pC, pStr);
+  return migStrFinish(p, pStr);
+}
+
 /* The signature of a constraint, in the arena (see migConsSigTo). */
 static char *migConsSig(MigDiff *d, MigDiffTab *pT, MigCons *pC){
   sqlite3_str *pStr = sqlite3_str_new(d->p->db);
@@ -769,7 +786,7 @@ static MigColumn *migConsOwner(MigDiffTab *pT, MigHash *pH, MigCons *pC){
 }
 
 /* A default that is absent or NULL. */
-static int migNoDefault(MigColumn *pCol){
+int migNoDefault(MigColumn *pCol){
   return pCol->zDefaultCanon==0 || strcmp(pCol->zDefaultCanon, "\"null\"")==0;
 }
 
@@ -797,10 +814,79 @@ static int migColumnsDiffer(MigDiff *d, MigDiffTab *pT,
   return 0;
 }
 
-/* Can ALTER TABLE ADD COLUMN add column pCol of zTo table pTo?  SQLite's
-** rules, plus: no CHECK (a rebuild reports the rows that fail it). */
-static int migAddQualifies(MigObject *pTo, MigColumn *pCol, MigHash *pHTo){
+/*
+** The column a constraint of zTo table pTo goes with when that column is
+** added by ALTER TABLE ADD COLUMN, or NULL: the owner of a column
+** constraint; for a table constraint, the one child column of a FOREIGN
+** KEY or the one column a CHECK mentions (ADD COLUMN writes those
+** column-level, which compares equal: see migConsSigTo).  pH maps pTo's
+** column names, or is NULL (then they are looked up one by one).
+*/
+static MigColumn *migAddOwner(MigObject *pTo, MigHash *pH, MigCons *pC){
+  MigColumn *pOwner = 0;
   int i;
+  if( pC->eType==MIG_CONS_FK && !pC->bColumn && pC->nPart==1 ){
+    const char *zCol = pC->aPart[0].zCol;
+    return pH ? (MigColumn*)migHashFind(pH, zCol) : migFindColumn(pTo, zCol);
+  }
+  if( pC->eType!=MIG_CONS_CHECK || pC->bColumn ){
+    if( pH ) return migConsOwner(0, pH, pC);
+    if( !pC->bColumn || pC->nPart<1 ) return 0;
+    return migFindColumn(pTo, pC->aPart[0].zCol);
+  }
+  for(i=0; i<pTo->nCol; i++){
+    if( migExprMentions(pC->zExprCanon, pTo->aCol[i].zName) ){
+      if( pOwner ) return 0;
+      pOwner = &pTo->aCol[i];
+    }
+  }
+  return pOwner;
+}
+
+/*
+** Do the CHECK constraints that go with added column pCol hold for the
+** rows the table has now?  Those rows will all read the column's DEFAULT
+** (NULL without one), so this is asked of a private in-memory database
+** that has nothing but SQLite's built-in functions: a table of that one
+** column, its definition as the models write it and those CHECKs, and
+** INSERT DEFAULT VALUES.  Any error there (a CHECK that fails, a
+** function or a collation of the application's) is a no, and the table
+** is rebuilt, which reports the rows and runs the application's
+** functions as a schema would.
+*/
+static int migAddChecksHold(Mig *p, MigObject *pTo, MigColumn *pCol,
+                            MigHash *pH){
+  sqlite3 *db = 0;
+  sqlite3_str *pStr = sqlite3_str_new(p->db);
+  char *zSql;
+  int i, rc;
+  sqlite3_str_appendf(pStr, "CREATE TABLE \"%w\"(%.*s", pTo->zName,
+      pCol->def.n, &pTo->zSql[pCol->def.iStart]);
+  for(i=0; i<pTo->nCons; i++){
+    MigCons *pC = &pTo->aCons[i];
+    if( pC->eType==MIG_CONS_CHECK && !pC->bColumn
+     && migAddOwner(pTo, pH, pC)==pCol ){
+      sqlite3_str_appendf(pStr, ", %.*s", pC->span.n, &pTo->zSql[pC->span.iStart]);
+    }
+  }
+  sqlite3_str_appendf(pStr, ");INSERT INTO \"%w\" DEFAULT VALUES;", pTo->zName);
+  zSql = migStrFinish(p, pStr);
+  if( zSql==0 ) return 0;
+  rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  if( (rc & 0xff)==SQLITE_NOMEM ) migErrorSet(p, SQLITE_NOMEM, 0);
+  sqlite3_close(db);
+  sqlite3_free(zSql);
+  return rc==SQLITE_OK;
+}
+
+/* Can ALTER TABLE ADD COLUMN add column pCol of zTo table pTo?  SQLite's
+** rules (a constant DEFAULT, no PRIMARY KEY, UNIQUE or STORED, NOT NULL
+** with a DEFAULT, REFERENCES with a NULL default), plus: CHECKs that
+** read only that column and hold for the rows there are now. */
+static int migAddQualifies(Mig *p, MigObject *pTo, MigColumn *pCol,
+                           MigHash *pHTo){
+  int i, bCheck = 0;
   int bDefault = !migNoDefault(pCol);
   if( pCol->iPk || pCol->eGen==MIG_GEN_STORED ) return 0;
   if( pCol->zDefault ){
@@ -817,11 +903,21 @@ static int migAddQualifies(MigObject *pTo, MigColumn *pCol, MigHash *pHTo){
   if( pCol->bNotNull && !bDefault ) return 0;
   for(i=0; i<pTo->nCons; i++){
     MigCons *pC = &pTo->aCons[i];
-    if( migConsOwner(0, pHTo, pC)!=pCol ) continue;
-    if( pC->eType!=MIG_CONS_FK ) return 0;
-    if( bDefault ) return 0;
+    int j;
+    if( migAddOwner(pTo, pHTo, pC)!=pCol ) continue;
+    if( pC->eType==MIG_CONS_FK ){
+      if( bDefault ) return 0;
+    }else if( pC->eType==MIG_CONS_CHECK ){
+      for(j=0; j<pTo->nCol; j++){
+        if( &pTo->aCol[j]!=pCol
+         && migExprMentions(pC->zExprCanon, pTo->aCol[j].zName) ) return 0;
+      }
+      bCheck = 1;
+    }else{
+      return 0;
+    }
   }
-  return 1;
+  return !bCheck || migAddChecksHold(p, pTo, pCol, pHTo);
 }
 
 /* Can ALTER TABLE DROP COLUMN drop column pCol of zFrom table pT?  Not a
@@ -873,10 +969,12 @@ static int migDropQualifies(MigDiff *d, MigDiffTab *pT, MigColumn *pCol){
 }
 
 /* The signatures of the constraints of one side of a table, skipping
-** those owned by a column for which bSkip[] is set; sorted. */
+** those owned by a column for which aSkip[] is set; sorted.  With bAdd
+** (zTo, where columns are added) a table constraint that goes with an
+** added column (migAddOwner) is skipped with it. */
 static char **migConsSigs(MigDiff *d, MigDiffTab *pT, MigObject *pObj,
                           MigHash *pH, MigColumn *aCol, const int *aSkip,
-                          int *pn){
+                          int bAdd, int *pn){
   char **azSig;
   int i, n = 0;
   *pn = 0;
@@ -885,7 +983,8 @@ static char **migConsSigs(MigDiff *d, MigDiffTab *pT, MigObject *pObj,
   if( azSig==0 ) return 0;
   for(i=0; i<pObj->nCons && d->p->rc==SQLITE_OK; i++){
     MigCons *pC = &pObj->aCons[i];
-    MigColumn *pOwner = migConsOwner(pT, pH, pC);
+    MigColumn *pOwner = bAdd ? migAddOwner(pObj, pH, pC)
+                             : migConsOwner(pT, pH, pC);
     if( pOwner && aSkip[pOwner-aCol] ) continue;
     azSig[n++] = migConsSig(d, pT, pC);
   }
@@ -903,7 +1002,7 @@ static char **migConsSigs(MigDiff *d, MigDiffTab *pT, MigObject *pObj,
 ** rows are stored and this is compared on its own.  SQLite's rule: a
 ** rowid table, a one-column PRIMARY KEY, declared type exactly INTEGER.
 */
-static int migHasRowidAlias(MigObject *pTab){
+int migHasRowidAlias(MigObject *pTab){
   int i;
   if( pTab->bWithoutRowid ) return 0;
   for(i=0; i<pTab->nCons; i++){
@@ -1014,8 +1113,9 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
 
   /* Constraints, as multisets, leaving out those of the added and
   ** dropped columns (which go with their column if it qualifies). */
-  azA = migConsSigs(d, pT, pF, &d->hFromCol, pF->aCol, aMatched, &nA);
-  azB = migConsSigs(d, 0, pTo, &d->hToCol, pTo->aCol, aAdded, &nB);
+  azA = migConsSigs(d, pT, pF, &d->hFromCol, pF->aCol, aMatched, 0, &nA);
+  azB = migConsSigs(d, 0, pTo, &d->hToCol, pTo->aCol, aAdded, pT->nAdd>0,
+                    &nB);
   if( p->rc!=SQLITE_OK ) return;
   if( nA!=nB ){
     bDiff = 1;
@@ -1032,7 +1132,9 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
   pT->eAct = MIG_ACT_REBUILD;
   if( bDiff || d->pOpts->bAlwaysRebuild ) return;
   for(i=0; i<pT->nAdd; i++){
-    if( !migAddQualifies(pTo, &pTo->aCol[pT->aAdd[i]], &d->hToCol) ) return;
+    if( !migAddQualifies(p, pTo, &pTo->aCol[pT->aAdd[i]], &d->hToCol) ){
+      return;
+    }
   }
   /* Native DROP COLUMN only where the scripts' SQLite has it. */
   if( pT->nDrop>0 && d->iMinSqlite<MIG_V_DROP_COLUMN ) return;
@@ -1355,6 +1457,54 @@ static char *migDiffRebuildSql(MigDiff *d, MigDiffTab *pT){
   return zRet;
 }
 
+/* The comment before a mig_rebuild(): whether it will copy the rows, as
+** this connection would run it now (SQLite's own ALTER TABLE statements
+** copy nothing either: for a reader both are "in place"). */
+static void migOutMethod(MigDiff *d, MigDiffTab *pT, const char *zCreate,
+                         const char *zMap){
+  int eMethod;
+  if( d->p->rc!=SQLITE_OK || zCreate==0 ) return;
+  eMethod = migRebuildMethod(d->p, d->pFrom, pT->pFrom, pT->zCur,
+      zCreate, zMap, 0);
+  migOut(d, eMethod==MIG_METHOD_REBUILD ? "-- rebuild (copies rows)\n"
+                                        : "-- in place\n");
+}
+
+/* After an added column's definition, the table constraints that go
+** with it (migAddOwner), written column-level: a CHECK as it is, a
+** FOREIGN KEY without its "FOREIGN KEY (c)" (the name kept). */
+static void migOutAddCons(MigDiff *d, MigObject *pTo, MigColumn *pCol){
+  int i;
+  for(i=0; i<pTo->nCons; i++){
+    MigCons *pC = &pTo->aCons[i];
+    const char *z = &pTo->zSql[pC->span.iStart];
+    int iFk = -1, iRef = -1, j = 0;
+    if( pC->bColumn || migAddOwner(pTo, 0, pC)!=pCol ) continue;
+    if( pC->eType==MIG_CONS_CHECK ){
+      migOut(d, " %.*s", pC->span.n, z);
+      continue;
+    }
+    while( j<pC->span.n && iRef<0 ){
+      int eType, n = migGetToken((const unsigned char*)&z[j], &eType);
+      if( n<=0 ) break;
+      if( eType==MIG_TK_ID && n==7 && sqlite3_strnicmp(&z[j], "FOREIGN", 7)==0 ){
+        iFk = j;
+      }
+      if( eType==MIG_TK_ID && n==10
+       && sqlite3_strnicmp(&z[j], "REFERENCES", 10)==0 ){
+        iRef = j;
+      }
+      j += n;
+    }
+    if( iFk>=0 && iRef>iFk ){
+      migOut(d, " %.*s%.*s", iFk, z, pC->span.n-iRef, &z[iRef]);
+    }else{
+      migError(d->p, "cannot write the foreign key of %s as a column "
+          "constraint", pCol->zName);
+    }
+  }
+}
+
 /* Step 6 for one table. */
 static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
   MigObject *pF = pT->pFrom;
@@ -1363,8 +1513,10 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
   if( pT->eAct==MIG_ACT_NATIVE ){
     for(i=0; i<pT->nAdd; i++){
       MigColumn *pCol = &pTo->aCol[pT->aAdd[i]];
-      migOut(d, "ALTER TABLE \"%w\" ADD COLUMN %.*s;\n", pT->zCur,
+      migOut(d, "ALTER TABLE \"%w\" ADD COLUMN %.*s", pT->zCur,
           pCol->def.n, &pTo->zSql[pCol->def.iStart]);
+      migOutAddCons(d, pTo, pCol);
+      migOut(d, ";\n");
     }
     for(i=0; i<pT->nDrop; i++){
       MigColumn *pCol = &pF->aCol[pT->aDrop[i]];
@@ -1407,10 +1559,12 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
       if( sqlite3_str_errcode(pMap) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
       zMap = sqlite3_str_finish(pMap);
       migOut(d, "-- replace NULL in the mapping with an SQL expression over"
-          " the old row; left as it is, this step fails.\n"
-          "SELECT mig_rebuild(%Q, %Q, %Q);\n", pT->zCur, zCreate, zMap);
+          " the old row; left as it is, this step fails.\n");
+      migOutMethod(d, pT, zCreate, zMap);
+      migOut(d, "SELECT mig_rebuild(%Q, %Q, %Q);\n", pT->zCur, zCreate, zMap);
       sqlite3_free(zMap);
     }else{
+      migOutMethod(d, pT, zCreate, 0);
       migOut(d, "SELECT mig_rebuild(%Q, %Q);\n", pT->zCur, zCreate);
     }
     sqlite3_free(zCreate);

@@ -110,6 +110,8 @@ struct MigConfig {
   MigGuard guard;            /* not a setting: the connection's state */
   char *zMinSqlite;          /* 'min_sqlite': the oldest SQLite scripts
                              ** must run on, default the running one */
+  int bOffline;              /* not a setting: mig_sql's scratch database,
+                             ** where mig_rebuild always copies */
 };
 
 /* The schema libmig migrates: every statement it runs on the live
@@ -562,11 +564,37 @@ struct MigDiffOpts {
 ** the statements are described at the top of mig_diff.c. */
 char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts);
 void migDiffFunc(sqlite3_context*, int, sqlite3_value**);
+/* The diff's own comparisons, for mig_rebuild.c: the canonical signature
+** of a constraint (equal for equal constraints however spelled, the
+** name included; sqlite3_free() it), whether a canonical expression
+** mentions a name, a DEFAULT that is absent or NULL, and whether a table
+** has a column that aliases the rowid. */
+char *migConsSignature(Mig *p, MigCons *pC);
+int migExprMentions(const char *zExpr, const char *zName);
+int migNoDefault(MigColumn *pCol);
+int migHasRowidAlias(MigObject *pTab);
 
 /*************************************************************************
-** Interface to code in mig_rebuild.c: the table rebuild (SQLite's
-** documented 12-step procedure), the SQL function mig_rebuild.
+** Interface to code in mig_rebuild.c: the SQL function mig_rebuild,
+** which brings a table to a new definition by the cheapest way that is
+** safe on this connection: SQLite's own ALTER TABLE statements, an edit
+** of sqlite_schema in place (no row copied), or the table rebuild
+** (SQLite's documented 12-step procedure, every row copied).
 */
+#define MIG_METHOD_NATIVE   1   /* SQLite's own ALTER TABLE statements */
+#define MIG_METHOD_INPLACE  2   /* sqlite_schema edited, no row copied */
+#define MIG_METHOD_REBUILD  3   /* the 12-step copy */
+/* How mig_rebuild(zTable, zCreate, zMapping) would bring table pTab of
+** pSchema (the live schema it was read from; zTable is the table's name
+** at that step of a script, after any RENAME) to zCreate on this
+** connection now: MIG_METHOD_*.  Reads only, never writes; an error of
+** create_sql is no error here (the copy reports it when it runs).  With
+** pzWhy, *pzWhy is set to why the rows are copied (a static string) or
+** NULL. */
+int migRebuildMethod(Mig *p, MigSchema *pSchema, MigObject *pTab,
+    const char *zTable, const char *zCreate, const char *zMapping,
+    const char **pzWhy);
+const char *migRebuildMethodName(int eMethod);  /* "native", "in place"... */
 void migRebuildFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
