@@ -2362,14 +2362,11 @@ static int migRbNative(MigRebuild *r, MigRbDelta *pD){
   }
   if( rc==SQLITE_OK && pD->nAddCk ) migRbValidate(r, pD, 1);
   for(i=0; i<pD->nAddCk && rc==SQLITE_OK && p->rc==SQLITE_OK; i++){
+    /* "[CONSTRAINT name] CHECK (...)" as create_sql writes it, column
+    ** constraint or table constraint alike. */
     MigCons *pC = pD->apAddCk[i];
-    char *zName = pC->zName ? migMprintf(p, "CONSTRAINT \"%w\" ", pC->zName)
-                            : migMprintf(p, "");
-    if( zName ){
-      rc = migRbSql(r, MIG_RB_RUN, 0, 0, "ALTER TABLE \"%w\".\"%w\" ADD "
-          "%sCHECK (%s\n)", r->zDb, r->zName, zName, pC->zExpr);
-    }
-    sqlite3_free(zName);
+    rc = migRbSql(r, MIG_RB_RUN, 0, 0, "ALTER TABLE \"%w\".\"%w\" ADD %.*s",
+        r->zDb, r->zName, pC->span.n, &pD->pNew->zSql[pC->span.iStart]);
   }
   if( rc==SQLITE_OK && p->rc==SQLITE_OK ){
     /* Done as create_sql says? */
