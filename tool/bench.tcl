@@ -4,6 +4,8 @@
 #   tclsh tool/bench.tcl                 the whole benchmark
 #   tclsh tool/bench.tcl rss MODE ROWS   (internal) one rebuild in this
 #                                        process, prints its peak RSS
+#   tclsh tool/bench.tcl rss-inplace ROWS  (internal) one in-place change
+#                                        with a validation, its peak RSS
 #
 # Environment:
 #   MIG_LIB      the library (default ./libmig.so)
@@ -14,7 +16,7 @@
 #                0.4 GB at scale 1, deleted at the end)
 #   BENCH_ALEMBIC=0  leave Alembic out even where it is installed
 #   BENCH_ONLY   run only these sections (comma-separated): rebuild, rss,
-#                diff, native, history, longhistory (default: all)
+#                diff, native, inplace, history, longhistory (default: all)
 #
 # Every timing is wall-clock time of the operation only (the file copy
 # that gives each run a fresh database is outside it), COMMIT included.
@@ -192,6 +194,87 @@ proc rebuild_once {mode rows} {
   }
   w close
   return $us
+}
+
+#-------------------------------------------------------------------------
+# No copy where no row changes (section 5, "inplace"): each change that
+# mig_rebuild makes without copying a row, against the hand-written
+# 12-step copy of the same change, at ROWS_BIG rows with two indexes,
+# alternating in this one process on identical copies of one database.  t gets a CHECK and a
+# foreign key first (to scores, one row per score), so that dropping
+# them can be measured; "add FOREIGN KEY" drops it (untimed) and adds it
+# back.  Each libmig run checks that t's rootpage did not move (no copy).
+set T_IP {CREATE TABLE t(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  email VARCHAR(50),
+  score INTEGER CHECK (score >= 0) REFERENCES scores(v),
+  created TEXT
+)}
+proc ip_template {rows} {
+  set f $::DIR/inplace_$rows.db
+  if {[file exists $f]} { return $f }
+  progress "preparing $rows rows for the in-place changes"
+  file copy -force [template $rows] $f
+  opendb s $f
+  s eval {
+    CREATE TABLE scores(v INTEGER PRIMARY KEY);
+    WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x+1 FROM c WHERE x<99999)
+    INSERT INTO scores SELECT x FROM c;
+    SELECT mig_config('rebuild', 'always');
+    SELECT mig_rebuild('t', $::T_IP);
+  }
+  s close
+  return $f
+}
+# The hand-written 12 steps for t's new definition CREATE.
+proc ip_hand {create} {
+  return "PRAGMA foreign_keys=OFF;
+BEGIN;
+[string map {"TABLE t(" "TABLE new_t("} $create];
+INSERT INTO new_t(id, name, email, score, created)
+  SELECT id, name, email, score, created FROM t;
+DROP TABLE t;
+ALTER TABLE new_t RENAME TO t;
+$::T_IDX
+PRAGMA foreign_key_check;
+COMMIT;"
+}
+# One libmig run of CASE on a fresh copy of ROWS rows: microseconds.
+proc ip_once {rows pre create} {
+  set work $::DIR/work_ip.db
+  file delete $work ${work}-journal
+  file copy [ip_template $rows] $work
+  exec sync $work
+  opendb w $work
+  if {$pre ne ""} { w eval {SELECT mig_rebuild('t', $pre)} }
+  set root [w one {SELECT rootpage FROM sqlite_master WHERE name='t'}]
+  set us [usec { w eval {SELECT mig_rebuild('t', $create)} }]
+  if {[w one {SELECT rootpage FROM sqlite_master WHERE name='t'}] != $root} {
+    error "mig_rebuild copied the rows: $create"
+  }
+  w close
+  return $us
+}
+set IP_NOFK [string map {" REFERENCES scores(v)" ""} $T_IP]
+set IP_CASES [list \
+  "drop NOT NULL" "" [string map {"name TEXT NOT NULL" "name TEXT"} $T_IP] \
+  "drop CHECK" "" [string map {"CHECK (score >= 0) " ""} $T_IP] \
+  "drop FOREIGN KEY" "" $IP_NOFK \
+  "VARCHAR(50) -> VARCHAR(200)" "" [string map {"VARCHAR(50)" "VARCHAR(200)"} $T_IP] \
+  "COLLATE NOCASE on a column no index reads" "" \
+    [string map {"VARCHAR(50)" "VARCHAR(50) COLLATE NOCASE"} $T_IP] \
+  "add NOT NULL (validated)" "" [string map {"VARCHAR(50)" "VARCHAR(50) NOT NULL"} $T_IP] \
+  "add CHECK (validated)" "" \
+    [string map {"created TEXT" "created TEXT CHECK (created >= '2000')"} $T_IP] \
+  "add FOREIGN KEY (validated)" $IP_NOFK $T_IP]
+
+# Child mode: peak RSS of one in-place change with a validation scan.
+if {[lindex $argv 0] eq "rss-inplace"} {
+  set rows [lindex $argv 1]
+  set us [ip_once $rows "" [lindex $IP_CASES end-3]]
+  puts "$us [vmhwm]"
+  exit 0
 }
 
 #-------------------------------------------------------------------------
@@ -400,7 +483,44 @@ foreach {what name scripts hand} [list \
 
 }
 
-# 5. A fresh database through a long history: table h_k created by every
+# 5. The in-place changes (see "No copy where no row changes" above).
+section inplace {
+set ipt [ip_template $ROWS_BIG]
+foreach {what pre create} $IP_CASES {
+  progress "in place: $what, $ROWS_BIG rows, $RUNS runs each"
+  set lib {}; set hh {}
+  set hand [ip_hand $create]
+  for {set i 0} {$i < $RUNS} {incr i} {
+    lappend lib [ip_once $ROWS_BIG $pre $create]
+    set work $DIR/work_iphand.db
+    file delete $work ${work}-journal
+    file copy $ipt $work
+    sqlite3 w $work
+    if {$pre ne ""} {
+      w eval [string map [list "CREATE TABLE new_t(" "CREATE TABLE new_t("] [ip_hand $pre]]
+    }
+    exec sync $work
+    lappend hh [usec { w eval $hand }]
+    w close
+  }
+  set lib [median $lib]; set hh [median $hh]
+  row "In place, [fmt_rows $ROWS_BIG] rows, 2 indexes: $what (mig_rebuild vs 12 steps)" \
+    [fmt_time $lib] [fmt_time $hh] \
+    "**[ratio $lib $hh]** ([format %.0f [expr {double($hh)/max($lib,1)}]]x faster)" "—" "—"
+}
+foreach rows [list $ROWS_SMALL $ROWS_BIG] {
+  ip_template $rows
+  progress "peak RSS of an in-place add CHECK on $rows rows"
+  set l {}
+  for {set i 0} {$i < max(1, min($RUNS, 3))} {incr i} {
+    lappend l [lindex [exec [info nameofexecutable] [info script] rss-inplace $rows] 1]
+  }
+  row "Peak RSS of an in-place add CHECK, [fmt_rows $rows] rows" \
+    [fmt_mb [median $l]] "—" "—" "—" "—"
+}
+}
+
+# 6. A fresh database through a long history: table h_k created by every
 # other revision, a column added to it by the next.
 section history {
 set NREV [scaled 500]
@@ -438,7 +558,7 @@ row "mig_upgrade of a new database through $NREV revisions" \
   "[fmt_time $lib] ([fmt_time [expr {$lib/$NREV}]]/revision)" "—" "—" "—" "—"
 }
 
-# 6. libmig's own cost per revision, through a long history of small data
+# 7. libmig's own cost per revision, through a long history of small data
 # migrations (the first creates a table, each of the others inserts one
 # row: SQLite's own work is small, so what is measured is reading and
 # checking the scripts, running them and the bookkeeping), then listing
