@@ -2244,7 +2244,8 @@ static i64 migRbCountWhere(MigRebuild *r, const char *zWhere){
         "FROM \"%w\".\"%w\" AS \"%w\" WHERE %s", r->zDb, r->zName,
         r->zNewName, zWhere)!=SQLITE_OK
    && r->p->rc==SQLITE_OK ){
-    migError(r->p, "cannot check the rows of \"%w\" against the new "
+    /* In the words of a copy that fails the same way. */
+    migError(r->p, "cannot copy the rows of \"%w\" into the new "
         "definition: %s", r->zNewName, zErr ? zErr : "");
   }
   sqlite3_free(zErr);
