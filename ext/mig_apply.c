@@ -461,6 +461,7 @@ static void migRunSection(Mig *p, MigRev *pRev, const char *zSection,
       if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     }
     sqlite3_finalize(pStmt);
+    if( rc==SQLITE_OK ) migTrapRefresh(p);   /* its DDL may expire it */
     if( p->rc!=SQLITE_OK ) break;
     if( rc==SQLITE_NOMEM ){
       migErrorSet(p, SQLITE_NOMEM, 0);
@@ -716,34 +717,48 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   return zRet;
 }
 
+/* The work of a move, for migAtomicRun(). */
+typedef struct MigMoveWork MigMoveWork;
+struct MigMoveWork {
+  MigScripts *pS;           /* the scripts */
+  const char *zTarget;      /* the target */
+  int eOp;                  /* MIG_OP_* */
+  char *zRet;               /* the new current revision(s) */
+};
+static void migMoveWork(Mig *p, void *pArg){
+  MigMoveWork *pW = (MigMoveWork*)pArg;
+  pW->zRet = migMoveCore(p, pW->pS, pW->zTarget, pW->eOp, 0);
+}
+
 /*
 ** mig_upgrade(target), mig_downgrade(target), mig_stamp(target).
 */
 static void migMove(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
                     const char *zFunc){
   Mig m;
-  MigScripts *pS = 0;
-  char *zRet = 0;
-  const char *zTarget;
+  MigMoveWork w;
 
+  memset(&w, 0, sizeof(w));
+  w.eOp = eOp;
   migCallBegin(&m, ctx, zFunc);
-  zTarget = migArgText(&m, argv, 0, "target");
+  w.zTarget = migArgText(&m, argv, 0, "target");
   if( migMovingEnter(&m) ){
     if( eOp!=MIG_OP_STAMP ) migRequireSafeJournal(&m);
-    pS = migScriptsOpen(&m);
-    zRet = migMoveCore(&m, pS, zTarget, eOp, 0);
+    w.pS = migScriptsOpen(&m);
+    migAtomicRun(&m, migMoveWork, &w);
     migMovingLeave(&m);
   }
   if( m.rc==SQLITE_OK ){
-    if( zRet ){
-      sqlite3_result_text(ctx, zRet, -1, sqlite3_free);
-      zRet = 0;
+    if( w.zRet ){
+      /* No copy: nothing may fail once the call committed. */
+      sqlite3_result_text(ctx, w.zRet, -1, sqlite3_free);
+      w.zRet = 0;
     }else{
       sqlite3_result_null(ctx);
     }
   }
-  sqlite3_free(zRet);
-  migScriptsFree(pS);
+  sqlite3_free(w.zRet);
+  migScriptsFree(w.pS);
   migCallEnd(&m, ctx);
 }
 

@@ -265,6 +265,7 @@ int migRegister(sqlite3 *db, MigConfig *pConfig){
     { "mig_dry_run",      2, migDryRunFunc },
     { "mig_rebuild",      2, migRebuildFunc },
     { "mig_rebuild",      3, migRebuildFunc },
+    { "_libmig_progress", 0, migRbProgressFunc },
   };
   int rc;
   int i;

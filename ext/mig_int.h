@@ -100,6 +100,14 @@ typedef struct MigGuard MigGuard;
 struct MigGuard {
   int nMoving;               /* mig_upgrade/downgrade/stamp calls running */
   int nScript;               /* migMoveCore calls running the scripts */
+  int bNested;               /* a call of method (B) runs (mig_txn.c) */
+  sqlite3_stmt *pTrap;       /* its trap, or NULL */
+  /* The deferred rollback of method (B), step 3 (mig_txn.c). */
+  int bArmed;                /* a half-done call waits to be rolled back */
+  int bUndoing;              /* the rollback runs now */
+  sqlite3 *db;               /* the connection */
+  const char *zSavepoint;    /* its savepoint (static text), or NULL: all */
+  void *pProgress;           /* the copy reporting progress (mig_rebuild.c) */
 };
 
 struct MigConfig {
@@ -596,6 +604,7 @@ int migRebuildMethod(Mig *p, MigSchema *pSchema, MigObject *pTab,
     const char **pzWhy);
 const char *migRebuildMethodName(int eMethod);  /* "native", "in place"... */
 void migRebuildFunc(sqlite3_context*, int, sqlite3_value**);
+void migRbProgressFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
 ** Interface to code in mig_script.c: revision scripts on disk (finding,
@@ -724,11 +733,22 @@ struct MigTxn {
   int bOwn;                /* the call's own: settings switched */
   int bBegin;              /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
   int bStarted;            /* the transaction or savepoint is open */
+  int bTrap;               /* it prepared the connection's trap */
   int iFk;                 /* foreign key enforcement before, -1: kept */
   int iLegacyAlter;        /* legacy_alter_table before, -1: kept */
 };
 void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
 void migTxnEnd(Mig *p, MigTxn *pT);
+/* Run xWork(p, pArg), the work of an SQL function call that writes (it
+** runs its own MigTxn on p->db), so that it lands whole or not at all
+** whatever interrupts it: on a private connection to the same file when
+** it can (p->db and p->pConfig are that connection's during xWork), else
+** on the caller's connection with the trap of mig_txn.c ready. */
+void migAtomicRun(Mig *p, void (*xWork)(Mig*, void*), void *pArg);
+/* Prepare the connection's trap again after a statement or a setting
+** that may have expired it (schema changes, flag PRAGMAs, db_config);
+** nothing when no call of method (B) runs.  Fails when SQLite refuses. */
+void migTrapRefresh(Mig *p);
 /* Fail unless the journal of p->zDb can roll a failed call back: not
 ** OFF, and not MEMORY for a database file, unless 'unsafe_journal'. */
 void migRequireSafeJournal(Mig *p);

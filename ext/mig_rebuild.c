@@ -37,14 +37,15 @@
 **
 ** PROGRESS.  With mig_config('progress') set to 1, the SQL function
 ** mig_rebuild reports a long copy on stderr, for a person watching a
-** terminal (tool/mig sets it when stderr is one): a progress handler on
-** the connection, for the time of the copy only, prints
+** terminal (tool/mig sets it when stderr is one): the copy calls
+** _libmig_progress() for each row it reads, which every
+** MIG_RB_PROGRESS_ROWS rows prints
 **     \rmig_rebuild: <table>: <rows read> of <rows> rows copied (<n>%)
-** whenever the percentage changes, and a final newline.  The rows read
-** are the full-scan steps of the copy statement, the total is counted
-** before the copy starts.  A copy that ends before the first report
-** prints nothing.  Any progress handler the caller had set is replaced
-** and cleared afterwards (SQLite offers no way to read it back).
+** when the percentage changed, and a final newline.  The total is
+** counted before the copy starts.  A copy that ends before the first
+** report prints nothing.  The connection's progress handler is never
+** touched (it is the application's, and SQLite offers no way to read one
+** back and restore it).
 **
 ** When the copy fails, the reason is looked for only then, so that the
 ** happy path pays nothing: the mapped rows go into a TEMP scratch table
@@ -285,6 +286,7 @@ static int migRbSql(MigRebuild *r, int eMode, char **pzErr, i64 *piOut,
   }
   if( eMode==MIG_RB_RUN ){
     rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
+    if( rc==SQLITE_OK ) migTrapRefresh(r->p);   /* DDL expires it */
   }else{
     rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
     if( rc==SQLITE_OK && eMode==MIG_RB_COUNT ){
@@ -331,6 +333,7 @@ static void migRbDqs(MigRebuild *r, int bStrict){
     sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DML, r->iDqsDml, (int*)0);
     sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DDL, r->iDqsDdl, (int*)0);
   }
+  migTrapRefresh(r->p);           /* a changed setting expires it */
 }
 
 /*
@@ -1265,40 +1268,33 @@ static void migRbDiagnose(MigRebuild *r, const char *zErr){
       r->zNewName, zErr);
 }
 
-/* How many virtual machine steps between two progress reports. */
-#define MIG_RB_PROGRESS_STEPS 10000
+/* Rows between two looks at the percentage of a copy. */
+#define MIG_RB_PROGRESS_ROWS 1000
 
 /* The state of the progress report of one copy. */
 typedef struct MigRbProgress MigRbProgress;
 struct MigRbProgress {
-  sqlite3 *db;
   const char *zTable;       /* the table, as the user named it */
   i64 nTotal;               /* its rows, counted before the copy */
-  sqlite3_stmt *pCopy;      /* the copy statement, once found */
+  i64 nRead;                /* rows read so far */
   int iPct;                 /* the last percentage printed, -1: none yet */
 };
 
-/* The progress handler: the copy runs inside sqlite3_exec, so its
-** statement is found (once) among the connection's busy statements; its
-** full-scan steps are the rows of the old table read so far.  Only reads
-** the connection's statements, never runs one, as a progress handler
-** must.  Never interrupts (returns 0). */
-static int migRbProgressStep(void *pArg){
-  MigRbProgress *pP = (MigRbProgress*)pArg;
-  static const char zPrefix[] = "INSERT OR ABORT INTO ";   /* only the copy */
-  if( pP->pCopy==0 ){
-    sqlite3_stmt *pS;
-    for(pS=sqlite3_next_stmt(pP->db, 0); pS; pS=sqlite3_next_stmt(pP->db, pS)){
-      const char *zSql = sqlite3_sql(pS);
-      if( sqlite3_stmt_busy(pS) && zSql
-       && strncmp(zSql, zPrefix, sizeof(zPrefix)-1)==0 ){
-        pP->pCopy = pS;
-        break;
-      }
-    }
-  }
-  if( pP->pCopy ){
-    i64 n = sqlite3_stmt_status(pP->pCopy, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+/*
+** _libmig_progress(): true.  The copy calls it for every row it reads
+** when mig_config('progress') is on, and it prints the progress of the
+** copy that the connection's MigGuard.pProgress names, if any, whenever
+** the percentage changes.  A function of the copy rather than a progress
+** handler: the connection's progress handler is the application's (or,
+** on a private connection, libmig's poll of the caller), and SQLite
+** offers no way to read one back and restore it.
+*/
+void migRbProgressFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
+  MigRbProgress *pP = (MigRbProgress*)pConfig->guard.pProgress;
+  (void)argc; (void)argv;
+  if( pP && (++pP->nRead % MIG_RB_PROGRESS_ROWS)==0 ){
+    i64 n = pP->nRead;
     int iPct;
     if( n>pP->nTotal ) n = pP->nTotal;
     iPct = pP->nTotal>0 ? (int)(n*100/pP->nTotal) : 100;
@@ -1309,7 +1305,7 @@ static int migRbProgressStep(void *pArg){
       pP->iPct = iPct;
     }
   }
-  return 0;
+  sqlite3_result_int(ctx, 1);
 }
 
 /* Step 2: the copy, in one statement.  It runs the mappings and fills
@@ -1340,21 +1336,18 @@ static void migRbCopy(MigRebuild *r){
   }
   if( r->bProgress ){
     memset(&prog, 0, sizeof(prog));
-    prog.db = r->db;
     prog.zTable = r->zName;
     prog.iPct = -1;
     prog.nTotal = migQueryInt(r->p, 0, "SELECT count(*) FROM \"%w\".\"%w\"",
                               r->zDb, r->zName);
-    if( r->p->rc==SQLITE_OK ){
-      sqlite3_progress_handler(r->db, MIG_RB_PROGRESS_STEPS,
-                               migRbProgressStep, &prog);
-    }
+    r->p->pConfig->guard.pProgress = &prog;
   }
-  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "%s", zCopy);
+  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "%s%s", zCopy,
+      r->bProgress ? " WHERE \"_libmig_progress\"()" : "");
   sqlite3_free(zCopy);
   if( rc==SQLITE_OK ) r->nRow = migChanges(r->db);
   if( r->bProgress ){
-    sqlite3_progress_handler(r->db, 0, 0, 0);
+    r->p->pConfig->guard.pProgress = 0;
     if( prog.iPct>=0 ){
       if( rc==SQLITE_OK ){
         fprintf(stderr, "\rmig_rebuild: %s: %lld of %lld rows copied (100%%)",
@@ -1528,6 +1521,7 @@ static void migRbSwap(MigRebuild *r){
         " FROM \"%w\".sqlite_sequence WHERE name=%Q)", r->zDb, r->zTmp,
         r->zDb, r->zName, r->zDb, r->zTmp);
   }
+  migTrapRefresh(r->p);           /* TEMP drops expire it */
   if( migRbSql(r, MIG_RB_RUN, &zErr, 0, "DROP TABLE \"%w\".\"%w\"",
         r->zDb, r->zName)!=SQLITE_OK && zErr ){
     migError(r->p, "cannot drop the old table \"%w\": %s%s", r->zName, zErr,
@@ -1805,6 +1799,7 @@ static void migRbRecreate(MigRebuild *r){
   }
   if( r->bStat ){
     migExec(r->p, "ANALYZE \"%w\".\"%w\"", r->zDb, r->zNewName);
+    migTrapRefresh(r->p);
   }
 }
 
@@ -2670,21 +2665,34 @@ static i64 migRebuild(
 ** copied.  In autocommit mode it runs in a transaction of its own, with
 ** foreign keys off as the procedure wants (see migTxnBegin).
 */
+/* The arguments and the result of one mig_rebuild call. */
+typedef struct MigRbCall MigRbCall;
+struct MigRbCall {
+  const char *zTable, *zCreate, *zMapping;
+  i64 nRow;
+};
+
+/* The work of a call, for migAtomicRun(): its own transaction. */
+static void migRbCallWork(Mig *p, void *pArg){
+  MigRbCall *pC = (MigRbCall*)pArg;
+  MigTxn txn;
+  migTxnBegin(p, &txn, "libmig_rebuild_call", 1);
+  pC->nRow = migRebuild(p, pC->zTable, pC->zCreate, pC->zMapping);
+  migTxnEnd(p, &txn);
+}
+
 void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
-  MigTxn txn;
-  const char *zTable, *zCreate, *zMapping = 0;
-  i64 nRow = 0;
+  MigRbCall c;
 
+  memset(&c, 0, sizeof(c));
   migCallBegin(&m, ctx, "mig_rebuild");
-  zTable = migArgText(&m, argv, 0, "table");
-  zCreate = migArgText(&m, argv, 1, "create_sql");
-  if( argc>2 ) zMapping = migArgOpt(&m, argv, 2);
+  c.zTable = migArgText(&m, argv, 0, "table");
+  c.zCreate = migArgText(&m, argv, 1, "create_sql");
+  if( argc>2 ) c.zMapping = migArgOpt(&m, argv, 2);
   /* From a script, the call that runs it checked the journal already. */
   if( m.pConfig->guard.nScript==0 ) migRequireSafeJournal(&m);
-  migTxnBegin(&m, &txn, "libmig_rebuild_call", 1);
-  nRow = migRebuild(&m, zTable, zCreate, zMapping);
-  migTxnEnd(&m, &txn);
-  if( m.rc==SQLITE_OK ) sqlite3_result_int64(ctx, nRow);
+  migAtomicRun(&m, migRbCallWork, &c);
+  if( m.rc==SQLITE_OK ) sqlite3_result_int64(ctx, c.nRow);
   migCallEnd(&m, ctx);
 }
