@@ -34,8 +34,8 @@
 ** (mig_check, mig_sql, mig_test); mig_vtab.c lists the scripts (the
 ** "migrations" table); mig_config.c holds the settings of a connection
 ** and registers everything (migRegister); mig_main.c is the entry point;
-** mig_txn.c the transaction of a call that writes and the guards around
-** it; mig_util.c the small machinery every file uses; mig_compat.c what
+** mig_txn.c the transaction of a call that writes (where it runs, how
+** it is rolled back whatever interrupts it) and the guards around it; mig_util.c the small machinery every file uses; mig_compat.c what
 ** the running SQLite has (one build serves SQLite 3.31.1 and every later
 ** version: features are detected at run time).  No file calls up the
 ** chain: the scratch database gets libmig through migRegister().
@@ -436,7 +436,9 @@ void migAppendTypeName(sqlite3_str *pStr, const char *zType);
 #define MIG_V_UPDATE_FROM      3033000  /* UPDATE ... FROM */
 #define MIG_V_RETURNING        3035000  /* RETURNING, MATERIALIZED */
 #define MIG_V_DROP_COLUMN      3035005  /* ALTER TABLE DROP COLUMN, fixed */
+#define MIG_V_TXN_STATE        3034000  /* sqlite3_txn_state in the API */
 #define MIG_V_CHANGES64        3037000  /* sqlite3_changes64 in the API */
+#define MIG_V_SCHEMA_RESET     3037000  /* PRAGMA writable_schema=RESET */
 #define MIG_V_TABLE_LIST       3037000  /* PRAGMA table_list */
 #define MIG_V_STRICT           3037000  /* STRICT tables */
 #define MIG_V_JSON             3038000  /* JSON built in; -> and ->> */
@@ -453,6 +455,9 @@ int migHasTableList(void);      /* PRAGMA table_list (3.37) */
 int migHasStrict(void);         /* STRICT tables (3.37) */
 int migHasDbName(void);         /* sqlite3_db_name() (3.39) */
 int migHasIsInterrupted(void);  /* sqlite3_is_interrupted() (3.41) */
+int migHasSchemaReset(void);    /* PRAGMA writable_schema=RESET (3.37) */
+int migNoTxn(sqlite3 *db, const char *zDb);  /* 1, 0, -1: cannot say */
+int migIsInterrupted(sqlite3 *db);  /* 1, 0, -1: cannot say (< 3.41) */
 int migHasAlterConstraint(void);  /* ALTER COLUMN SET/DROP NOT NULL,
                                   ** ADD/DROP CONSTRAINT (3.52) */
 i64 migChanges(sqlite3 *db);    /* sqlite3_changes64, or sqlite3_changes */

@@ -396,26 +396,8 @@ struct MigPrivate {
   sqlite3 *db;              /* the private connection, or NULL */
   MigConfig *pConfig;       /* its settings (db owns them once registered) */
   sqlite3_stmt *pPoll;      /* "SELECT 1" on dbCaller */
-  int (*xIsInterrupted)(sqlite3*);   /* sqlite3_is_interrupted, or NULL */
   int rcStop;               /* why the poll stopped the work, or 0 */
 };
-
-/* sqlite3_is_interrupted() of the running SQLite, or NULL before 3.41.
-** It is looked up in the API table only when the running library has
-** it: a table built for an older SQLite is shorter. */
-static int (*migIsInterruptedFunc(void))(sqlite3*){
-  int (*x)(sqlite3*) = 0;
-  if( sqlite3_libversion_number()<3041000 ) return 0;
-#if defined(sqlite3_is_interrupted)
-  x = sqlite3_api->is_interrupted;
-#elif defined(sqlite3_value_encoding)
-  /* Built with the headers of 3.40: the slot of 3.41 follows the last
-  ** one they know. */
-  memcpy(&x, (const char*)&sqlite3_api->value_encoding
-             + sizeof(sqlite3_api->value_encoding), sizeof(x));
-#endif
-  return x;
-}
 
 /* The progress handler of the private connection: does the caller want
 ** the call to stop?  Returning non-zero stops the private connection's
@@ -425,7 +407,7 @@ static int migPrivatePoll(void *pArg){
   MigPrivate *pv = (MigPrivate*)pArg;
   int rc;
   if( pv->rcStop ) return 1;
-  if( pv->xIsInterrupted && pv->xIsInterrupted(pv->dbCaller) ){
+  if( migIsInterrupted(pv->dbCaller)==1 ){
     pv->rcStop = SQLITE_INTERRUPT;
     return 1;
   }
@@ -464,14 +446,11 @@ static sqlite3_vfs *migPrivatePossible(Mig *p){
   const char *zFile;
   char *zSql;
   i64 v;
-  if( p->rc!=SQLITE_OK ) return 0;
-  if( sqlite3_libversion_number()<3037000 ) return 0;
-#if defined(sqlite3_txn_state)
-  if( sqlite3_txn_state(p->db, p->zDb)!=SQLITE_TXN_NONE ) return 0;
-#else
-  return 0;
-#endif
-  if( !sqlite3_get_autocommit(p->db) ) return 0;
+  if( p->rc!=SQLITE_OK || !migHasSchemaReset() ) return 0;
+  /* No transaction on any schema: no statement of the caller is reading
+  ** either (the calling SELECT of a bare function reads nothing), so that
+  ** dropping its cached schema below pulls nothing from under one. */
+  if( !sqlite3_get_autocommit(p->db) || migNoTxn(p->db, 0)!=1 ) return 0;
   zFile = sqlite3_db_filename(p->db, p->zDb);
   if( zFile==0 || zFile[0]==0 || sqlite3_db_readonly(p->db, p->zDb)!=0 ){
     return 0;
@@ -648,13 +627,10 @@ static int migPrivateOpen(Mig *p, MigPrivate *pv){
     migErrorSet(p, rc, rc==SQLITE_NOMEM ? 0 : MIG_INTERRUPTED);
   }
   if( rc!=SQLITE_OK ) goto open_failed;
-#if defined(sqlite3_txn_state)
   /* Once more, after the reads above: with a statement of the caller
   ** that reads (TEMP tables, say), SQLite keeps their read transaction
   ** of the file open, and the private connection could not write. */
-  if( sqlite3_txn_state(p->db, p->zDb)!=SQLITE_TXN_NONE ) goto open_failed;
-#endif
-  pv->xIsInterrupted = migIsInterruptedFunc();
+  if( migNoTxn(p->db, p->zDb)!=1 ) goto open_failed;
   sqlite3_progress_handler(pv->db, MIG_POLL_STEPS, migPrivatePoll, pv);
   return 1;
 
