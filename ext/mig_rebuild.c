@@ -2288,6 +2288,7 @@ static void migRbValidate(MigRebuild *r, MigRbDelta *pD, int bNoNN){
 static int migRbTryFailed(MigRebuild *r){
   if( r->p->rc!=SQLITE_OK ) return 1;
   migExec(r->p, "ROLLBACK TO \"" MIG_RB_TRY "\"; RELEASE \"" MIG_RB_TRY "\"");
+  migTrapRefresh(r->p);           /* the schema change expired it */
   return r->p->rc!=SQLITE_OK;
 }
 
@@ -2492,6 +2493,7 @@ static int migRbInPlace(MigRebuild *r, MigRbDelta *pD){
     }
   }
   migExec(p, "PRAGMA \"%w\".schema_version=%lld", r->zDb, iVersion+1);
+  migTrapRefresh(p);              /* writable_schema expired it */
   if( p->rc==SQLITE_OK ){
     zAfter = migRbShape(r);
     bSame = zBefore && zAfter && strcmp(zBefore, zAfter)==0;
