@@ -124,6 +124,13 @@ int migHasSchemaReset(void){
   return migSqliteVersion()>=MIG_V_SCHEMA_RESET;
 }
 
+/* Whether sqlite3_progress_handler() exists in the running library: a
+** build with SQLITE_OMIT_PROGRESS_CALLBACK (better-sqlite3's, for one)
+** leaves its entry of the API table NULL, whatever its version. */
+int migHasProgressHandler(void){
+  return sqlite3_api->progress_handler!=0;
+}
+
 /* 1 when schema zDb of db (every schema: NULL) has no transaction open
 ** (not even a read), 0 when it has one, -1 when the running SQLite cannot
 ** say (before 3.34, or a header without sqlite3_txn_state). */

@@ -456,6 +456,7 @@ int migHasStrict(void);         /* STRICT tables (3.37) */
 int migHasDbName(void);         /* sqlite3_db_name() (3.39) */
 int migHasIsInterrupted(void);  /* sqlite3_is_interrupted() (3.41) */
 int migHasSchemaReset(void);    /* PRAGMA writable_schema=RESET (3.37) */
+int migHasProgressHandler(void); /* not omitted at compile time */
 int migNoTxn(sqlite3 *db, const char *zDb);  /* 1, 0, -1: cannot say */
 int migIsInterrupted(sqlite3 *db);  /* 1, 0, -1: cannot say (< 3.41) */
 int migHasAlterConstraint(void);  /* ALTER COLUMN SET/DROP NOT NULL,

@@ -80,7 +80,8 @@
 **     function", "unknown function", "no such collation sequence", "no
 **     such module", "no such table", "unknown database") is rolled back
 **     and done again by (B).  Also (B): in-memory and temporary databases (no second
-**     connection reaches them), SQLite before 3.37, a caller in
+**     connection reaches them), SQLite before 3.37, an SQLite built
+**     without progress handlers (better-sqlite3's), a caller in
 **     locking_mode=EXCLUSIVE, a VFS that is not registered by name.
 **
 ** (B) THE CALLER'S CONNECTION, inside the caller's own transaction (and
@@ -447,6 +448,9 @@ static sqlite3_vfs *migPrivatePossible(Mig *p){
   char *zSql;
   i64 v;
   if( p->rc!=SQLITE_OK || !migHasSchemaReset() ) return 0;
+  /* The caller's interrupt reaches the private connection only through
+  ** its progress handler. */
+  if( !migHasProgressHandler() ) return 0;
   /* No transaction on any schema: no statement of the caller is reading
   ** either (the calling SELECT of a bare function reads nothing), so that
   ** dropping its cached schema below pulls nothing from under one. */
