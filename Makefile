@@ -1,4 +1,5 @@
-# libmig: `make` builds the extension, `make test` runs the Tcl tests,
+# libmig: `make` builds the extension, `make test` runs the Tcl tests
+# (`make sweep` their fault sweeps in full),
 # `make sanitize` runs them again with an ASan+UBSan build, `make demo`
 # runs the walkthrough, `make bench` the benchmark, `make wheel` the
 # Python package (dist/libmig-*.whl), `make test-python` its tests,
@@ -48,6 +49,12 @@ $(FAULT_LIB): test/faultvfs.c
 
 test: $(LIB) $(FAULT_LIB)
 	MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) test/all.tcl
+
+# The fault sweeps in full: test/interrupt.test at every tick of every
+# mode, test/oom.test at about 1,500 allocations of each call and way
+# (`make test` runs a spread of their points).  Long: see README.md.
+sweep: $(LIB) $(FAULT_LIB)
+	MIG_SWEEP=all MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) test/all.tcl interrupt oom
 
 # The suite on other SQLite versions, built by tool/sqlite-matrix.sh from
 # the amalgamations of npm packages into a cache outside the clone
@@ -170,5 +177,5 @@ clean:
 	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/faultvfs-*.$(SO) test/*.o
 	rm -rf test/tmp build dist
 
-.PHONY: all test sanitize demo clean fuzz bench wheel test-python npm \
+.PHONY: all test sweep sanitize demo clean fuzz bench wheel test-python npm \
   test-node matrix test-sqlite

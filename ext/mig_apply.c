@@ -21,6 +21,7 @@
 ** (the steps that mig_rebuild runs included), which gives plain SQL.
 */
 #include "mig_int.h"
+#include <stdio.h>
 
 /*************************************************************************
 ** The revision graph.
@@ -460,6 +461,7 @@ static void migRunSection(Mig *p, MigRev *pRev, const char *zSection,
       if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     }
     sqlite3_finalize(pStmt);
+    if( rc==SQLITE_OK ) migTrapRefresh(p);   /* its DDL may expire it */
     if( p->rc!=SQLITE_OK ) break;
     if( rc==SQLITE_NOMEM ){
       migErrorSet(p, SQLITE_NOMEM, 0);
@@ -550,6 +552,95 @@ static void migCheckEditedBelow(Mig *p, MigScripts *pS, MigApplied *pA,
 ** Moving.
 */
 
+/* With mig_config('progress', 1): the line Alembic prints for a revision
+** ("Running upgrade <parents> -> <rev>, <message>", or "Running downgrade
+** <rev> -> <parents>, ..."), on stderr as the revision starts, so that a
+** person watching a long upgrade sees where it is. */
+static void migProgressRev(Mig *p, MigRev *pRev, int bUp){
+  int i;
+  if( p->rc!=SQLITE_OK || p->pConfig==0 || !p->pConfig->bProgress ) return;
+  fprintf(stderr, "Running %s ", bUp ? "upgrade" : "downgrade");
+  if( !bUp ) fprintf(stderr, "%s -> ", pRev->zRev);
+  for(i=0; i<pRev->nDown; i++){
+    fprintf(stderr, "%s%s", i ? ", " : "", pRev->azDown[i]);
+  }
+  if( bUp ) fprintf(stderr, " -> %s", pRev->zRev);
+  fprintf(stderr, ", %s\n", pRev->zMessage);
+  fflush(stderr);
+}
+
+/*
+** The applied state of p->zDb (into *pA) and the applied set that
+** zTarget asks for (into aNew, room for every revision), with the checks
+** that the move must pass before anything runs: the script location
+** holds this database's history; no applied revision lacks its script;
+** no script that the move builds on or reverts was edited after it was
+** applied; no section to run needs a newer SQLite.  Shared by the move
+** itself and by its dry run.
+*/
+static void migMoveResolve(Mig *p, MigScripts *pS, const char *zTarget,
+                           int eOp, MigApplied *pA, MigTarget *pT,
+                           unsigned char *aNew){
+  int i;
+  migAppliedLoad(p, pS, pA);
+  if( eOp!=MIG_OP_STAMP ) migAppliedRequireKnown(p, pS, pA);
+  migTargetParse(p, pS, zTarget, eOp, pT);
+  migTargetApply(p, pS, pT, zTarget, eOp, pA->aApplied, aNew);
+  if( eOp==MIG_OP_UP ){
+    migCheckUnknown(p, pS, pA);
+    migCheckEditedBelow(p, pS, pA, aNew);
+  }else if( eOp==MIG_OP_DOWN ){
+    migCheckUnknown(p, pS, pA);
+    for(i=pS->nRev-1; p->rc==SQLITE_OK && i>=0; i--){
+      if( !aNew[i] && pA->aApplied[i] ){
+        migCheckEdited(p, pS, pA, pS->apRev[i]);
+      }
+    }
+  }
+  /* No section that would run may need a newer SQLite than the running
+  ** one (mig_compat.c). */
+  for(i=0; p->rc==SQLITE_OK && eOp!=MIG_OP_STAMP && i<pS->nRev; i++){
+    MigRev *pRev = pS->apRev[i];
+    if( eOp==MIG_OP_UP && aNew[i] && !pA->aApplied[i] ){
+      migSectionCheck(p, pRev, "upgrade", pRev->zUpgrade);
+    }else if( eOp==MIG_OP_DOWN && !aNew[i] && pA->aApplied[i] ){
+      migSectionCheck(p, pRev, "downgrade", pRev->zDowngrade);
+    }
+  }
+}
+
+/*
+** On a read-only schema, fail when the move would change anything,
+** saying that the database is read-only and what to do (rather than
+** SQLite's "attempt to write a readonly database" from deep inside), and
+** before any work.  A move that changes nothing still succeeds.
+*/
+static void migMoveReadOnly(Mig *p, MigScripts *pS, const char *zTarget,
+                            int eOp){
+  MigApplied ap;
+  MigTarget tgt;
+  unsigned char *aNew;
+  int i, bChange;
+  if( p->rc!=SQLITE_OK || sqlite3_db_readonly(p->db, p->zDb)!=1 ) return;
+  aNew = migMalloc(p, pS->nRev+1);
+  migMoveResolve(p, pS, zTarget, eOp, &ap, &tgt, aNew);
+  bChange = eOp==MIG_OP_STAMP && ap.nUnknown>0;
+  for(i=0; p->rc==SQLITE_OK && i<pS->nRev; i++){
+    if( aNew[i]!=ap.aApplied[i] ) bChange = 1;
+    if( eOp==MIG_OP_STAMP && aNew[i] && ap.azSum[i]
+     && strcmp(ap.azSum[i], pS->apRev[i]->zChecksum)!=0 ){
+      bChange = 1;
+    }
+  }
+  if( bChange ){
+    migRequireWritable(p, eOp==MIG_OP_STAMP ? "record revisions in it"
+                                            : "migrate it");
+  }
+  sqlite3_free(aNew);
+  sqlite3_free(tgt.apRev);
+  migAppliedClear(&ap);
+}
+
 /*
 ** Move schema p->zDb to the applied set that zTarget names (eOp: up,
 ** down or stamp) in one transaction.  Returns the new current
@@ -570,44 +661,26 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   memset(&ap, 0, sizeof(ap));
   memset(&tgt, 0, sizeof(tgt));
   if( p->pConfig ) p->pConfig->guard.nScript++;
+  if( pOut==0 ) migMoveReadOnly(p, pS, zTarget, eOp);
   migTxnBegin(p, &txn, "libmig_apply", 1);
   migBookOpen(p, &book, pOut);
-  migAppliedLoad(p, pS, &ap);
   if( p->rc==SQLITE_OK ) aNew = migMalloc(p, pS->nRev+1);
-  migTargetParse(p, pS, zTarget, eOp, &tgt);
-  migTargetApply(p, pS, &tgt, zTarget, eOp, ap.aApplied, aNew);
-
-  /* Before anything runs: no section may need a newer SQLite than the
-  ** running one (mig_compat.c). */
-  for(i=0; p->rc==SQLITE_OK && eOp!=MIG_OP_STAMP && i<pS->nRev; i++){
-    MigRev *pRev = pS->apRev[i];
-    if( eOp==MIG_OP_UP && aNew[i] && !ap.aApplied[i] ){
-      migSectionCheck(p, pRev, "upgrade", pRev->zUpgrade);
-    }else if( eOp==MIG_OP_DOWN && !aNew[i] && ap.aApplied[i] ){
-      migSectionCheck(p, pRev, "downgrade", pRev->zDowngrade);
-    }
-  }
+  migMoveResolve(p, pS, zTarget, eOp, &ap, &tgt, aNew);
 
   if( eOp==MIG_OP_UP ){
-    migCheckUnknown(p, pS, &ap);
-    migCheckEditedBelow(p, pS, &ap, aNew);
     for(i=0; p->rc==SQLITE_OK && i<pS->nRev; i++){
       MigRev *pRev = pS->apRev[i];
       if( !aNew[i] || ap.aApplied[i] ) continue;
+      if( pOut==0 ) migProgressRev(p, pRev, 1);
       migRunSection(p, pRev, "upgrade", pRev->zUpgrade, pOut);
       migBookApplied(p, &book, pRev->zRev, pRev->zChecksum);
     }
     migForeignKeyCheck(p);
   }else if( eOp==MIG_OP_DOWN ){
-    migCheckUnknown(p, pS, &ap);
-    for(i=pS->nRev-1; p->rc==SQLITE_OK && i>=0; i--){
-      if( !aNew[i] && ap.aApplied[i] ){
-        migCheckEdited(p, pS, &ap, pS->apRev[i]);
-      }
-    }
     for(i=pS->nRev-1; p->rc==SQLITE_OK && i>=0; i--){
       MigRev *pRev = pS->apRev[i];
       if( aNew[i] || !ap.aApplied[i] ) continue;
+      if( pOut==0 ) migProgressRev(p, pRev, 0);
       migRunSection(p, pRev, "downgrade", pRev->zDowngrade, pOut);
       migBookRemoved(p, &book, pRev->zRev);
     }
@@ -617,7 +690,9 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
     for(i=0; p->rc==SQLITE_OK && i<pS->nRev; i++){
       MigRev *pRev = pS->apRev[i];
       if( aNew[i] && ap.aApplied[i] ){
-        migBookChecksum(p, &book, pRev->zRev, pRev->zChecksum);
+        if( strcmp(ap.azSum[i], pRev->zChecksum)!=0 ){
+          migBookChecksum(p, &book, pRev->zRev, pRev->zChecksum);
+        }
       }else if( aNew[i] ){
         migBookApplied(p, &book, pRev->zRev, pRev->zChecksum);
       }else if( ap.aApplied[i] ){
@@ -642,34 +717,48 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   return zRet;
 }
 
+/* The work of a move, for migAtomicRun(). */
+typedef struct MigMoveWork MigMoveWork;
+struct MigMoveWork {
+  MigScripts *pS;           /* the scripts */
+  const char *zTarget;      /* the target */
+  int eOp;                  /* MIG_OP_* */
+  char *zRet;               /* the new current revision(s) */
+};
+static void migMoveWork(Mig *p, void *pArg){
+  MigMoveWork *pW = (MigMoveWork*)pArg;
+  pW->zRet = migMoveCore(p, pW->pS, pW->zTarget, pW->eOp, 0);
+}
+
 /*
 ** mig_upgrade(target), mig_downgrade(target), mig_stamp(target).
 */
 static void migMove(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
                     const char *zFunc){
   Mig m;
-  MigScripts *pS = 0;
-  char *zRet = 0;
-  const char *zTarget;
+  MigMoveWork w;
 
+  memset(&w, 0, sizeof(w));
+  w.eOp = eOp;
   migCallBegin(&m, ctx, zFunc);
-  zTarget = migArgText(&m, argv, 0, "target");
+  w.zTarget = migArgText(&m, argv, 0, "target");
   if( migMovingEnter(&m) ){
     if( eOp!=MIG_OP_STAMP ) migRequireSafeJournal(&m);
-    pS = migScriptsOpen(&m);
-    zRet = migMoveCore(&m, pS, zTarget, eOp, 0);
+    w.pS = migScriptsOpen(&m);
+    migAtomicRun(&m, migMoveWork, &w);
     migMovingLeave(&m);
   }
   if( m.rc==SQLITE_OK ){
-    if( zRet ){
-      sqlite3_result_text(ctx, zRet, -1, sqlite3_free);
-      zRet = 0;
+    if( w.zRet ){
+      /* No copy: nothing may fail once the call committed. */
+      sqlite3_result_text(ctx, w.zRet, -1, sqlite3_free);
+      w.zRet = 0;
     }else{
       sqlite3_result_null(ctx);
     }
   }
-  sqlite3_free(zRet);
-  migScriptsFree(pS);
+  sqlite3_free(w.zRet);
+  migScriptsFree(w.pS);
   migCallEnd(&m, ctx);
 }
 
@@ -684,4 +773,87 @@ void migDowngradeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 void migStampFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argc;
   migMove(ctx, argv, MIG_OP_STAMP, "mig_stamp");
+}
+
+/*
+** mig_dry_run(operation, target): what mig_upgrade(target) (operation
+** 'upgrade') or mig_downgrade(target) ('downgrade') would run, changing
+** nothing: the same target and the same checks as the move itself, and
+** no transaction.  JSON:
+**
+**   {"operation": "upgrade", "from": "<current>" or null,
+**    "to": "<current afterwards>" or null,
+**    "revisions": [{"revision", "parents": [...], "message", "file",
+**                   "sql": "<the section that would run>"}, ...]}
+**
+** with the revisions in the order they would run.
+*/
+void migDryRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  MigScripts *pS = 0;
+  MigApplied ap;
+  MigTarget tgt;
+  const char *zOp, *zTarget;
+  unsigned char *aNew = 0;
+  char *zFrom = 0, *zTo = 0, *zOut;
+  sqlite3_str *pOut = 0;
+  int eOp = MIG_OP_UP, i, j, n = 0;
+  (void)argc;
+
+  memset(&ap, 0, sizeof(ap));
+  memset(&tgt, 0, sizeof(tgt));
+  migCallBegin(&m, ctx, "mig_dry_run");
+  zOp = migArgText(&m, argv, 0, "operation");
+  zTarget = migArgText(&m, argv, 1, "target");
+  if( m.rc==SQLITE_OK ){
+    if( sqlite3_stricmp(zOp, "downgrade")==0 ){
+      eOp = MIG_OP_DOWN;
+    }else if( sqlite3_stricmp(zOp, "upgrade")!=0 ){
+      migError(&m, "operation must be 'upgrade' or 'downgrade', not '%s'",
+          zOp);
+    }
+  }
+  pS = migScriptsOpen(&m);
+  if( m.rc==SQLITE_OK ) aNew = migMalloc(&m, pS->nRev+1);
+  migMoveResolve(&m, pS, zTarget, eOp, &ap, &tgt, aNew);
+  zFrom = migCurrentOf(&m, pS, ap.aApplied, 0, 0);
+  zTo = migCurrentOf(&m, pS, aNew, 0, 0);
+  if( m.rc==SQLITE_OK ){
+    pOut = sqlite3_str_new(m.db);
+    sqlite3_str_appendf(pOut, "{\"operation\":\"%s\",\"from\":",
+        eOp==MIG_OP_UP ? "upgrade" : "downgrade");
+    migJsonString(pOut, zFrom);
+    sqlite3_str_appendall(pOut, ",\"to\":");
+    migJsonString(pOut, zTo);
+    sqlite3_str_appendall(pOut, ",\"revisions\":[");
+    for(i=0; i<pS->nRev; i++){
+      MigRev *pRev = pS->apRev[eOp==MIG_OP_UP ? i : pS->nRev-1-i];
+      int iOrder = pRev->iOrder;
+      if( aNew[iOrder]==ap.aApplied[iOrder] ) continue;
+      sqlite3_str_appendall(pOut, n++ ? ",{\"revision\":" : "{\"revision\":");
+      migJsonString(pOut, pRev->zRev);
+      sqlite3_str_appendall(pOut, ",\"parents\":[");
+      for(j=0; j<pRev->nDown; j++){
+        if( j ) sqlite3_str_appendchar(pOut, 1, ',');
+        migJsonString(pOut, pRev->azDown[j]);
+      }
+      sqlite3_str_appendall(pOut, "],\"message\":");
+      migJsonString(pOut, pRev->zMessage);
+      sqlite3_str_appendall(pOut, ",\"file\":");
+      migJsonString(pOut, pRev->zFile);
+      sqlite3_str_appendall(pOut, ",\"sql\":");
+      migJsonString(pOut, eOp==MIG_OP_UP ? pRev->zUpgrade : pRev->zDowngrade);
+      sqlite3_str_appendchar(pOut, 1, '}');
+    }
+    sqlite3_str_appendall(pOut, "]}");
+    zOut = migStrFinish(&m, pOut);
+    if( zOut ) sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+  }
+  sqlite3_free(zFrom);
+  sqlite3_free(zTo);
+  sqlite3_free(aNew);
+  sqlite3_free(tgt.apRev);
+  migAppliedClear(&ap);
+  migScriptsFree(pS);
+  migCallEnd(&m, ctx);
 }

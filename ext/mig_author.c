@@ -16,6 +16,20 @@
 */
 #include "mig_int.h"
 
+/* The scripts of the script location, after checking that a revision
+** written there belongs to this database's history: refused when the
+** database records applied revisions and none of them is there (the
+** script location is wrong, and a new base would start a second history
+** next to the applied one). */
+static MigScripts *migAuthorScripts(Mig *p){
+  MigScripts *pS = migScriptsOpen(p);
+  MigApplied ap;
+  migAppliedLoad(p, pS, &ap);
+  migAppliedRequireKnown(p, pS, &ap);
+  migAppliedClear(&ap);
+  return pS;
+}
+
 /* The new revision zRev (or nothing when NULL) as the function's result. */
 static void migAuthorResult(Mig *p, sqlite3_context *ctx, char *zRev){
   if( p->rc==SQLITE_OK && zRev ){
@@ -36,7 +50,7 @@ void migRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   zMsg = migArgText(&m, argv, 0, "message");
   if( argc>1 ) zUp = migArgText(&m, argv, 1, "upgrade_sql");
   if( argc>2 ) zDown = migArgText(&m, argv, 2, "downgrade_sql");
-  pS = migScriptsOpen(&m);
+  pS = migAuthorScripts(&m);
   migRequireOneHead(&m, pS, "merge them with mig_merge first");
   if( m.rc==SQLITE_OK ){
     zRev = migScriptWrite(&m, m.pConfig->zScriptLocation, zMsg, pS->nHead,
@@ -56,7 +70,7 @@ void migMergeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   migCallBegin(&m, ctx, "mig_merge");
   if( migMovingEnter(&m) ) migMovingLeave(&m);   /* not from a script */
   if( argc>0 ) zMsg = migArgText(&m, argv, 0, "message");
-  pS = migScriptsOpen(&m);
+  pS = migAuthorScripts(&m);
   if( m.rc==SQLITE_OK && pS->nHead<2 ){
     if( pS->nHead==0 ){
       migError(&m, "there are no revisions in %s: nothing to merge",
@@ -137,8 +151,9 @@ void migAutogenerateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   down.bAssumeRows = 1;
   migRequireSchema(&m, zModels);
   pS = migScriptsOpen(&m);
-  migRequireOneHead(&m, pS, "merge them with mig_merge first");
   migAppliedLoad(&m, pS, &ap);
+  migAppliedRequireKnown(&m, pS, &ap);
+  migRequireOneHead(&m, pS, "merge them with mig_merge first");
   if( m.rc==SQLITE_OK ){
     int bAtHead = ap.nUnknown==0;
     for(i=0; i<pS->nRev; i++) if( !ap.aApplied[i] ) bAtHead = 0;

@@ -42,6 +42,8 @@ static void migScratchOpen(Mig *p, MigScratch *pSc, const char *zFunc){
         SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
     if( rc==SQLITE_OK ){
       pCopy = migConfigCopy(p->pConfig);
+      /* A replay is not what a person watching progress waits for. */
+      if( pCopy ) pCopy->bProgress = 0;
       rc = pCopy ? migRegister(pSc->db, pCopy) : SQLITE_NOMEM;
     }
     if( rc!=SQLITE_OK ){
@@ -66,18 +68,39 @@ static void migScratchClose(MigScratch *pSc){
 }
 
 /* The diff from a copy of the main database of pSrc, attached to p->db
-** as zAs for the time of the diff, to schema zTo.  sqlite3_free() it. */
+** as zAs for the time of the diff, to schema zTo, with the options
+** zOptionsJson (or NULL).  sqlite3_free() it. */
 static char *migSnapshotDiff(Mig *p, sqlite3 *pSrc, const char *zAs,
-                             const char *zTo){
+                             const char *zTo, const char *zOptionsJson){
   MigDiffOpts opts;
   char *zDiff = 0;
   memset(&opts, 0, sizeof(opts));
   opts.bAlwaysRebuild = p->pConfig->bAlwaysRebuild;
+  opts.zOptionsJson = zOptionsJson;
   if( migAttachCopy(p, pSrc, zAs) ){
     zDiff = migDiff(p, zAs, zTo, &opts);
     migCleanup(p, "DETACH %Q", zAs);
   }
   return zDiff;
+}
+
+/* options_json without its "renames", for the diffs of a replay: the
+** renames name the tables of the migrated schema, and what the other
+** options say ("exclude") holds for the replay as well.  NULL for NULL;
+** an invalid text is returned as it is (the diff reports it). */
+static char *migOptionsNoRenames(Mig *p, const char *zJson){
+  sqlite3_stmt *pStmt;
+  char *zRet = 0;
+  if( zJson==0 || p->rc!=SQLITE_OK ) return 0;
+  pStmt = migPrepare(p, "SELECT CASE WHEN json_valid(?1)"
+      " AND json_type(?1)='object' THEN json_remove(?1, '$.renames')"
+      " ELSE ?1 END");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  if( migStep(p, pStmt)==SQLITE_ROW ){
+    zRet = migStrndup(p, (const char*)sqlite3_column_text(pStmt, 0), -1);
+  }
+  migFinalize(p, pStmt);
+  return zRet;
 }
 
 /*
@@ -91,16 +114,23 @@ struct MigCheckCall {
   MigScripts *pS;       /* the scripts */
   MigApplied ap;        /* the applied state of the migrated schema */
   MigApplied apScratch; /* that of the scratch database */
-  MigDiffOpts opts;     /* for the diffs */
+  MigDiffOpts opts;     /* for the diffs against models */
+  char *zReplayOpts;    /* the options for diffs of a replay (sqlite3_free) */
   char *azStr[4];       /* strings of the call (sqlite3_free) */
 };
 
-/* Start a call of function zFunc. */
+/* Start a call of function zFunc, with options_json argument iOpt of
+** argv when there is one (iOpt<0: none). */
 static void migCheckBegin(MigCheckCall *pC, sqlite3_context *ctx,
-                          const char *zFunc){
+                          const char *zFunc, int argc, sqlite3_value **argv,
+                          int iOpt){
   memset(pC, 0, sizeof(*pC));
   migCallBegin(&pC->m, ctx, zFunc);
   pC->opts.bAlwaysRebuild = pC->m.pConfig->bAlwaysRebuild;
+  if( iOpt>=0 && argc>iOpt ){
+    pC->opts.zOptionsJson = migArgOpt(&pC->m, argv, iOpt);
+    pC->zReplayOpts = migOptionsNoRenames(&pC->m, pC->opts.zOptionsJson);
+  }
 }
 
 /* End a call: report its error, free all it holds. */
@@ -109,6 +139,7 @@ static void migCheckEnd(MigCheckCall *pC, sqlite3_context *ctx){
   for(i=0; i<(int)(sizeof(pC->azStr)/sizeof(pC->azStr[0])); i++){
     sqlite3_free(pC->azStr[i]);
   }
+  sqlite3_free(pC->zReplayOpts);
   migScratchClose(&pC->sc);
   migAppliedClear(&pC->ap);
   migAppliedClear(&pC->apScratch);
@@ -124,9 +155,10 @@ static int migTrimLen(const char *z){
 }
 
 /*
-** mig_check(models): 'ok', or an error listing what differs between the
-** migrated schema and models, and between it and what its applied
-** scripts build when replayed into a scratch database (a manual change).
+** mig_check(models [, options_json]): 'ok', or an error listing what
+** differs between the migrated schema and models, and between it and
+** what its applied scripts build when replayed into a scratch database
+** (a manual change).  The options are mig_diff's.
 */
 void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   MigCheckCall c;
@@ -135,13 +167,13 @@ void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zCur, *zModelDiff, *zDrift = 0;
   sqlite3_str *pErr;
   int nProblem = 0, nPending = 0, i;
-  (void)argc;
 
-  migCheckBegin(&c, ctx, "mig_check");
+  migCheckBegin(&c, ctx, "mig_check", argc, argv, 1);
   zModels = migArgText(p, argv, 0, "models");
   migRequireSchema(p, zModels);
   c.pS = migScriptsOpen(p);
   migAppliedLoad(p, c.pS, &c.ap);
+  migAppliedRequireKnown(p, c.pS, &c.ap);
   zCur = c.azStr[0] = migCurrentOf(p, c.pS, c.ap.aApplied, c.ap.nUnknown,
                                    c.ap.azUnknown);
   if( p->rc==SQLITE_OK ){
@@ -157,7 +189,8 @@ void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         "database failed: ");
   }
   if( p->rc==SQLITE_OK ){
-    zDrift = c.azStr[3] = migSnapshotDiff(p, c.sc.db, MIG_REPLAY, p->zDb);
+    zDrift = c.azStr[3] = migSnapshotDiff(p, c.sc.db, MIG_REPLAY, p->zDb,
+                                          c.zReplayOpts);
   }
   if( p->rc!=SQLITE_OK ){
     migCheckEnd(&c, ctx);
@@ -266,18 +299,22 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_str *pOut;
   int eOp = MIG_OP_UP;
 
-  migCheckBegin(&c, ctx, "mig_sql");
+  migCheckBegin(&c, ctx, "mig_sql", argc, argv, -1);
   zTarget = migArgText(p, argv, 0, "target");
   if( argc>1 ) zFrom = migArgOpt(p, argv, 1);
   c.pS = migScriptsOpen(p);
   if( zFrom==0 ){
     migAppliedLoad(p, c.pS, &c.ap);
+    migAppliedRequireKnown(p, c.pS, &c.ap);
     zFrom = c.azStr[0] = migCurrentOf(p, c.pS, c.ap.aApplied, c.ap.nUnknown,
                                       c.ap.azUnknown);
   }
 
-  /* The scratch database at "from", and its applied set. */
+  /* The scratch database at "from", and its applied set.  Its
+  ** mig_rebuild() calls copy the rows, in steps plain SQL can replay
+  ** anywhere (no edit in place, no statement of a newer SQLite). */
   migScratchOpen(p, &c.sc, 0);
+  if( c.sc.m.pConfig ) c.sc.m.pConfig->bOffline = 1;
   if( p->rc==SQLITE_OK && zFrom && sqlite3_stricmp(zFrom, "base")!=0 ){
     zAt = c.azStr[1] = migMoveCore(&c.sc.m, c.pS, zFrom, MIG_OP_UP, 0);
     migErrorFrom(p, &c.sc.m, "cannot build the starting point: ");
@@ -337,7 +374,8 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 }
 
 /*
-** mig_test(models): what pytest-alembic checks, on a scratch database:
+** mig_test(models [, options_json]): what pytest-alembic checks, on a
+** scratch database (the options' "exclude" applies to every comparison):
 ** one head; base to head works; then the schema matches models; each
 ** revision steps down and up again to the same schema; and all the way
 ** down leaves an empty database.  Returns a short report or fails naming
@@ -350,9 +388,8 @@ void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zModels;
   char *zHead, *zDiff;
   int i;
-  (void)argc;
 
-  migCheckBegin(&c, ctx, "mig_test");
+  migCheckBegin(&c, ctx, "mig_test", argc, argv, 1);
   zModels = migArgText(p, argv, 0, "models");
   migRequireSchema(p, zModels);
   c.pS = migScriptsOpen(p);
@@ -366,7 +403,8 @@ void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   zHead = c.azStr[0] = migMoveCore(pSc, c.pS, "head", MIG_OP_UP, 0);
   migErrorFrom(p, pSc, "upgrading an empty database from base to head "
       "failed: ");
-  zDiff = c.azStr[1] = migSnapshotDiff(p, c.sc.db, MIG_SNAP, zModels);
+  zDiff = c.azStr[1] = migSnapshotDiff(p, c.sc.db, MIG_SNAP, zModels,
+                                       c.zReplayOpts);
   if( p->rc==SQLITE_OK && zDiff[0] ){
     migError(p, "after upgrading from base to head (%s) the schema differs "
         "from %s; the SQL that would make it match:\n%.*s", zHead, zModels,
@@ -381,6 +419,7 @@ void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_free(migMoveCore(pSc, c.pS, "-1", MIG_OP_DOWN, 0));
     pSc->zFunc = "mig_upgrade";
     sqlite3_free(migMoveCore(pSc, c.pS, "+1", MIG_OP_UP, 0));
+    c.opts.zOptionsJson = c.zReplayOpts;
     zDiff = migDiff(pSc, MIG_SNAP, "main", &c.opts);
     if( bSnap ) migCleanup(pSc, "DETACH %Q", MIG_SNAP);
     migErrorFrom(p, pSc, "");

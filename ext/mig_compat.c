@@ -17,7 +17,9 @@
 **
 **   sqlite3_create_filename, sqlite3_free_filename,
 **   sqlite3_database_file_object      3.32.0  not used
-**   sqlite3_txn_state                 3.34.0  not used
+**   sqlite3_txn_state                 3.34.0  migNoTxn(): whether the
+**                                             private connection of
+**                                             mig_txn.c can be used
 **   sqlite3_changes64,
 **   sqlite3_total_changes64           3.37.0  migChanges() falls back to
 **                                             sqlite3_changes()
@@ -37,7 +39,10 @@
 **                                             database half done
 **   sqlite3_db_name                   3.39.0  migHasDbName()
 **   sqlite3_value_encoding            3.40.0  not used
-**   sqlite3_is_interrupted            3.41.0  migHasIsInterrupted()
+**   sqlite3_is_interrupted            3.41.0  migIsInterrupted() (found
+**                                             in the table past
+**                                             value_encoding when the
+**                                             header is 3.40's)
 **   sqlite3_stmt_explain              3.43.0  not used
 **   sqlite3_get_clientdata,
 **   sqlite3_set_clientdata            3.44.0  not used
@@ -63,6 +68,11 @@
 **                                             known bugs) migHasDropColumn;
 **                                             mig_rebuild below
 **   RETURNING, MATERIALIZED           3.35.0  not used by libmig
+**   PRAGMA writable_schema=RESET      3.37.0  migHasSchemaReset(): mig_txn.c
+**                                             drops a connection's cached
+**                                             schema with it (its private
+**                                             connection is not used
+**                                             before)
 **   PRAGMA table_list                 3.37.0  an unknown pragma is a
 **                                             silent no-op, so it is read
 **                                             only where migHasTableList()
@@ -109,6 +119,46 @@ int migHasIsInterrupted(void){
 }
 int migHasAlterConstraint(void){
   return migSqliteVersion()>=MIG_V_ALTER_CONSTRAINT;
+}
+int migHasSchemaReset(void){
+  return migSqliteVersion()>=MIG_V_SCHEMA_RESET;
+}
+
+/* Whether sqlite3_progress_handler() exists in the running library: a
+** build with SQLITE_OMIT_PROGRESS_CALLBACK (better-sqlite3's, for one)
+** leaves its entry of the API table NULL, whatever its version. */
+int migHasProgressHandler(void){
+  return sqlite3_api->progress_handler!=0;
+}
+
+/* 1 when schema zDb of db (every schema: NULL) has no transaction open
+** (not even a read), 0 when it has one, -1 when the running SQLite cannot
+** say (before 3.34, or a header without sqlite3_txn_state). */
+int migNoTxn(sqlite3 *db, const char *zDb){
+#ifdef sqlite3_txn_state
+  if( migSqliteVersion()>=MIG_V_TXN_STATE ){
+    return sqlite3_txn_state(db, zDb)==SQLITE_TXN_NONE;
+  }
+#endif
+  (void)db; (void)zDb;
+  return -1;
+}
+
+/* sqlite3_is_interrupted(db): 1 or 0, or -1 when the running SQLite
+** does not have it (before 3.41).  Its entry is read from the API table
+** only then: a table built for an older SQLite is shorter. */
+int migIsInterrupted(sqlite3 *db){
+  int (*x)(sqlite3*) = 0;
+  if( !migHasIsInterrupted() ) return -1;
+#if defined(sqlite3_is_interrupted)
+  x = sqlite3_api->is_interrupted;
+#elif defined(sqlite3_value_encoding)
+  /* Compiled with the headers of 3.40: the entry of 3.41 follows the
+  ** last one they know. */
+  memcpy(&x, (const char*)&sqlite3_api->value_encoding
+             + sizeof(sqlite3_api->value_encoding), sizeof(x));
+#endif
+  return x ? x(db)!=0 : -1;
 }
 
 /* Rows changed by the last statement: sqlite3_changes64 where the

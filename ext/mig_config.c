@@ -257,11 +257,15 @@ int migRegister(sqlite3 *db, MigConfig *pConfig){
     { "mig_autogenerate", 2, migAutogenerateFunc },
     { "mig_autogenerate", 3, migAutogenerateFunc },
     { "mig_check",        1, migCheckFunc },
+    { "mig_check",        2, migCheckFunc },
     { "mig_sql",          1, migSqlFunc },
     { "mig_sql",          2, migSqlFunc },
     { "mig_test",         1, migTestFunc },
+    { "mig_test",         2, migTestFunc },
+    { "mig_dry_run",      2, migDryRunFunc },
     { "mig_rebuild",      2, migRebuildFunc },
     { "mig_rebuild",      3, migRebuildFunc },
+    { "_libmig_progress", 0, migRbProgressFunc },
   };
   int rc;
   int i;

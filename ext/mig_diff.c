@@ -24,12 +24,17 @@
 ** "main." prefix are no change, and neither are the spaces or comments
 ** among a virtual table's arguments.  Everything is found through hash
 ** tables: the work is linear in the size of the two schemas.
+** options_json "exclude" leaves objects out of both schemas before
+** anything is compared (see "The options" below).
 **
 ** OPTIONS (options_json): "renames" {"table": "new", "table.column":
 ** "new"}; "mappings" {"table.column": "<SQL over the old row>"}, given
 ** to mig_rebuild() for that table (a table with a mapping is rebuilt);
 ** "allow_empty" true, which lets a diff to a schema without tables drop
 ** every table (refused otherwise, when the caller asks: bRefuseEmpty).
+** "exclude" ["glob", ...]: objects whose names match are left out of
+** both schemas as they are read (migSchemaReadFiltered), so the diff
+** never creates, drops or changes them.
 **
 ** RENAME HINTS (with bHints, in the zTo schema only), as sqldef users
 ** write them: a comment "-- @renamed from=old" at the end of the line of
@@ -77,7 +82,12 @@
 ** "-- TODO: "t"."c" is NOT NULL without a DEFAULT and "t" has rows:"
 ** (one per column) then "-- replace NULL in the mapping with an SQL
 ** expression over the old row; left as it is, this step fails." and the
-** call gets the mapping {"c":"NULL"}.
+** call gets the mapping {"c":"NULL"}.  The last comment before each
+** mig_rebuild() says how it will run on this connection (SQLite version,
+** DEFENSIVE mode, mig_config('rebuild')), as migRebuildMethod decides:
+** "-- in place" when no row is copied (sqlite_schema edited, or SQLite's
+** own ALTER TABLE statements), "-- rebuild (copies rows)" when it copies
+** them; the step's method (MigStep.eMethod) says the same.
 **
 ** DETAIL (MigStep.zDetail), for reviewers.  Names in double quotes,
 ** expressions and types as the models write them, one space for any run
@@ -160,6 +170,7 @@ struct MigDiff {
   MigColRename *pColRen;  /* column renames, in the order given */
   int bAllowEmpty;        /* options: "allow_empty": true */
   int iMinSqlite;         /* the oldest SQLite the SQL must run on */
+  MigFilter filter;       /* options_json "exclude" (in the arena) */
   int nStep;              /* the steps written so far */
   int nStepAlloc;
   MigStep **apStep;       /* (sqlite3_malloc) */
@@ -426,8 +437,11 @@ static void migDiffPairTables(MigDiff *d){
 
 /*************************************************************************
 ** The options: {"renames": {"table": "new", "table.column": "new"},
-** "mappings": {"table.column": "expression"}, "allow_empty": true}, and
-** the rename hints of the models.
+** "mappings": {"table.column": "expression"}, "allow_empty": true,
+** "exclude": ["glob", ...], "min_sqlite": "3.x.y"}, and the rename hints
+** of the models.  Objects that "exclude" matches are left out of both
+** schemas as they are read (migSchemaReadFiltered): the diff never
+** creates, drops or changes them.
 */
 
 /*
@@ -599,13 +613,39 @@ static void migDiffCheckMappings(MigDiff *d){
   }
 }
 
-/* Read options_json. */
-static void migDiffOptions(MigDiff *d){
+/* Read the patterns of options_json "exclude" (an array of strings)
+** into d->filter, lower-cased. */
+static void migDiffExclude(MigDiff *d, const char *zJson){
+  Mig *p = d->p;
+  sqlite3_stmt *pStmt;
+  int n = (int)migQueryInt(p, 0, "SELECT json_array_length(%Q, '$.exclude')",
+                           zJson);
+  if( n<=0 ) return;
+  d->filter.azPat = migArenaAlloc(p, &d->arena, sizeof(char*)*(i64)n);
+  pStmt = migPrepare(p, "SELECT type, lower(value) FROM json_each(?1,"
+      " '$.exclude')");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  while( migStep(p, pStmt)==SQLITE_ROW && d->filter.nPat<n ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zPat = (const char*)sqlite3_column_text(pStmt, 1);
+    if( zType==0 || strcmp(zType, "text")!=0 || zPat==0 ){
+      migError(p, "exclude: must be an array of glob patterns (strings),"
+          " such as [\"cache_*\", \"legacy\"]");
+      break;
+    }
+    d->filter.azPat[d->filter.nPat] = migArenaStrndup(p, &d->arena, zPat, -1);
+    if( d->filter.azPat[d->filter.nPat] ) d->filter.nPat++;
+  }
+  migFinalize(p, pStmt);
+}
+
+/* Check options_json (valid, an object, known keys of the right types)
+** and read its "min_sqlite", "allow_empty" and "exclude", before the
+** schemas are read. */
+static void migDiffOptionsCheck(MigDiff *d){
   Mig *p = d->p;
   const char *zJson = d->pOpts ? d->pOpts->zOptionsJson : 0;
   sqlite3_stmt *pStmt;
-  int i;
-  static const char *azObj[] = { "renames", "mappings" };
   if( zJson==0 || p->rc!=SQLITE_OK ) return;
 
   /* Valid first, in a query of its own (see migJsonValid). */
@@ -644,11 +684,15 @@ static void migDiffOptions(MigDiff *d){
       }else if( zType==0 || strcmp(zType, "false")!=0 ){
         migError(p, "allow_empty: must be true or false");
       }
+    }else if( zKey && strcmp(zKey, "exclude")==0 ){
+      if( zType==0 || strcmp(zType, "array")!=0 ){
+        migError(p, "exclude: must be an array of glob patterns (strings),"
+            " such as [\"cache_*\", \"legacy\"]");
+      }
     }else if( zKey==0
      || (strcmp(zKey, "renames")!=0 && strcmp(zKey, "mappings")!=0) ){
-      migError(p, "options_json: unknown key"
-          " \"%s\" (known: renames, mappings, allow_empty, min_sqlite)",
-          zKey ? zKey : "");
+      migError(p, "options_json: unknown key \"%s\" (known: renames,"
+          " mappings, allow_empty, exclude, min_sqlite)", zKey ? zKey : "");
     }else if( zType==0 || strcmp(zType, "object")!=0 ){
       if( zKey[0]=='r' ){
         migError(p, "renames: must be a JSON object"
@@ -661,6 +705,17 @@ static void migDiffOptions(MigDiff *d){
     }
   }
   migFinalize(p, pStmt);
+  if( p->rc==SQLITE_OK ) migDiffExclude(d, zJson);
+}
+
+/* Apply the renames and mappings of options_json to the paired tables. */
+static void migDiffOptions(MigDiff *d){
+  Mig *p = d->p;
+  const char *zJson = d->pOpts ? d->pOpts->zOptionsJson : 0;
+  sqlite3_stmt *pStmt;
+  int i;
+  static const char *azObj[] = { "renames", "mappings" };
+  if( zJson==0 || p->rc!=SQLITE_OK ) return;
 
   for(i=0; i<2; i++){
     pStmt = migPrepare(p,
@@ -997,6 +1052,19 @@ static void migConsSigTo(MigDiff *d, MigDiffTab *pT, MigCons *pC,
   if( sqlite3_str_errcode(pStr) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
 }
 
+/* The signature of constraint pC on its own, without renames (see
+** migConsSigTo), for mig_rebuild.c.  sqlite3_free() it. */
+char *migConsSignature(Mig *p, MigCons *pC){
+  MigDiff d;
+  sqlite3_str *pStr;
+  memset(&d, 0, sizeof(d));
+  d.p = p;
+  if( p->rc!=SQLITE_OK ) return 0;
+  pStr = sqlite3_str_new(p->db);
+  migConsSigTo(&d, 0, pC, pStr);
+  return migStrFinish(p, pStr);
+}
+
 /* The signature of a constraint, in the arena (see migConsSigTo). */
 static char *migConsSig(MigDiff *d, MigDiffTab *pT, MigCons *pC){
   sqlite3_str *pStr = sqlite3_str_new(d->p->db);
@@ -1045,7 +1113,7 @@ static MigColumn *migConsOwner(MigDiffTab *pT, MigHash *pH, MigCons *pC){
 }
 
 /* A default that is absent or NULL. */
-static int migNoDefault(MigColumn *pCol){
+int migNoDefault(MigColumn *pCol){
   return pCol->zDefaultCanon==0 || strcmp(pCol->zDefaultCanon, "\"null\"")==0;
 }
 
@@ -1073,10 +1141,79 @@ static int migColumnsDiffer(MigDiff *d, MigDiffTab *pT,
   return 0;
 }
 
-/* Can ALTER TABLE ADD COLUMN add column pCol of zTo table pTo?  SQLite's
-** rules, plus: no CHECK (a rebuild reports the rows that fail it). */
-static int migAddQualifies(MigObject *pTo, MigColumn *pCol, MigHash *pHTo){
+/*
+** The column a constraint of zTo table pTo goes with when that column is
+** added by ALTER TABLE ADD COLUMN, or NULL: the owner of a column
+** constraint; for a table constraint, the one child column of a FOREIGN
+** KEY or the one column a CHECK mentions (ADD COLUMN writes those
+** column-level, which compares equal: see migConsSigTo).  pH maps pTo's
+** column names, or is NULL (then they are looked up one by one).
+*/
+static MigColumn *migAddOwner(MigObject *pTo, MigHash *pH, MigCons *pC){
+  MigColumn *pOwner = 0;
   int i;
+  if( pC->eType==MIG_CONS_FK && !pC->bColumn && pC->nPart==1 ){
+    const char *zCol = pC->aPart[0].zCol;
+    return pH ? (MigColumn*)migHashFind(pH, zCol) : migFindColumn(pTo, zCol);
+  }
+  if( pC->eType!=MIG_CONS_CHECK || pC->bColumn ){
+    if( pH ) return migConsOwner(0, pH, pC);
+    if( !pC->bColumn || pC->nPart<1 ) return 0;
+    return migFindColumn(pTo, pC->aPart[0].zCol);
+  }
+  for(i=0; i<pTo->nCol; i++){
+    if( migExprMentions(pC->zExprCanon, pTo->aCol[i].zName) ){
+      if( pOwner ) return 0;
+      pOwner = &pTo->aCol[i];
+    }
+  }
+  return pOwner;
+}
+
+/*
+** Do the CHECK constraints that go with added column pCol hold for the
+** rows the table has now?  Those rows will all read the column's DEFAULT
+** (NULL without one), so this is asked of a private in-memory database
+** that has nothing but SQLite's built-in functions: a table of that one
+** column, its definition as the models write it and those CHECKs, and
+** INSERT DEFAULT VALUES.  Any error there (a CHECK that fails, a
+** function or a collation of the application's) is a no, and the table
+** is rebuilt, which reports the rows and runs the application's
+** functions as a schema would.
+*/
+static int migAddChecksHold(Mig *p, MigObject *pTo, MigColumn *pCol,
+                            MigHash *pH){
+  sqlite3 *db = 0;
+  sqlite3_str *pStr = sqlite3_str_new(p->db);
+  char *zSql;
+  int i, rc;
+  sqlite3_str_appendf(pStr, "CREATE TABLE \"%w\"(%.*s", pTo->zName,
+      pCol->def.n, &pTo->zSql[pCol->def.iStart]);
+  for(i=0; i<pTo->nCons; i++){
+    MigCons *pC = &pTo->aCons[i];
+    if( pC->eType==MIG_CONS_CHECK && !pC->bColumn
+     && migAddOwner(pTo, pH, pC)==pCol ){
+      sqlite3_str_appendf(pStr, ", %.*s", pC->span.n, &pTo->zSql[pC->span.iStart]);
+    }
+  }
+  sqlite3_str_appendf(pStr, ");INSERT INTO \"%w\" DEFAULT VALUES;", pTo->zName);
+  zSql = migStrFinish(p, pStr);
+  if( zSql==0 ) return 0;
+  rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  if( (rc & 0xff)==SQLITE_NOMEM ) migErrorSet(p, SQLITE_NOMEM, 0);
+  sqlite3_close(db);
+  sqlite3_free(zSql);
+  return rc==SQLITE_OK;
+}
+
+/* Can ALTER TABLE ADD COLUMN add column pCol of zTo table pTo?  SQLite's
+** rules (a constant DEFAULT, no PRIMARY KEY, UNIQUE or STORED, NOT NULL
+** with a DEFAULT, REFERENCES with a NULL default), plus: CHECKs that
+** read only that column and hold for the rows there are now. */
+static int migAddQualifies(Mig *p, MigObject *pTo, MigColumn *pCol,
+                           MigHash *pHTo){
+  int i, bCheck = 0;
   int bDefault = !migNoDefault(pCol);
   if( pCol->iPk || pCol->eGen==MIG_GEN_STORED ) return 0;
   if( pCol->zDefault ){
@@ -1093,11 +1230,21 @@ static int migAddQualifies(MigObject *pTo, MigColumn *pCol, MigHash *pHTo){
   if( pCol->bNotNull && !bDefault ) return 0;
   for(i=0; i<pTo->nCons; i++){
     MigCons *pC = &pTo->aCons[i];
-    if( migConsOwner(0, pHTo, pC)!=pCol ) continue;
-    if( pC->eType!=MIG_CONS_FK ) return 0;
-    if( bDefault ) return 0;
+    int j;
+    if( migAddOwner(pTo, pHTo, pC)!=pCol ) continue;
+    if( pC->eType==MIG_CONS_FK ){
+      if( bDefault ) return 0;
+    }else if( pC->eType==MIG_CONS_CHECK ){
+      for(j=0; j<pTo->nCol; j++){
+        if( &pTo->aCol[j]!=pCol
+         && migExprMentions(pC->zExprCanon, pTo->aCol[j].zName) ) return 0;
+      }
+      bCheck = 1;
+    }else{
+      return 0;
+    }
   }
-  return 1;
+  return !bCheck || migAddChecksHold(p, pTo, pCol, pHTo);
 }
 
 /* Can ALTER TABLE DROP COLUMN drop column pCol of zFrom table pT?  Not a
@@ -1149,10 +1296,12 @@ static int migDropQualifies(MigDiff *d, MigDiffTab *pT, MigColumn *pCol){
 }
 
 /* The signatures of the constraints of one side of a table, skipping
-** those owned by a column for which bSkip[] is set; sorted. */
+** those owned by a column for which aSkip[] is set; sorted.  With bAdd
+** (zTo, where columns are added) a table constraint that goes with an
+** added column (migAddOwner) is skipped with it. */
 static char **migConsSigs(MigDiff *d, MigDiffTab *pT, MigObject *pObj,
                           MigHash *pH, MigColumn *aCol, const int *aSkip,
-                          int *pn){
+                          int bAdd, int *pn){
   char **azSig;
   int i, n = 0;
   *pn = 0;
@@ -1161,7 +1310,8 @@ static char **migConsSigs(MigDiff *d, MigDiffTab *pT, MigObject *pObj,
   if( azSig==0 ) return 0;
   for(i=0; i<pObj->nCons && d->p->rc==SQLITE_OK; i++){
     MigCons *pC = &pObj->aCons[i];
-    MigColumn *pOwner = migConsOwner(pT, pH, pC);
+    MigColumn *pOwner = bAdd ? migAddOwner(pObj, pH, pC)
+                             : migConsOwner(pT, pH, pC);
     if( pOwner && aSkip[pOwner-aCol] ) continue;
     azSig[n++] = migConsSig(d, pT, pC);
   }
@@ -1179,7 +1329,7 @@ static char **migConsSigs(MigDiff *d, MigDiffTab *pT, MigObject *pObj,
 ** rows are stored and this is compared on its own.  SQLite's rule: a
 ** rowid table, a one-column PRIMARY KEY, declared type exactly INTEGER.
 */
-static int migHasRowidAlias(MigObject *pTab){
+int migHasRowidAlias(MigObject *pTab){
   int i;
   if( pTab->bWithoutRowid ) return 0;
   for(i=0; i<pTab->nCons; i++){
@@ -1394,8 +1544,9 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
 
   /* Constraints, as multisets, leaving out those of the added and
   ** dropped columns (which go with their column if it qualifies). */
-  azA = migConsSigs(d, pT, pF, &d->hFromCol, pF->aCol, aMatched, &nA);
-  azB = migConsSigs(d, 0, pTo, &d->hToCol, pTo->aCol, aAdded, &nB);
+  azA = migConsSigs(d, pT, pF, &d->hFromCol, pF->aCol, aMatched, 0, &nA);
+  azB = migConsSigs(d, 0, pTo, &d->hToCol, pTo->aCol, aAdded, pT->nAdd>0,
+                    &nB);
   if( p->rc!=SQLITE_OK ) return;
   if( nA!=nB ){
     bDiff = 1;
@@ -1412,7 +1563,9 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
   pT->eAct = MIG_ACT_REBUILD;
   if( bDiff || d->pOpts->bAlwaysRebuild || pT->nMap>0 ) return;
   for(i=0; i<pT->nAdd; i++){
-    if( !migAddQualifies(pTo, &pTo->aCol[pT->aAdd[i]], &d->hToCol) ) return;
+    if( !migAddQualifies(p, pTo, &pTo->aCol[pT->aAdd[i]], &d->hToCol) ){
+      return;
+    }
   }
   /* Native DROP COLUMN only where the scripts' SQLite has it. */
   if( pT->nDrop>0 && d->iMinSqlite<MIG_V_DROP_COLUMN ) return;
@@ -1827,6 +1980,12 @@ static void migDescColumn(MigDiff *d, sqlite3_str *pStr, MigColumn *pCol,
       if( pC->bColumn && pC->nPart>=1 && pC->aPart[0].zCol
        && migStrICmp(pC->aPart[0].zCol, pCol->zName)==0
       ){
+        sqlite3_str_appendall(pStr, ", ");
+        migDescCons(pStr, pC, 1);
+      }else if( !pC->bColumn && bTo && pT->eAct==MIG_ACT_NATIVE
+       && migAddOwner(pTab, 0, pC)==pCol
+      ){
+        /* ADD COLUMN writes it with the column (migOutAddCons). */
         sqlite3_str_appendall(pStr, ", ");
         migDescCons(pStr, pC, 1);
       }
@@ -2282,6 +2441,58 @@ static char *migDiffRebuildSql(MigDiff *d, MigDiffTab *pT){
   return zRet;
 }
 
+/* How the mig_rebuild() of pT will run on this connection now
+** (MIG_METHOD_*, decided by mig_rebuild.c), and the comment before it
+** that says whether it copies the rows (SQLite's own ALTER TABLE
+** statements copy nothing either: for a reader both are "in place"). */
+static int migOutMethod(MigDiff *d, MigDiffTab *pT, const char *zCreate,
+                        const char *zMap){
+  int eMethod;
+  if( d->p->rc!=SQLITE_OK || zCreate==0 ) return MIG_METHOD_REBUILD;
+  eMethod = migRebuildMethod(d->p, d->pFrom, pT->pFrom, pT->zCur,
+      zCreate, zMap, 0);
+  migOut(d, eMethod==MIG_METHOD_REBUILD ? "-- rebuild (copies rows)\n"
+                                        : "-- in place\n");
+  return eMethod;
+}
+
+/* After an added column's definition, in pStr, the table constraints
+** that go with it (migAddOwner), written column-level: a CHECK as it is,
+** a FOREIGN KEY without its "FOREIGN KEY (c)" (the name kept). */
+static void migOutAddCons(MigDiff *d, sqlite3_str *pStr, MigObject *pTo,
+                          MigColumn *pCol){
+  int i;
+  for(i=0; i<pTo->nCons; i++){
+    MigCons *pC = &pTo->aCons[i];
+    const char *z = &pTo->zSql[pC->span.iStart];
+    int iFk = -1, iRef = -1, j = 0;
+    if( pC->bColumn || migAddOwner(pTo, 0, pC)!=pCol ) continue;
+    if( pC->eType==MIG_CONS_CHECK ){
+      sqlite3_str_appendf(pStr, " %.*s", pC->span.n, z);
+      continue;
+    }
+    while( j<pC->span.n && iRef<0 ){
+      int eType, n = migGetToken((const unsigned char*)&z[j], &eType);
+      if( n<=0 ) break;
+      if( eType==MIG_TK_ID && n==7 && sqlite3_strnicmp(&z[j], "FOREIGN", 7)==0 ){
+        iFk = j;
+      }
+      if( eType==MIG_TK_ID && n==10
+       && sqlite3_strnicmp(&z[j], "REFERENCES", 10)==0 ){
+        iRef = j;
+      }
+      j += n;
+    }
+    if( iFk>=0 && iRef>iFk ){
+      sqlite3_str_appendf(pStr, " %.*s%.*s", iFk, z, pC->span.n-iRef,
+          &z[iRef]);
+    }else{
+      migError(d->p, "cannot write the foreign key of %s as a column "
+          "constraint", pCol->zName);
+    }
+  }
+}
+
 /* Step 6 for one table. */
 static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
   MigObject *pF = pT->pFrom;
@@ -2294,12 +2505,18 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     for(i=0; i<pT->nAdd; i++){
       MigColumn *pCol = &pTo->aCol[pT->aAdd[i]];
       MigStep *pS;
+      sqlite3_str *pSql = sqlite3_str_new(d->p->db);
+      char *zSql;
       migDescName(d->pDesc, pCol->zName);
       sqlite3_str_appendall(d->pDesc, ": ");
       migDescColumn(d, d->pDesc, pCol, pT, 1);
-      pS = migDiffStep(d, MIG_STEP_ADD_COLUMN, pT->zCur, pT,
-          "ALTER TABLE \"%w\" ADD COLUMN %.*s;", pT->zCur,
+      sqlite3_str_appendf(pSql, "ALTER TABLE \"%w\" ADD COLUMN %.*s", pT->zCur,
           pCol->def.n, &pTo->zSql[pCol->def.iStart]);
+      migOutAddCons(d, pSql, pTo, pCol);
+      sqlite3_str_append(pSql, ";", 1);
+      zSql = migStrFinish(d->p, pSql);
+      pS = migDiffStep(d, MIG_STEP_ADD_COLUMN, pT->zCur, pT, "%s", zSql);
+      sqlite3_free(zSql);
       if( pFirst==0 ) pFirst = pS;
     }
     for(i=0; i<pT->nDrop; i++){
@@ -2323,7 +2540,7 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     char *zMap = 0, *zWarn;
     char *zCreate = migDiffRebuildSql(d, pT);
     MigStep *pS;
-    int bTodo = 0;
+    int bTodo = 0, eMethod;
     for(i=0; i<pT->nDrop; i++){
       migOutDropComment(d, pT, &pF->aCol[pT->aDrop[i]]);
     }
@@ -2385,6 +2602,7 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
       migOut(d, "-- replace NULL in the mapping with an SQL expression over"
           " the old row; left as it is, this step fails.\n");
     }
+    eMethod = migOutMethod(d, pT, zCreate, zMap);
     migDescTable(d, d->pDesc, pT, aGone);
     if( zMap ){
       pS = migDiffStep(d, MIG_STEP_ALTER_TABLE, pT->zCur, pT,
@@ -2401,8 +2619,7 @@ static void migDiffWriteChange(MigDiff *d, MigDiffTab *pT){
     sqlite3_free(zWarn);
     if( pS ){
       pS->bDestructive = pT->nDrop>0;
-      pS->eMethod = d->pOpts->bAlwaysRebuild ? MIG_METHOD_REBUILD
-          : migRebuildMethod(d->p, pF, pTo, pS->zMapping);
+      pS->eMethod = eMethod;
       for(j=0; j<pT->nSug; j++) migDiffWarnRename(d, pS, pT, j, 0);
     }
     pFirst = pS;
@@ -2750,8 +2967,9 @@ MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
   d.pSigB = sqlite3_str_new(p->db);
   d.pOut = sqlite3_str_new(p->db);
   d.pDesc = sqlite3_str_new(p->db);
-  d.pFrom = migSchemaRead(p, zFrom);
-  d.pTo = migSchemaRead(p, zTo);
+  migDiffOptionsCheck(&d);
+  d.pFrom = migSchemaReadFiltered(p, zFrom, &d.filter);
+  d.pTo = migSchemaReadFiltered(p, zTo, &d.filter);
   if( p->rc!=SQLITE_OK ) goto diff_out;
 
   /* Each step needs the hashes the one before filled: after an error

@@ -37,8 +37,8 @@
 ** (mig_check, mig_sql, mig_test); mig_vtab.c lists the scripts (the
 ** "migrations" table); mig_config.c holds the settings of a connection
 ** and registers everything (migRegister); mig_main.c is the entry point;
-** mig_txn.c the transaction of a call that writes and the guards around
-** it; mig_util.c the small machinery every file uses; mig_compat.c what
+** mig_txn.c the transaction of a call that writes (where it runs, how
+** it is rolled back whatever interrupts it) and the guards around it; mig_util.c the small machinery every file uses; mig_compat.c what
 ** the running SQLite has (one build serves SQLite 3.31.1 and every later
 ** version: features are detected at run time).  No file calls up the
 ** chain: the scratch database gets libmig through migRegister().
@@ -103,6 +103,14 @@ typedef struct MigGuard MigGuard;
 struct MigGuard {
   int nMoving;               /* mig_upgrade/downgrade/stamp calls running */
   int nScript;               /* migMoveCore calls running the scripts */
+  int bNested;               /* a call of method (B) runs (mig_txn.c) */
+  sqlite3_stmt *pTrap;       /* its trap, or NULL */
+  /* The deferred rollback of method (B), step 3 (mig_txn.c). */
+  int bArmed;                /* a half-done call waits to be rolled back */
+  int bUndoing;              /* the rollback runs now */
+  sqlite3 *db;               /* the connection */
+  const char *zSavepoint;    /* its savepoint (static text), or NULL: all */
+  void *pProgress;           /* the copy reporting progress (mig_rebuild.c) */
 };
 
 struct MigConfig {
@@ -113,6 +121,8 @@ struct MigConfig {
   MigGuard guard;            /* not a setting: the connection's state */
   char *zMinSqlite;          /* 'min_sqlite': the oldest SQLite scripts
                              ** must run on, default the running one */
+  int bOffline;              /* not a setting: mig_sql's scratch database,
+                             ** where mig_rebuild always copies */
 };
 
 /* The schema libmig migrates: every statement it runs on the live
@@ -429,7 +439,9 @@ void migAppendTypeName(sqlite3_str *pStr, const char *zType);
 #define MIG_V_UPDATE_FROM      3033000  /* UPDATE ... FROM */
 #define MIG_V_RETURNING        3035000  /* RETURNING, MATERIALIZED */
 #define MIG_V_DROP_COLUMN      3035005  /* ALTER TABLE DROP COLUMN, fixed */
+#define MIG_V_TXN_STATE        3034000  /* sqlite3_txn_state in the API */
 #define MIG_V_CHANGES64        3037000  /* sqlite3_changes64 in the API */
+#define MIG_V_SCHEMA_RESET     3037000  /* PRAGMA writable_schema=RESET */
 #define MIG_V_TABLE_LIST       3037000  /* PRAGMA table_list */
 #define MIG_V_STRICT           3037000  /* STRICT tables */
 #define MIG_V_JSON             3038000  /* JSON built in; -> and ->> */
@@ -446,6 +458,10 @@ int migHasTableList(void);      /* PRAGMA table_list (3.37) */
 int migHasStrict(void);         /* STRICT tables (3.37) */
 int migHasDbName(void);         /* sqlite3_db_name() (3.39) */
 int migHasIsInterrupted(void);  /* sqlite3_is_interrupted() (3.41) */
+int migHasSchemaReset(void);    /* PRAGMA writable_schema=RESET (3.37) */
+int migHasProgressHandler(void); /* not omitted at compile time */
+int migNoTxn(sqlite3 *db, const char *zDb);  /* 1, 0, -1: cannot say */
+int migIsInterrupted(sqlite3 *db);  /* 1, 0, -1: cannot say (< 3.41) */
 int migHasAlterConstraint(void);  /* ALTER COLUMN SET/DROP NOT NULL,
                                   ** ADD/DROP CONSTRAINT (3.52) */
 i64 migChanges(sqlite3 *db);    /* sqlite3_changes64, or sqlite3_changes */
@@ -513,12 +529,26 @@ char *migQualifiedCreate(Mig *p, MigObject *pObj, const char *zDb);
 ** Interface to code in mig_schema.c: reading a whole schema (sqlite_schema
 ** plus the pragmas) into a MigSchema.
 */
-/* The model of schema zDb without sqlite_%, _libmig_% and shadow tables
-** (or NULL with the error set).  Indexes and triggers are attached to
-** their tables (triggers also to views); index terms are what SQLite
-** makes of them ("(a)" is the column a).  Schemas of up to 100 tables
-** are verified against SQLite's pragmas as they are read. */
+/* The model of schema zDb without sqlite_%, _libmig_%, alembic_version
+** and shadow tables (or NULL with the error set).  Indexes and triggers
+** are attached to their tables (triggers also to views); index terms are
+** what SQLite makes of them ("(a)" is the column a).  Schemas of up to
+** 100 tables are verified against SQLite's pragmas as they are read. */
 MigSchema *migSchemaRead(Mig *p, const char *zDb);
+
+/* Objects the migrations ignore (options_json "exclude"): glob patterns,
+** ASCII case-folded as SQLite folds names.  A table, view, index or
+** trigger whose name matches is left out of the model, and so is an
+** index or trigger on a table or view that is left out. */
+typedef struct MigFilter MigFilter;
+struct MigFilter {
+  int nPat;
+  char **azPat;         /* lower-case patterns (the caller owns them) */
+};
+int migFilterMatch(Mig *p, const MigFilter *pF, const char *zName);
+/* migSchemaRead() without the objects that pFilter (may be NULL) excludes. */
+MigSchema *migSchemaReadFiltered(Mig *p, const char *zDb,
+                                 const MigFilter *pFilter);
 void migSchemaFree(MigSchema *pSchema);            /* NULL is a no-op */
 int migIsBookkeepingTable(const char *zName);      /* libmig's own tables */
 int migShadowCount(Mig *p, const char *zDb);  /* shadow tables of zDb */
@@ -569,11 +599,6 @@ struct MigDiffOpts {
 #define MIG_STEP_DROP_TRIGGER    13
 #define MIG_STEP_CREATE_VTAB     14
 #define MIG_STEP_DROP_VTAB       15
-
-/* How a step runs (MigStep.eMethod): the "method" column of mig_plan. */
-#define MIG_METHOD_NATIVE   1   /* an ALTER, CREATE or DROP statement */
-#define MIG_METHOD_INPLACE  2   /* mig_rebuild edits the schema, no copy */
-#define MIG_METHOD_REBUILD  3   /* mig_rebuild copies the rows */
 
 /*
 ** A table of either schema of a diff, paired with its namesake (or its
@@ -678,9 +703,16 @@ void migDescCons(sqlite3_str *pStr, MigCons *pC, int bInline);
 /* The zFrom column whose value column iCol of pT->pTo keeps (renames
 ** applied), or NULL for a new column. */
 MigColumn *migDiffSource(MigDiffTab *pT, int iCol);
-/* True if the expression zExpr (canonical, or as written) names zName. */
-int migExprMentions(const char *zExpr, const char *zName);
 void migDiffFunc(sqlite3_context*, int, sqlite3_value**);
+/* The diff's own comparisons, for mig_rebuild.c: the canonical signature
+** of a constraint (equal for equal constraints however spelled, the
+** name included; sqlite3_free() it), whether an expression (canonical,
+** or as written) mentions a name, a DEFAULT that is absent or NULL, and whether a table
+** has a column that aliases the rowid. */
+char *migConsSignature(Mig *p, MigCons *pC);
+int migExprMentions(const char *zExpr, const char *zName);
+int migNoDefault(MigColumn *pCol);
+int migHasRowidAlias(MigObject *pTab);
 
 /*************************************************************************
 ** Interface to code in mig_plan.c: the pre-flight counts of a plan on
@@ -697,16 +729,30 @@ int migPlanRegister(sqlite3 *db, MigConfig *pConfig);
 void migAffinityFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
-** Interface to code in mig_rebuild.c: the table rebuild (SQLite's
-** documented 12-step procedure), the SQL function mig_rebuild.
+** Interface to code in mig_rebuild.c: the SQL function mig_rebuild,
+** which brings a table to a new definition by the cheapest way that is
+** safe on this connection: SQLite's own ALTER TABLE statements, an edit
+** of sqlite_schema in place (no row copied), or the table rebuild
+** (SQLite's documented 12-step procedure, every row copied).  The
+** method is also the "method" column of mig_plan (MigStep.eMethod: a
+** step that is a statement of its own is MIG_METHOD_NATIVE).
 */
+#define MIG_METHOD_NATIVE   1   /* SQLite's own ALTER TABLE statements */
+#define MIG_METHOD_INPLACE  2   /* sqlite_schema edited, no row copied */
+#define MIG_METHOD_REBUILD  3   /* the 12-step copy */
+/* How mig_rebuild(zTable, zCreate, zMapping) would bring table pTab of
+** pSchema (the live schema it was read from; zTable is the table's name
+** at that step of a script, after any RENAME) to zCreate on this
+** connection now: MIG_METHOD_*.  Reads only, never writes; an error of
+** create_sql is no error here (the copy reports it when it runs).  With
+** pzWhy, *pzWhy is set to why the rows are copied (a static string) or
+** NULL. */
+int migRebuildMethod(Mig *p, MigSchema *pSchema, MigObject *pTab,
+    const char *zTable, const char *zCreate, const char *zMapping,
+    const char **pzWhy);
+const char *migRebuildMethodName(int eMethod);  /* "native", "in place"... */
 void migRebuildFunc(sqlite3_context*, int, sqlite3_value**);
-/* How mig_rebuild will bring the live table pLive (in p->zDb, under the
-** name it has before the step) to the definition pNew with the mapping
-** zMapping (or NULL) on this connection: MIG_METHOD_INPLACE or
-** MIG_METHOD_REBUILD.  The plan's "method" column. */
-int migRebuildMethod(Mig *p, MigObject *pLive, MigObject *pNew,
-                     const char *zMapping);
+void migRbProgressFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
 ** Interface to code in mig_script.c: revision scripts on disk (finding,
@@ -810,6 +856,12 @@ void migBookRemoved(Mig *p, MigBook *pB, const char *zRev);
 void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum);
 void migBookClose(MigBook *pB);
 void migCurrentFunc(sqlite3_context*, int, sqlite3_value**);
+/* Fail when p->zDb records applied revisions and none of them has a
+** script in pS: the script location is wrong (or the scripts are gone);
+** the message names the directory and the revisions. */
+void migAppliedRequireKnown(Mig *p, MigScripts *pS, MigApplied *pA);
+/* Fail when p->zDb cannot be written; zWhat says what was refused. */
+void migRequireWritable(Mig *p, const char *zWhat);
 
 /*************************************************************************
 ** Interface to code in mig_txn.c: the transaction of a call that writes,
@@ -829,11 +881,22 @@ struct MigTxn {
   int bOwn;                /* the call's own: settings switched */
   int bBegin;              /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
   int bStarted;            /* the transaction or savepoint is open */
+  int bTrap;               /* it prepared the connection's trap */
   int iFk;                 /* foreign key enforcement before, -1: kept */
   int iLegacyAlter;        /* legacy_alter_table before, -1: kept */
 };
 void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
 void migTxnEnd(Mig *p, MigTxn *pT);
+/* Run xWork(p, pArg), the work of an SQL function call that writes (it
+** runs its own MigTxn on p->db), so that it lands whole or not at all
+** whatever interrupts it: on a private connection to the same file when
+** it can (p->db and p->pConfig are that connection's during xWork), else
+** on the caller's connection with the trap of mig_txn.c ready. */
+void migAtomicRun(Mig *p, void (*xWork)(Mig*, void*), void *pArg);
+/* Prepare the connection's trap again after a statement or a setting
+** that may have expired it (schema changes, flag PRAGMAs, db_config);
+** nothing when no call of method (B) runs.  Fails when SQLite refuses. */
+void migTrapRefresh(Mig *p);
 /* Fail unless the journal of p->zDb can roll a failed call back: not
 ** OFF, and not MEMORY for a database file, unless 'unsafe_journal'. */
 void migRequireSafeJournal(Mig *p);
@@ -859,6 +922,7 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
 void migUpgradeFunc(sqlite3_context*, int, sqlite3_value**);
 void migDowngradeFunc(sqlite3_context*, int, sqlite3_value**);
 void migStampFunc(sqlite3_context*, int, sqlite3_value**);
+void migDryRunFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
 ** Interface to code in mig_check.c: mig_check, mig_sql and mig_test, on

@@ -1840,12 +1840,13 @@ char *migCreateReorder(Mig *p, MigObject *pTab, const int *aOrder){
   const unsigned char *zU = (const unsigned char*)z;
   MigItem *aItem = 0;
   int nItem = 0, nAlloc = pTab->nCol + pTab->nCons + 1;
-  int i, n, eType, iOpen = -1, iClose = -1, nDepth = 0, bNl = 0;
+  int i, n, eType, iOpen = -1, iClose = -1, nDepth = 0, bNl = 0, nSql;
   sqlite3_str *pStr = 0;
   char *zOut = 0;
   MigArena a;
   Mig m;
   if( p->rc!=SQLITE_OK || z==0 || pTab->nCol==0 ) return 0;
+  nSql = (int)strlen(z);
   aItem = migMalloc(p, sizeof(MigItem)*(i64)nAlloc);
   if( aItem==0 ) return 0;
 
@@ -1866,7 +1867,7 @@ char *migCreateReorder(Mig *p, MigObject *pTab, const int *aOrder){
         if( pI->iDef<0 || nItem+1>=nAlloc ) goto reorder_out;
         pI->iPreEnd = i;
         pI->iTrail = i+1;
-        pI->iTrailEnd = migSameLineEnd(z, i+1, (int)strlen(z));
+        pI->iTrailEnd = migSameLineEnd(z, i+1, nSql);
         nItem++;
         aItem[nItem].iLead = pI->iTrailEnd;
         aItem[nItem].iDef = -1;
@@ -1942,7 +1943,7 @@ char *migCreateReorder(Mig *p, MigObject *pTab, const int *aOrder){
   }
   /* what the last item leaves before ")", then the rest */
   migAppendPart(pStr, z, aItem[nItem-1].iTrailEnd, iClose, &bNl);
-  migAppendPart(pStr, z, iClose, (int)strlen(z), &bNl);
+  migAppendPart(pStr, z, iClose, nSql, &bNl);
   zOut = migStrFinish(p, pStr);
 
   /* It must read back as the same table, columns in the new order. */

@@ -1483,8 +1483,7 @@ static int migPlanColumn(
     case MIG_PLAN_OBJECT:      z = pS->zObject;                     break;
     case MIG_PLAN_DETAIL:      z = pS->zDetail;                     break;
     case MIG_PLAN_METHOD:
-      z = pS->eMethod==MIG_METHOD_REBUILD ? "rebuild"
-        : pS->eMethod==MIG_METHOD_INPLACE ? "in place" : "native";
+      z = migRebuildMethodName(pS->eMethod);
       break;
     case MIG_PLAN_DESTRUCTIVE:
       sqlite3_result_int(ctx, pS->bDestructive);

@@ -37,14 +37,15 @@
 **
 ** PROGRESS.  With mig_config('progress') set to 1, the SQL function
 ** mig_rebuild reports a long copy on stderr, for a person watching a
-** terminal (tool/mig sets it when stderr is one): a progress handler on
-** the connection, for the time of the copy only, prints
+** terminal (tool/mig sets it when stderr is one): the copy calls
+** _libmig_progress() for each row it reads, which every
+** MIG_RB_PROGRESS_ROWS rows prints
 **     \rmig_rebuild: <table>: <rows read> of <rows> rows copied (<n>%)
-** whenever the percentage changes, and a final newline.  The rows read
-** are the full-scan steps of the copy statement, the total is counted
-** before the copy starts.  A copy that ends before the first report
-** prints nothing.  Any progress handler the caller had set is replaced
-** and cleared afterwards (SQLite offers no way to read it back).
+** when the percentage changed, and a final newline.  The total is
+** counted before the copy starts.  A copy that ends before the first
+** report prints nothing.  The connection's progress handler is never
+** touched (it is the application's, and SQLite offers no way to read one
+** back and restore it).
 **
 ** When the copy fails, the reason is looked for only then, so that the
 ** happy path pays nothing: the mapped rows go into a TEMP scratch table
@@ -105,6 +106,7 @@ struct MigRebuild {
   char *zNewName;           /* the name create_sql gives, dequoted */
   char *zTmp;               /* "_libmig_new_<table>" */
   char *zCreate;            /* create_sql for zTmp */
+  char *zInPlaceSql;        /* create_sql as sqlite_schema keeps it */
   int bAutoinc;             /* create_sql says AUTOINCREMENT */
   int bOldRowid;            /* the old table has a rowid */
   const char *zOldRowid;    /* a name for it no column shadows, or NULL */
@@ -284,6 +286,7 @@ static int migRbSql(MigRebuild *r, int eMode, char **pzErr, i64 *piOut,
   }
   if( eMode==MIG_RB_RUN ){
     rc = sqlite3_exec(r->db, zSql, 0, 0, 0);
+    if( rc==SQLITE_OK ) migTrapRefresh(r->p);   /* DDL expires it */
   }else{
     rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0);
     if( rc==SQLITE_OK && eMode==MIG_RB_COUNT ){
@@ -330,6 +333,7 @@ static void migRbDqs(MigRebuild *r, int bStrict){
     sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DML, r->iDqsDml, (int*)0);
     sqlite3_db_config(r->db, SQLITE_DBCONFIG_DQS_DDL, r->iDqsDdl, (int*)0);
   }
+  migTrapRefresh(r->p);           /* a changed setting expires it */
 }
 
 /*
@@ -437,7 +441,7 @@ static void migRbReadTemp(MigRebuild *r){
 */
 static void migRbSplitCreate(MigRebuild *r){
   MigRbTok t;
-  int iName = 0, nName = 0, nPart;
+  int iName = 0, nName = 0, nPart, iEnd;
   const char *zWhat = "create_sql must be a CREATE TABLE statement";
 
   if( r->p->rc!=SQLITE_OK ) return;
@@ -492,9 +496,13 @@ static void migRbSplitCreate(MigRebuild *r){
         "TABLE ... AS SELECT is not supported", r->zName);
     return;
   }
-  /* AUTOINCREMENT is a keyword: a bare word anywhere after the name. */
-  while( t.n>0 ){
+  /* AUTOINCREMENT is a keyword: a bare word anywhere after the name.
+  ** The statement ends with its last token before a ";" (what follows
+  ** is refused by migRbCreateNew). */
+  iEnd = t.iTok;
+  while( t.n>0 && !migRbTokIsPunct(&t, ';') ){
     if( migRbTokIs(&t, "AUTOINCREMENT") ) r->bAutoinc = 1;
+    iEnd = t.iTok + t.n;
     migRbTokNext(&t);
   }
   r->zTmp = migArenaPrintf(r->p, &r->a, MIG_RB_PREFIX "%s", r->zName);
@@ -502,6 +510,10 @@ static void migRbSplitCreate(MigRebuild *r){
     r->zCreate = migArenaPrintf(r->p, &r->a, "CREATE TABLE \"%w\".\"%w\"%s",
         r->zDb, r->zTmp, (const char*)&t.z[iName+nName]);
   }
+  /* What the copy leaves in sqlite_schema (SQLite's RENAME writes the
+  ** name double-quoted), for an edit in place to write the same. */
+  r->zInPlaceSql = migArenaPrintf(r->p, &r->a, "CREATE TABLE \"%w\"%.*s",
+      r->zNewName, iEnd-(iName+nName), (const char*)&t.z[iName+nName]);
   return;
 
  bad_create:
@@ -1048,6 +1060,26 @@ static int migRbScratch(MigRebuild *r, MigObject *pNew){
   return rc==SQLITE_OK;
 }
 
+/* The error of n rows that are NULL in zCol, which becomes NOT NULL. */
+static void migRbNullError(MigRebuild *r, i64 n, const char *zCol){
+  migError(r->p, "%lld row%s of \"%w\" %s NULL in \"%w\", which the new "
+      "definition makes NOT NULL", n, migRbPlural(n), r->zNewName,
+      n==1 ? "has" : "have", zCol);
+}
+
+/* The error of n rows that fail the CHECK constraint pC. */
+static void migRbCheckError(MigRebuild *r, i64 n, MigCons *pC){
+  if( pC->zName ){
+    migError(r->p, "%lld row%s of \"%w\" fail%s the new definition's "
+        "CHECK constraint \"%w\"", n, migRbPlural(n), r->zNewName,
+        n==1 ? "s" : "", pC->zName);
+  }else{
+    migError(r->p, "%lld row%s of \"%w\" fail%s the new definition's "
+        "CHECK (%s)", n, migRbPlural(n), r->zNewName,
+        n==1 ? "s" : "", pC->zExpr);
+  }
+}
+
 /* NOT NULL, then the INTEGER PRIMARY KEY's type, then STRICT types.
 ** Returns 1 when it found offending rows (the error is set). */
 static int migRbDiagColumns(MigRebuild *r){
@@ -1059,9 +1091,7 @@ static int migRbDiagColumns(MigRebuild *r){
     migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" WHERE \"%w\" IS NULL",
         MIG_RB_SCRATCH, pCol->zName);
     if( n>0 ){
-      migError(r->p, "%lld row%s of \"%w\" %s NULL in \"%w\", which the new "
-          "definition makes NOT NULL", n, migRbPlural(n), r->zNewName,
-          n==1 ? "has" : "have", pCol->zName);
+      migRbNullError(r, n, pCol->zName);
       return 1;
     }
   }
@@ -1118,15 +1148,7 @@ static int migRbDiagChecks(MigRebuild *r, MigObject *pNew){
     migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, 0, &n, "SELECT count(*) FROM temp.\"%w\" AS \"%w\" WHERE "
         "NOT (%s\n)", MIG_RB_SCRATCH, r->zNewName, pC->zExpr);
     if( n>0 ){
-      if( pC->zName ){
-        migError(r->p, "%lld row%s of \"%w\" fail%s the new definition's "
-            "CHECK constraint \"%w\"", n, migRbPlural(n), r->zNewName,
-            n==1 ? "s" : "", pC->zName);
-      }else{
-        migError(r->p, "%lld row%s of \"%w\" fail%s the new definition's "
-            "CHECK (%s)", n, migRbPlural(n), r->zNewName,
-            n==1 ? "s" : "", pC->zExpr);
-      }
+      migRbCheckError(r, n, pC);
       return 1;
     }
   }
@@ -1246,40 +1268,33 @@ static void migRbDiagnose(MigRebuild *r, const char *zErr){
       r->zNewName, zErr);
 }
 
-/* How many virtual machine steps between two progress reports. */
-#define MIG_RB_PROGRESS_STEPS 10000
+/* Rows between two looks at the percentage of a copy. */
+#define MIG_RB_PROGRESS_ROWS 1000
 
 /* The state of the progress report of one copy. */
 typedef struct MigRbProgress MigRbProgress;
 struct MigRbProgress {
-  sqlite3 *db;
   const char *zTable;       /* the table, as the user named it */
   i64 nTotal;               /* its rows, counted before the copy */
-  sqlite3_stmt *pCopy;      /* the copy statement, once found */
+  i64 nRead;                /* rows read so far */
   int iPct;                 /* the last percentage printed, -1: none yet */
 };
 
-/* The progress handler: the copy runs inside sqlite3_exec, so its
-** statement is found (once) among the connection's busy statements; its
-** full-scan steps are the rows of the old table read so far.  Only reads
-** the connection's statements, never runs one, as a progress handler
-** must.  Never interrupts (returns 0). */
-static int migRbProgressStep(void *pArg){
-  MigRbProgress *pP = (MigRbProgress*)pArg;
-  static const char zPrefix[] = "INSERT OR ABORT INTO ";   /* only the copy */
-  if( pP->pCopy==0 ){
-    sqlite3_stmt *pS;
-    for(pS=sqlite3_next_stmt(pP->db, 0); pS; pS=sqlite3_next_stmt(pP->db, pS)){
-      const char *zSql = sqlite3_sql(pS);
-      if( sqlite3_stmt_busy(pS) && zSql
-       && strncmp(zSql, zPrefix, sizeof(zPrefix)-1)==0 ){
-        pP->pCopy = pS;
-        break;
-      }
-    }
-  }
-  if( pP->pCopy ){
-    i64 n = sqlite3_stmt_status(pP->pCopy, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+/*
+** _libmig_progress(): true.  The copy calls it for every row it reads
+** when mig_config('progress') is on, and it prints the progress of the
+** copy that the connection's MigGuard.pProgress names, if any, whenever
+** the percentage changes.  A function of the copy rather than a progress
+** handler: the connection's progress handler is the application's (or,
+** on a private connection, libmig's poll of the caller), and SQLite
+** offers no way to read one back and restore it.
+*/
+void migRbProgressFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  MigConfig *pConfig = (MigConfig*)sqlite3_user_data(ctx);
+  MigRbProgress *pP = (MigRbProgress*)pConfig->guard.pProgress;
+  (void)argc; (void)argv;
+  if( pP && (++pP->nRead % MIG_RB_PROGRESS_ROWS)==0 ){
+    i64 n = pP->nRead;
     int iPct;
     if( n>pP->nTotal ) n = pP->nTotal;
     iPct = pP->nTotal>0 ? (int)(n*100/pP->nTotal) : 100;
@@ -1290,7 +1305,7 @@ static int migRbProgressStep(void *pArg){
       pP->iPct = iPct;
     }
   }
-  return 0;
+  sqlite3_result_int(ctx, 1);
 }
 
 /* Step 2: the copy, in one statement.  It runs the mappings and fills
@@ -1321,21 +1336,18 @@ static void migRbCopy(MigRebuild *r){
   }
   if( r->bProgress ){
     memset(&prog, 0, sizeof(prog));
-    prog.db = r->db;
     prog.zTable = r->zName;
     prog.iPct = -1;
     prog.nTotal = migQueryInt(r->p, 0, "SELECT count(*) FROM \"%w\".\"%w\"",
                               r->zDb, r->zName);
-    if( r->p->rc==SQLITE_OK ){
-      sqlite3_progress_handler(r->db, MIG_RB_PROGRESS_STEPS,
-                               migRbProgressStep, &prog);
-    }
+    r->p->pConfig->guard.pProgress = &prog;
   }
-  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "%s", zCopy);
+  rc = migRbSql(r, MIG_RB_RUN, &zErr, 0, "%s%s", zCopy,
+      r->bProgress ? " WHERE \"_libmig_progress\"()" : "");
   sqlite3_free(zCopy);
   if( rc==SQLITE_OK ) r->nRow = migChanges(r->db);
   if( r->bProgress ){
-    sqlite3_progress_handler(r->db, 0, 0, 0);
+    r->p->pConfig->guard.pProgress = 0;
     if( prog.iPct>=0 ){
       if( rc==SQLITE_OK ){
         fprintf(stderr, "\rmig_rebuild: %s: %lld of %lld rows copied (100%%)",
@@ -1509,6 +1521,7 @@ static void migRbSwap(MigRebuild *r){
         " FROM \"%w\".sqlite_sequence WHERE name=%Q)", r->zDb, r->zTmp,
         r->zDb, r->zName, r->zDb, r->zTmp);
   }
+  migTrapRefresh(r->p);           /* TEMP drops expire it */
   if( migRbSql(r, MIG_RB_RUN, &zErr, 0, "DROP TABLE \"%w\".\"%w\"",
         r->zDb, r->zName)!=SQLITE_OK && zErr ){
     migError(r->p, "cannot drop the old table \"%w\": %s%s", r->zName, zErr,
@@ -1786,7 +1799,771 @@ static void migRbRecreate(MigRebuild *r){
   }
   if( r->bStat ){
     migExec(r->p, "ANALYZE \"%w\".\"%w\"", r->zDb, r->zNewName);
+    migTrapRefresh(r->p);
   }
+}
+
+/*************************************************************************
+** Choosing the method: SQLite's own ALTER TABLE statements, an edit of
+** sqlite_schema in place, or the copy.
+**
+** Copying every row is the price of a change to what rows store; most
+** changes do not touch them.  migRbCompare() sets the live table beside
+** create_sql, both parsed, and lists what differs.  A difference outside
+** the list of safe ones means a copy:
+**
+**   safe (no row changes): NOT NULL dropped; a CHECK or FOREIGN KEY
+**   dropped; a declared type changed within its affinity, on a column
+**   outside the PRIMARY KEY; a COLLATE changed on a column that no index,
+**   key, CHECK, generated column, view or trigger reads; a constraint
+**   renamed; the text (spaces, comments, quoting);
+**
+**   safe after one validation in the same transaction: NOT NULL or a
+**   CHECK added (one scan counts the rows that fail them all), a FOREIGN
+**   KEY added (foreign_key_check, which also fails on a parent key that
+**   is not unique);
+**
+**   never: STRICT or WITHOUT ROWID tables, AUTOINCREMENT added or
+**   removed, columns added, dropped, renamed or moved, a DEFAULT changed
+**   (rows written before an ADD COLUMN read the current default), a type
+**   across affinities, anything about the PRIMARY KEY or whether a column
+**   aliases the rowid, PRIMARY KEY and UNIQUE constraints other than
+**   exactly the same in the same order (their auto-indexes are numbered
+**   in that order), anything about a generated column or a column one
+**   reads, a mapping.
+**
+** Then the connection decides (migRbChoose): with SQLite 3.53 or later,
+** a change made only of NOT NULL set or dropped and CHECKs added or
+** dropped (by name) runs as SQLite's own statements (ALTER COLUMN
+** SET/DROP NOT NULL, ADD/DROP CONSTRAINT), which also work in DEFENSIVE
+** mode; otherwise, unless the connection is DEFENSIVE (writable_schema
+** refused) or its SQLite is older than 3.34 (where PRAGMA schema_version
+** does not make the connection reload its own schema), sqlite_schema is
+** edited in place; otherwise, and always with mig_config('rebuild',
+** 'always') or for mig_sql's offline SQL, the rows are copied.
+**
+** Each method checks its own result before it keeps it: SQLite's
+** statements must leave a table equal to create_sql (else they are
+** rolled back and the next method runs), and an edit in place must leave
+** the indexes of the table (auto-indexes included) and its columns' key
+** positions exactly as they were, as SQLite's pragmas report them after
+** it has read the new text (else it is rolled back and the rows copied).
+** The plan calls migRebuildMethod() for the same decision without
+** writing anything.
+*/
+
+/* The versions that bring what a method needs. */
+#define MIG_RB_NATIVE_VERSION  3053000  /* ALTER COLUMN, ADD/DROP CONSTRAINT */
+#define MIG_RB_INPLACE_VERSION 3034000  /* PRAGMA schema_version reloads */
+
+/* The savepoint of an attempt that may be rolled back for the next. */
+#define MIG_RB_TRY "_libmig_rebuild_try"
+
+/* What separates the live table from create_sql. */
+typedef struct MigRbDelta MigRbDelta;
+struct MigRbDelta {
+  MigObject *pNew;        /* create_sql, parsed (arena), or NULL */
+  const char *zWhy;       /* why the rows must be copied, or NULL */
+  int bOther;             /* a difference only an edit in place makes */
+  int bAddFk;             /* a FOREIGN KEY is new: foreign_key_check */
+  int nAddFk;             /* the new FOREIGN KEYs (in pNew) */
+  MigCons **apAddFk;
+  int bNative;            /* SQLite's own statements can make it all */
+  int bInPlaceOk;         /* the connection allows an edit in place */
+  int nAddNN;             /* columns that become NOT NULL (in pNew) */
+  MigColumn **apAddNN;
+  int nDropNN;            /* columns that stop being NOT NULL (live) */
+  MigColumn **apDropNN;
+  int nAddCk;             /* CHECK constraints that are new (in pNew) */
+  MigCons **apAddCk;
+  int nDropCk;            /* CHECK constraints that go (live) */
+  MigCons **apDropCk;
+};
+
+/* True if nothing but the text differs. */
+static int migRbDeltaEmpty(MigRbDelta *pD){
+  return pD->zWhy==0 && !pD->bOther && !pD->bAddFk && pD->nAddNN==0
+      && pD->nDropNN==0 && pD->nAddCk==0 && pD->nDropCk==0;
+}
+
+/* True if the declared type zType contains zPart (ASCII, any case). */
+static int migRbTypeHas(const char *zType, const char *zPart){
+  int n = (int)strlen(zPart);
+  for(; zType && *zType; zType++){
+    if( sqlite3_strnicmp(zType, zPart, n)==0 ) return 1;
+  }
+  return 0;
+}
+
+/* SQLite's affinity of a declared type ("Determination Of Column
+** Affinity"): 'i'nteger, 't'ext, 'b'lob, 'r'eal or 'n'umeric. */
+static char migRbAffinity(const char *zType){
+  if( migRbTypeHas(zType, "INT") ) return 'i';
+  if( migRbTypeHas(zType, "CHAR") || migRbTypeHas(zType, "CLOB")
+   || migRbTypeHas(zType, "TEXT") ) return 't';
+  if( zType==0 || zType[0]==0 || migRbTypeHas(zType, "BLOB") ) return 'b';
+  if( migRbTypeHas(zType, "REAL") || migRbTypeHas(zType, "FLOA")
+   || migRbTypeHas(zType, "DOUB") ) return 'r';
+  return 'n';
+}
+
+/* A collation name, with BINARY (the default) as NULL. */
+static const char *migRbColl(const char *z){
+  return (z && migStrICmp(z, "BINARY")==0) ? 0 : z;
+}
+
+/* Two possibly NULL names, equal but for ASCII case. */
+static int migRbSameName(const char *a, const char *b){
+  if( a==0 || b==0 ) return a==b;
+  return migStrICmp(a, b)==0;
+}
+
+/* True if key part pPart reads column zCol. */
+static int migRbPartReads(MigKeyPart *pPart, const char *zCol){
+  return (pPart->zCol && migStrICmp(pPart->zCol, zCol)==0)
+      || migExprMentions(pPart->zExprCanon, zCol);
+}
+
+/* True if a constraint (bCons), an index (bIdx) or a generated column of
+** table pTab reads column zCol. */
+static int migRbTableReads(MigObject *pTab, const char *zCol,
+                           int bCons, int bIdx){
+  int i, j;
+  for(i=0; i<pTab->nCol; i++){
+    if( pTab->aCol[i].eGen!=MIG_GEN_NONE
+     && migExprMentions(pTab->aCol[i].zGenCanon, zCol) ) return 1;
+  }
+  for(i=0; bCons && i<pTab->nCons; i++){
+    MigCons *pC = &pTab->aCons[i];
+    if( pC->eType==MIG_CONS_CHECK ){
+      if( migExprMentions(pC->zExprCanon, zCol) ) return 1;
+      continue;
+    }
+    for(j=0; j<pC->nPart; j++){
+      if( migRbPartReads(&pC->aPart[j], zCol) ) return 1;
+    }
+  }
+  for(i=0; bIdx && i<pTab->nIndex; i++){
+    MigObject *pIdx = pTab->apIndex[i];
+    if( migExprMentions(pIdx->zWhereCanon, zCol) ) return 1;
+    for(j=0; j<pIdx->nPart; j++){
+      if( migRbPartReads(&pIdx->aPart[j], zCol) ) return 1;
+    }
+  }
+  return 0;
+}
+
+/* True if something of schema pS other than table pTab (named zTable
+** now) may read its column zCol: a foreign key that points at it, a
+** view or trigger that names the table and mentions the column. */
+static int migRbSchemaReads(MigSchema *pS, MigObject *pTab,
+                            const char *zTable, const char *zCol){
+  MigColumn *pCol = migFindColumn(pTab, zCol);
+  int i, j, k;
+  for(i=0; pS && i<pS->nObj; i++){
+    MigObject *pObj = pS->apObj[i];
+    if( pObj==pTab ) continue;
+    if( pObj->eType==MIG_OBJ_TABLE ){
+      for(j=0; j<pObj->nCons; j++){
+        MigCons *pC = &pObj->aCons[j];
+        if( pC->eType!=MIG_CONS_FK || !migRbSameName(pC->zParent, zTable) ){
+          continue;
+        }
+        if( pC->nParentCol==0 && pCol && pCol->iPk ) return 1;
+        for(k=0; k<pC->nParentCol; k++){
+          if( migStrICmp(pC->azParentCol[k], zCol)==0 ) return 1;
+        }
+      }
+    }else if( pObj->eType==MIG_OBJ_VIEW || pObj->eType==MIG_OBJ_TRIGGER ){
+      int bNames = pObj->eType==MIG_OBJ_TRIGGER
+                && migRbSameName(pObj->zTable, zTable);
+      for(j=0; !bNames && j<pObj->nRef; j++){
+        bNames = migRbSameName(pObj->azRef[j], zTable);
+      }
+      if( bNames && migExprMentions(pObj->zCanon, zCol) ) return 1;
+    }
+  }
+  return 0;
+}
+
+/* The columns: pairs in the same order, each difference sorted. */
+static void migRbCompareColumns(
+  MigRebuild *r, MigObject *pOld, MigObject *pNew, MigRbDelta *pD
+){
+  int i;
+  if( pOld->nCol!=pNew->nCol ){
+    pD->zWhy = "columns are added or dropped";
+    return;
+  }
+  for(i=0; i<pOld->nCol && pD->zWhy==0; i++){
+    MigColumn *a = &pOld->aCol[i], *b = &pNew->aCol[i];
+    int bType = migStrICmp(a->zTypeCanon ? a->zTypeCanon : "",
+                           b->zTypeCanon ? b->zTypeCanon : "")!=0;
+    int bColl = !migRbSameName(migRbColl(a->zCollate), migRbColl(b->zCollate));
+    int bNN = (a->bNotNull!=0)!=(b->bNotNull!=0);
+    int bConf = a->bNotNull && b->bNotNull
+        && (a->eNotNullConf==MIG_CONF_ABORT ? 0 : a->eNotNullConf)
+        != (b->eNotNullConf==MIG_CONF_ABORT ? 0 : b->eNotNullConf);
+    int bDflt = migNoDefault(a)!=migNoDefault(b)
+        || (!migNoDefault(a) && strcmp(a->zDefaultCanon, b->zDefaultCanon));
+    int bName = strcmp(a->zName, b->zName)!=0;
+    int bAny = bType || bColl || bNN || bConf || bDflt || bName;
+    if( migStrICmp(a->zName, b->zName) ){
+      pD->zWhy = "columns are renamed or in another order";
+    }else if( a->eGen!=MIG_GEN_NONE || b->eGen!=MIG_GEN_NONE ){
+      if( bAny || a->eGen!=b->eGen
+       || strcmp(a->zGenCanon ? a->zGenCanon : "",
+                 b->zGenCanon ? b->zGenCanon : "") ){
+        pD->zWhy = "a generated column changes";
+      }
+    }else if( bAny && (migRbTableReads(pOld, a->zName, 0, 0)
+                    || migRbTableReads(pNew, a->zName, 0, 0)) ){
+      pD->zWhy = "a column that a generated column reads changes";
+    }else if( a->iPk!=b->iPk || (a->iPk && bType) ){
+      pD->zWhy = "the PRIMARY KEY changes";
+    }else if( bDflt ){
+      pD->zWhy = "a DEFAULT changes";
+    }else if( bType && migRbAffinity(a->zType)!=migRbAffinity(b->zType) ){
+      pD->zWhy = "a type changes its affinity";
+    }else if( bColl && (migRbTableReads(pOld, a->zName, 1, 1)
+                     || migRbTableReads(pNew, a->zName, 1, 0)
+                     || migRbSchemaReads(r->pSchema, pOld, r->zName, a->zName)
+                     || migRbSchemaReads(r->pTemp, pOld, r->zName, a->zName)) ){
+      pD->zWhy = "a COLLATE changes on a column that is read by an index, "
+                 "a key, a CHECK, a view or a trigger";
+    }else{
+      if( bType || bColl || bConf || bName ) pD->bOther = 1;
+      if( bNN && b->bNotNull ) pD->apAddNN[pD->nAddNN++] = b;
+      if( bNN && a->bNotNull ) pD->apDropNN[pD->nDropNN++] = a;
+    }
+  }
+}
+
+/* The signatures of the constraints of pTab (sqlite3_malloc, each and
+** the array), NULL when out of memory or when it has none. */
+static char **migRbSigs(MigRebuild *r, MigObject *pTab){
+  char **az = migMalloc(r->p, sizeof(char*)*(i64)(pTab->nCons+1));
+  int i;
+  for(i=0; az && i<pTab->nCons && r->p->rc==SQLITE_OK; i++){
+    az[i] = migConsSignature(r->p, &pTab->aCons[i]);
+  }
+  return az;
+}
+
+/* Free what migRbSigs returned. */
+static void migRbSigsFree(char **az, int n){
+  int i;
+  for(i=0; az && i<n; i++) sqlite3_free(az[i]);
+  sqlite3_free((void*)az);
+}
+
+/* The next PRIMARY KEY or UNIQUE constraint of pTab from i on, or nCons. */
+static int migRbNextKey(MigObject *pTab, int i){
+  while( i<pTab->nCons && pTab->aCons[i].eType!=MIG_CONS_PK
+      && pTab->aCons[i].eType!=MIG_CONS_UNIQUE ) i++;
+  return i;
+}
+
+/* The constraints: keys equal and in order, CHECKs and FOREIGN KEYs
+** paired (a CHECK by its expression, a FOREIGN KEY by all of it). */
+static void migRbCompareCons(
+  MigRebuild *r, MigObject *pOld, MigObject *pNew, MigRbDelta *pD
+){
+  char **azOld = migRbSigs(r, pOld);
+  char **azNew = migRbSigs(r, pNew);
+  unsigned char *aUsed = migMalloc(r->p, pOld->nCons+1);
+  int i, j;
+  if( r->p->rc==SQLITE_OK ){
+    i = migRbNextKey(pOld, 0);
+    j = migRbNextKey(pNew, 0);
+    while( i<pOld->nCons || j<pNew->nCons ){
+      if( i>=pOld->nCons || j>=pNew->nCons || strcmp(azOld[i], azNew[j]) ){
+        pD->zWhy = "a PRIMARY KEY or UNIQUE constraint changes";
+        break;
+      }
+      i = migRbNextKey(pOld, i+1);
+      j = migRbNextKey(pNew, j+1);
+    }
+  }
+  for(j=0; r->p->rc==SQLITE_OK && pD->zWhy==0 && j<pNew->nCons; j++){
+    MigCons *pC = &pNew->aCons[j];
+    if( pC->eType!=MIG_CONS_CHECK && pC->eType!=MIG_CONS_FK ) continue;
+    for(i=0; i<pOld->nCons; i++){
+      MigCons *pO = &pOld->aCons[i];
+      if( aUsed[i] || pO->eType!=pC->eType ) continue;
+      if( pC->eType==MIG_CONS_FK ? strcmp(azOld[i], azNew[j])==0
+                   : strcmp(pO->zExprCanon, pC->zExprCanon)==0 ){
+        aUsed[i] = 1;
+        if( !migRbSameName(pO->zName, pC->zName) ) pD->bOther = 1;
+        break;
+      }
+    }
+    if( i<pOld->nCons ) continue;
+    if( pC->eType==MIG_CONS_FK ){
+      pD->bAddFk = pD->bOther = 1;
+      pD->apAddFk[pD->nAddFk++] = pC;
+    }else{
+      pD->apAddCk[pD->nAddCk++] = pC;
+    }
+  }
+  for(i=0; r->p->rc==SQLITE_OK && pD->zWhy==0 && i<pOld->nCons; i++){
+    MigCons *pO = &pOld->aCons[i];
+    if( aUsed[i] ) continue;
+    if( pO->eType==MIG_CONS_FK ) pD->bOther = 1;
+    if( pO->eType==MIG_CONS_CHECK ) pD->apDropCk[pD->nDropCk++] = pO;
+  }
+  migRbSigsFree(azOld, pOld->nCons);
+  migRbSigsFree(azNew, pNew->nCons);
+  sqlite3_free(aUsed);
+}
+
+/* True if ALTER TABLE DROP CONSTRAINT can drop CHECK pC of pTab: it has
+** a name no other constraint of the table has. */
+static int migRbDroppable(MigObject *pTab, MigCons *pC){
+  int i, n = 0;
+  if( pC->zName==0 ) return 0;
+  for(i=0; i<pTab->nCons; i++){
+    if( migRbSameName(pTab->aCons[i].zName, pC->zName) ) n++;
+  }
+  return n==1;
+}
+
+/* Compare the live table pOld with pD->pNew into pD. */
+static void migRbCompare(MigRebuild *r, MigObject *pOld, MigRbDelta *pD){
+  MigObject *pNew = pD->pNew;
+  Mig *p = r->p;
+  int i;
+  if( p->rc!=SQLITE_OK ) return;
+  pD->apAddNN = migArenaAlloc(p, &r->a, sizeof(MigColumn*)*(i64)(pNew->nCol+1));
+  pD->apDropNN = migArenaAlloc(p, &r->a, sizeof(MigColumn*)*(i64)(pOld->nCol+1));
+  pD->apAddCk = migArenaAlloc(p, &r->a, sizeof(MigCons*)*(i64)(pNew->nCons+1));
+  pD->apAddFk = migArenaAlloc(p, &r->a, sizeof(MigCons*)*(i64)(pNew->nCons+1));
+  pD->apDropCk = migArenaAlloc(p, &r->a, sizeof(MigCons*)*(i64)(pOld->nCons+1));
+  if( p->rc!=SQLITE_OK ) return;
+  if( pOld->bStrict || pNew->bStrict ){
+    pD->zWhy = "the table is STRICT";
+  }else if( pOld->bWithoutRowid || pNew->bWithoutRowid ){
+    pD->zWhy = "the table is WITHOUT ROWID";
+  }else if( (pOld->bAutoinc!=0)!=(pNew->bAutoinc!=0) ){
+    pD->zWhy = "AUTOINCREMENT is added or removed";
+  }else if( migHasRowidAlias(pOld)!=migHasRowidAlias(pNew) ){
+    pD->zWhy = "the PRIMARY KEY changes";
+  }
+  if( pD->zWhy==0 ) migRbCompareColumns(r, pOld, pNew, pD);
+  if( pD->zWhy==0 ) migRbCompareCons(r, pOld, pNew, pD);
+  if( p->rc!=SQLITE_OK ) return;
+  pD->bNative = pD->zWhy==0 && !pD->bOther;
+  for(i=0; pD->bNative && i<pD->nDropCk; i++){
+    pD->bNative = migRbDroppable(pOld, pD->apDropCk[i]);
+  }
+}
+
+/* Parse create_sql and check that it prepares under the scratch name
+** (r->zCreate), then compare it with the live table.  Never writes. */
+static void migRbAnalyze(MigRebuild *r, const char *zMapping, MigRbDelta *pD){
+  Mig m;
+  sqlite3_stmt *pStmt = 0;
+  const char *zTail = 0;
+  int rc;
+  memset(pD, 0, sizeof(*pD));
+  if( r->p->rc!=SQLITE_OK ) return;
+  if( zMapping ){
+    pD->zWhy = "a mapping computes columns";
+    return;
+  }
+  migHandleInit(&m, r->db, 0, 0);
+  pD->pNew = migParseCreate(&m, &r->a, r->zCreateIn);
+  if( m.rc!=SQLITE_OK || pD->pNew->eType!=MIG_OBJ_TABLE ){
+    migErrorDrop(r->p, &m);
+    pD->pNew = 0;
+    pD->zWhy = "create_sql is not a CREATE TABLE libmig reads";
+    return;
+  }
+  rc = sqlite3_prepare_v2(r->db, r->zCreate, -1, &pStmt, &zTail);
+  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ){
+    MigRbTok t;
+    for(migRbTokInit(&t, zTail); t.n>0 && migRbTokIsPunct(&t, ';');){
+      migRbTokNext(&t);
+    }
+    if( t.n>0 ) rc = SQLITE_ERROR;
+  }
+  if( rc!=SQLITE_OK ){
+    migRbEnvError(r, rc);
+    pD->zWhy = "create_sql does not prepare";
+    return;
+  }
+  migRbCompare(r, r->pTab, pD);
+}
+
+/* The method for pD on this connection, now. */
+static int migRbChoose(MigRebuild *r, MigRbDelta *pD){
+  MigConfig *pConfig = r->p->pConfig;
+  int bDefensive = 0;
+  int iVersion = sqlite3_libversion_number();
+  if( r->p->rc!=SQLITE_OK || pD->zWhy ) return MIG_METHOD_REBUILD;
+  if( pConfig && pConfig->bAlwaysRebuild ){
+    pD->zWhy = "mig_config('rebuild') is 'always'";
+    return MIG_METHOD_REBUILD;
+  }
+  if( pConfig && pConfig->bOffline ){
+    pD->zWhy = "offline SQL copies";
+    return MIG_METHOD_REBUILD;
+  }
+  sqlite3_db_config(r->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &bDefensive);
+  pD->bInPlaceOk = !bDefensive && iVersion>=MIG_RB_INPLACE_VERSION;
+  if( migRbDeltaEmpty(pD) && !pD->bInPlaceOk ) return MIG_METHOD_NATIVE;
+  if( pD->bNative && !migRbDeltaEmpty(pD)
+   && iVersion>=MIG_RB_NATIVE_VERSION ){
+    return MIG_METHOD_NATIVE;
+  }
+  if( pD->bInPlaceOk ) return MIG_METHOD_INPLACE;
+  pD->zWhy = bDefensive ? "the connection is in DEFENSIVE mode"
+                        : "this SQLite is older than 3.34";
+  return MIG_METHOD_REBUILD;
+}
+
+/*************************************************************************
+** Without a copy: validation, SQLite's own statements, the edit.
+*/
+
+/* Count the rows of the table for which zWhere holds (-1 and the error
+** set when that fails).  zWhere holds the expressions of create_sql's
+** CHECKs: the query is refused if it would call a function a schema could
+** not (rule 12, MIG_RB_GUARD), as the CHECK itself was when create_sql was
+** prepared. */
+static i64 migRbCountWhere(MigRebuild *r, const char *zWhere){
+  i64 n = -1;
+  char *zErr = 0;
+  if( migRbSql(r, MIG_RB_COUNT|MIG_RB_GUARD, &zErr, &n, "SELECT count(*) "
+        "FROM \"%w\".\"%w\" AS \"%w\" WHERE %s", r->zDb, r->zName,
+        r->zNewName, zWhere)!=SQLITE_OK
+   && r->p->rc==SQLITE_OK ){
+    /* In the words of a copy that fails the same way. */
+    migError(r->p, "cannot copy the rows of \"%w\" into the new "
+        "definition: %s", r->zNewName, zErr ? zErr : "");
+  }
+  sqlite3_free(zErr);
+  return n;
+}
+
+/* The new NOT NULL (unless bNoNN) and CHECK constraints of pD hold for
+** every row, or the error names the first that fails and how many rows
+** do, in the words of a failed copy.  One scan when all hold. */
+static void migRbValidate(MigRebuild *r, MigRbDelta *pD, int bNoNN){
+  sqlite3_str *pAll;
+  char *zAll, *zOne;
+  int i, n = 0;
+  i64 nBad;
+  if( r->p->rc!=SQLITE_OK ) return;
+  pAll = sqlite3_str_new(r->db);
+  for(i=0; !bNoNN && i<pD->nAddNN; i++){
+    sqlite3_str_appendf(pAll, "%s\"%w\" IS NULL", n++ ? " OR " : "",
+        pD->apAddNN[i]->zName);
+  }
+  for(i=0; i<pD->nAddCk; i++){
+    sqlite3_str_appendf(pAll, "%sNOT (%s\n)", n++ ? " OR " : "",
+        pD->apAddCk[i]->zExpr);
+  }
+  zAll = migStrFinish(r->p, pAll);
+  if( zAll && n>0 && migRbCountWhere(r, zAll)>0 ){
+    for(i=0; !bNoNN && i<pD->nAddNN && r->p->rc==SQLITE_OK; i++){
+      zOne = migMprintf(r->p, "\"%w\" IS NULL", pD->apAddNN[i]->zName);
+      nBad = zOne ? migRbCountWhere(r, zOne) : 0;
+      sqlite3_free(zOne);
+      if( nBad>0 ) migRbNullError(r, nBad, pD->apAddNN[i]->zName);
+    }
+    for(i=0; i<pD->nAddCk && r->p->rc==SQLITE_OK; i++){
+      zOne = migMprintf(r->p, "NOT (%s\n)", pD->apAddCk[i]->zExpr);
+      nBad = zOne ? migRbCountWhere(r, zOne) : 0;
+      sqlite3_free(zOne);
+      if( nBad>0 ) migRbCheckError(r, nBad, pD->apAddCk[i]);
+    }
+  }
+  sqlite3_free(zAll);
+}
+
+/* Roll back to MIG_RB_TRY and let the next method run, unless an error
+** is set (then the call fails).  Returns 0 (not done) or 1 (failed). */
+static int migRbTryFailed(MigRebuild *r){
+  if( r->p->rc!=SQLITE_OK ) return 1;
+  migExec(r->p, "ROLLBACK TO \"" MIG_RB_TRY "\"; RELEASE \"" MIG_RB_TRY "\"");
+  migTrapRefresh(r->p);           /* the schema change expired it */
+  return r->p->rc!=SQLITE_OK;
+}
+
+/* The table as sqlite_schema now has it, parsed, or NULL. */
+static MigObject *migRbReread(MigRebuild *r){
+  Mig m;
+  MigObject *pObj = 0;
+  char *zSql = 0;
+  sqlite3_stmt *pStmt = migPrepare(r->p, "SELECT sql FROM \"%w\".sqlite_master "
+      "WHERE type='table' AND name=%Q", r->zDb, r->zName);
+  if( migStep(r->p, pStmt)==SQLITE_ROW ){
+    zSql = migStrndup(r->p, (const char*)sqlite3_column_text(pStmt, 0), -1);
+  }
+  migFinalize(r->p, pStmt);
+  if( zSql ){
+    migHandleInit(&m, r->db, 0, 0);
+    pObj = migParseCreate(&m, &r->a, zSql);
+    if( m.rc!=SQLITE_OK ) pObj = 0;
+    migErrorDrop(r->p, &m);
+  }
+  sqlite3_free(zSql);
+  return pObj;
+}
+
+/* The conflict clause of a NOT NULL, as SQL ("" for none). */
+static const char *migRbConflict(int eConf){
+  switch( eConf ){
+    case MIG_CONF_ROLLBACK: return " ON CONFLICT ROLLBACK";
+    case MIG_CONF_FAIL:     return " ON CONFLICT FAIL";
+    case MIG_CONF_IGNORE:   return " ON CONFLICT IGNORE";
+    case MIG_CONF_REPLACE:  return " ON CONFLICT REPLACE";
+  }
+  return "";
+}
+
+/*
+** SQLite's own statements (3.53): DROP NOT NULL and DROP CONSTRAINT, then
+** SET NOT NULL (its own scan refuses NULLs: then they are counted for the
+** message), then ADD CHECK after libmig's validation (which runs the
+** expression with schema rights and CHECK's rule that NULL passes; SQLite
+** 3.53 refuses a row where the expression is NULL: then the next method
+** runs).  The result must equal create_sql, or the next method runs.
+** Returns 1 when done (or failed with the error set), 0 for the next.
+*/
+static int migRbNative(MigRebuild *r, MigRbDelta *pD){
+  Mig *p = r->p;
+  int i, rc = SQLITE_OK;
+  MigRbDelta check;
+  MigObject *pNow;
+  if( p->rc!=SQLITE_OK || migRbDeltaEmpty(pD) ) return 1;
+  migExec(p, "SAVEPOINT \"" MIG_RB_TRY "\"");
+  for(i=0; i<pD->nDropNN && rc==SQLITE_OK; i++){
+    rc = migRbSql(r, MIG_RB_RUN, 0, 0, "ALTER TABLE \"%w\".\"%w\" ALTER "
+        "COLUMN \"%w\" DROP NOT NULL", r->zDb, r->zName,
+        pD->apDropNN[i]->zName);
+  }
+  for(i=0; i<pD->nDropCk && rc==SQLITE_OK; i++){
+    rc = migRbSql(r, MIG_RB_RUN, 0, 0, "ALTER TABLE \"%w\".\"%w\" DROP "
+        "CONSTRAINT \"%w\"", r->zDb, r->zName, pD->apDropCk[i]->zName);
+  }
+  for(i=0; i<pD->nAddNN && rc==SQLITE_OK; i++){
+    MigColumn *pCol = pD->apAddNN[i];
+    rc = migRbSql(r, MIG_RB_RUN, 0, 0, "ALTER TABLE \"%w\".\"%w\" ALTER "
+        "COLUMN \"%w\" SET NOT NULL%s", r->zDb, r->zName, pCol->zName,
+        migRbConflict(pCol->eNotNullConf));
+    if( (rc & 0xff)==SQLITE_CONSTRAINT ){
+      char *zOne = migMprintf(p, "\"%w\" IS NULL", pCol->zName);
+      i64 n = zOne ? migRbCountWhere(r, zOne) : 0;
+      sqlite3_free(zOne);
+      if( n>0 ) migRbNullError(r, n, pCol->zName);
+    }
+  }
+  if( rc==SQLITE_OK && pD->nAddCk ) migRbValidate(r, pD, 1);
+  for(i=0; i<pD->nAddCk && rc==SQLITE_OK && p->rc==SQLITE_OK; i++){
+    /* "[CONSTRAINT name] CHECK (...)" as create_sql writes it, column
+    ** constraint or table constraint alike. */
+    MigCons *pC = pD->apAddCk[i];
+    rc = migRbSql(r, MIG_RB_RUN, 0, 0, "ALTER TABLE \"%w\".\"%w\" ADD %.*s",
+        r->zDb, r->zName, pC->span.n, &pD->pNew->zSql[pC->span.iStart]);
+  }
+  if( rc==SQLITE_OK && p->rc==SQLITE_OK ){
+    /* Done as create_sql says? */
+    pNow = migRbReread(r);
+    memset(&check, 0, sizeof(check));
+    check.pNew = pD->pNew;
+    if( pNow ) migRbCompare(r, pNow, &check);
+    if( pNow && p->rc==SQLITE_OK && migRbDeltaEmpty(&check) ){
+      migExec(p, "RELEASE \"" MIG_RB_TRY "\"");
+      return 1;
+    }
+  }
+  return migRbTryFailed(r);
+}
+
+/*
+** Do the new FOREIGN KEYs of pD hold for every row (after the edit)?
+** foreign_key_check probes the parent once per row: a million rows cost
+** about two seconds.  A key of one column that names its parent's
+** INTEGER PRIMARY KEY, on a column that an index of the table leads, is
+** checked with one probe per distinct value instead, read from that
+** index: the same rowid lookup SQLite's check makes (the value given the
+** parent's numeric affinity; no match unless it becomes an integer).
+** Returns 1 when every new key was shown to hold; 0 when one was not
+** (or a violation was found): then foreign_key_check runs, and says
+** which rows fail in the words of a failed copy.
+*/
+static int migRbFksHold(MigRebuild *r, MigRbDelta *pD){
+  int i, j;
+  for(i=0; i<pD->nAddFk && r->p->rc==SQLITE_OK; i++){
+    MigCons *pC = pD->apAddFk[i];
+    MigObject *pPar = (MigObject*)migHashFind(&r->pSchema->tables, pC->zParent);
+    const char *zCol = pC->nPart==1 ? pC->aPart[0].zCol : 0;
+    const char *zKey = 0;
+    int bLead = 0;
+    i64 n;
+    if( zCol==0 || pPar==0 || pPar->eType!=MIG_OBJ_TABLE
+     || !migHasRowidAlias(pPar) ){
+      return 0;
+    }
+    for(j=0; j<pPar->nCol; j++){
+      if( pPar->aCol[j].iPk ) zKey = pPar->aCol[j].zName;
+    }
+    if( zKey==0 || pC->nParentCol>1
+     || (pC->nParentCol==1 && migStrICmp(pC->azParentCol[0], zKey)) ){
+      return 0;
+    }
+    for(j=0; j<r->pTab->nIndex && !bLead; j++){
+      MigObject *pIdx = r->pTab->apIndex[j];
+      bLead = pIdx->zWhere==0 && pIdx->nPart>0 && pIdx->aPart[0].zCol
+           && migStrICmp(pIdx->aPart[0].zCol, zCol)==0;
+    }
+    for(j=0; j<r->pTab->nCons && !bLead; j++){
+      MigCons *pK = &r->pTab->aCons[j];
+      bLead = (pK->eType==MIG_CONS_PK || pK->eType==MIG_CONS_UNIQUE)
+           && pK->nPart>0 && pK->aPart[0].zCol
+           && migStrICmp(pK->aPart[0].zCol, zCol)==0;
+    }
+    if( !bLead ) return 0;
+    migRbSql(r, MIG_RB_COUNT, 0, &n, "SELECT count(*) FROM (SELECT DISTINCT "
+        "\"%w\" AS v FROM \"%w\".\"%w\" WHERE \"%w\" IS NOT NULL) AS x "
+        "WHERE NOT EXISTS (SELECT 1 FROM \"%w\".\"%w\" AS p WHERE p.\"%w\"=x.v)",
+        zCol, r->zDb, r->zName, zCol, r->zDb, pPar->zName, zKey);
+    if( n!=0 ) return 0;
+  }
+  return r->p->rc==SQLITE_OK;
+}
+
+/* What an edit in place must not change, as SQLite reports it: the key
+** positions and hidden flags of the columns, every index of the table
+** (auto-indexes included) with its columns, collations and order.
+** sqlite3_free() it. */
+static char *migRbShape(MigRebuild *r){
+  char *zShape = 0;
+  sqlite3_stmt *pStmt = migPrepare(r->p,
+      "SELECT (SELECT group_concat(lower(name)||':'||pk||':'||hidden, ',') "
+      "FROM pragma_table_xinfo(%Q,%Q)) || '|' || coalesce((SELECT "
+      "group_concat(s, ',') FROM (SELECT l.name||'/'||l.\"unique\"||'/'||"
+      "l.origin||'/'||l.partial||'/'||x.seqno||'/'||x.cid||'/'||"
+      "lower(coalesce(x.name,''))||'/'||x.\"desc\"||'/'||"
+      "upper(coalesce(x.coll,''))||'/'||x.key AS s "
+      "FROM pragma_index_list(%Q,%Q) AS l, pragma_index_xinfo(l.name,%Q) AS x "
+      "ORDER BY l.name, x.seqno)), '')",
+      r->zName, r->zDb, r->zName, r->zDb, r->zDb);
+  if( migStep(r->p, pStmt)==SQLITE_ROW ){
+    zShape = migStrndup(r->p, (const char*)sqlite3_column_text(pStmt, 0), -1);
+  }
+  migFinalize(r->p, pStmt);
+  return zShape;
+}
+
+/*
+** The edit in place: sqlite_schema gets the new text under
+** writable_schema (switched with sqlite3_db_config, as it was before on
+** every path), schema_version is bumped (every connection, this one
+** included, reads the schema again), the shape is checked.  The new NOT
+** NULL and CHECK constraints are validated before the edit, a new
+** FOREIGN KEY after it (foreign_key_check reads the schema).  All inside
+** the call's transaction, the edit under MIG_RB_TRY.
+** Returns 1 when done (or failed with the error set), 0 for the copy.
+*/
+static int migRbInPlace(MigRebuild *r, MigRbDelta *pD){
+  Mig *p = r->p;
+  char *zBefore, *zAfter = 0;
+  int bWritable = 0, bSame = 0;
+  i64 iVersion;
+  if( p->rc!=SQLITE_OK ) return 1;
+  /* Before the edit: once the schema says NOT NULL, SQLite answers
+  ** "x IS NULL" with false without looking at the rows. */
+  migRbValidate(r, pD, 0);
+  migExec(p, "SAVEPOINT \"" MIG_RB_TRY "\"");
+  zBefore = migRbShape(r);
+  iVersion = migQueryInt(p, 0, "PRAGMA \"%w\".schema_version", r->zDb);
+  if( p->rc==SQLITE_OK ){
+    sqlite3_db_config(r->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, -1, &bWritable);
+    sqlite3_db_config(r->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, 1, (int*)0);
+    migExec(p, "UPDATE \"%w\".sqlite_master SET sql=%Q WHERE type='table' "
+        "AND name=%Q", r->zDb, r->zInPlaceSql, r->zName);
+    sqlite3_db_config(r->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, bWritable,
+                      (int*)0);
+    if( p->rc==SQLITE_OK && sqlite3_changes(r->db)!=1 ){
+      migError(p, "cannot edit the definition of \"%w\" in place", r->zName);
+    }
+  }
+  migExec(p, "PRAGMA \"%w\".schema_version=%lld", r->zDb, iVersion+1);
+  migTrapRefresh(p);              /* writable_schema expired it */
+  if( p->rc==SQLITE_OK ){
+    zAfter = migRbShape(r);
+    bSame = zBefore && zAfter && strcmp(zBefore, zAfter)==0;
+  }
+  sqlite3_free(zBefore);
+  sqlite3_free(zAfter);
+  if( p->rc!=SQLITE_OK || !bSame ) return migRbTryFailed(r);
+  if( pD->bAddFk && !migRbFksHold(r, pD) ) migRbFkCheck(r);
+  if( p->rc==SQLITE_OK ) migExec(p, "RELEASE \"" MIG_RB_TRY "\"");
+  return 1;
+}
+
+/*
+** How mig_rebuild(zTable, zCreate, zMapping) would change table pTab of
+** schema pSchema (named zTable at that step of a script) on this
+** connection now: MIG_METHOD_NATIVE, _INPLACE or _REBUILD.  Reads only.
+** *pzWhy (if not NULL) gets why the rows are copied, or NULL.
+*/
+int migRebuildMethod(
+  Mig *p,
+  MigSchema *pSchema,
+  MigObject *pTab,
+  const char *zTable,
+  const char *zCreate,
+  const char *zMapping,
+  const char **pzWhy
+){
+  MigRebuild r;
+  MigRbDelta d;
+  Mig m;
+  int eMethod = MIG_METHOD_REBUILD;
+  if( pzWhy ) *pzWhy = 0;
+  if( p->rc!=SQLITE_OK ) return eMethod;
+  memset(&r, 0, sizeof(r));
+  memset(&d, 0, sizeof(d));
+  migHandleInit(&m, p->db, 0, p->pConfig);
+  m.zDb = pSchema->zDb;
+  r.p = &m;
+  r.db = p->db;
+  r.zDb = pSchema->zDb;
+  r.iDqsDml = r.iDqsDdl = -1;
+  r.pSchema = pSchema;
+  r.pTab = pTab;
+  r.zName = zTable;
+  r.zCreateIn = zCreate;
+  if( pTab==0 || pTab->eType!=MIG_OBJ_TABLE ){
+    d.zWhy = "it is not a table";
+  }else{
+    migRbSplitCreate(&r);
+    if( m.rc==SQLITE_OK ){
+      migRbAnalyze(&r, zMapping, &d);
+      eMethod = migRbChoose(&r, &d);
+    }else{
+      d.zWhy = "create_sql is not a CREATE TABLE for it";
+    }
+  }
+  if( pzWhy ) *pzWhy = m.rc==SQLITE_OK ? d.zWhy : 0;
+  if( m.rc!=SQLITE_OK ) eMethod = MIG_METHOD_REBUILD;
+  migErrorDrop(p, &m);
+  migArenaFree(&r.a);
+  return eMethod;
+}
+
+/* "native", "in place" or "rebuild". */
+const char *migRebuildMethodName(int eMethod){
+  switch( eMethod ){
+    case MIG_METHOD_NATIVE:  return "native";
+    case MIG_METHOD_INPLACE: return "in place";
+  }
+  return "rebuild";
 }
 
 /*************************************************************************
@@ -1812,6 +2589,20 @@ static void migRbSave(MigRebuild *r){
   }
 }
 
+/* The copy, SQLite's documented 12 steps (see the top of this file). */
+static void migRbCopyAll(MigRebuild *r, const char *zMapping){
+  migRbCreateNew(r);
+  migRbColumns(r);
+  migRbMapping(r, zMapping);
+  migRbLists(r);
+  migRbSave(r);
+  migRbCopy(r);
+  migRbDependents(r);
+  migRbSwap(r);
+  migRbRecreate(r);
+  migRbFkCheck(r);
+}
+
 /*
 ** Rebuild table zTable of schema p->zDb to zCreate (one CREATE TABLE for
 ** the same name), copying every row; zMapping is NULL or a JSON object
@@ -1828,6 +2619,8 @@ static i64 migRebuild(
 ){
   MigRebuild r;
   MigTxn txn;
+  MigRbDelta delta;
+  int eMethod;
   if( p->rc!=SQLITE_OK ) return 0;
   memset(&r, 0, sizeof(r));
   r.p = p;
@@ -1841,19 +2634,19 @@ static i64 migRebuild(
   migRbReadTemp(&r);
   migRbSplitCreate(&r);
   migRbFindChildren(&r);
+  migRbAnalyze(&r, zMapping, &delta);
+  eMethod = migRbChoose(&r, &delta);
 
   migTxnBegin(p, &txn, MIG_RB_SAVEPOINT, 0);
-  migRbCreateNew(&r);
-  migRbColumns(&r);
-  migRbMapping(&r, zMapping);
-  migRbLists(&r);
-  migRbSave(&r);
-  migRbCopy(&r);
-  migRbDependents(&r);
-  migRbSwap(&r);
-  migRbRecreate(&r);
-  migRbFkCheck(&r);
+  if( eMethod==MIG_METHOD_NATIVE && !migRbNative(&r, &delta) ){
+    eMethod = delta.bInPlaceOk ? MIG_METHOD_INPLACE : MIG_METHOD_REBUILD;
+  }
+  if( eMethod==MIG_METHOD_INPLACE && !migRbInPlace(&r, &delta) ){
+    eMethod = MIG_METHOD_REBUILD;
+  }
+  if( eMethod==MIG_METHOD_REBUILD ) migRbCopyAll(&r, zMapping);
   migTxnEnd(p, &txn);
+
 
   migRbDqs(&r, 0);
   sqlite3_free(r.zTargets);
@@ -1874,35 +2667,34 @@ static i64 migRebuild(
 ** copied.  In autocommit mode it runs in a transaction of its own, with
 ** foreign keys off as the procedure wants (see migTxnBegin).
 */
-void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  Mig m;
-  MigTxn txn;
-  const char *zTable, *zCreate, *zMapping = 0;
-  i64 nRow = 0;
+/* The arguments and the result of one mig_rebuild call. */
+typedef struct MigRbCall MigRbCall;
+struct MigRbCall {
+  const char *zTable, *zCreate, *zMapping;
+  i64 nRow;
+};
 
-  migCallBegin(&m, ctx, "mig_rebuild");
-  zTable = migArgText(&m, argv, 0, "table");
-  zCreate = migArgText(&m, argv, 1, "create_sql");
-  if( argc>2 ) zMapping = migArgOpt(&m, argv, 2);
-  /* From a script, the call that runs it checked the journal already. */
-  if( m.pConfig->guard.nScript==0 ) migRequireSafeJournal(&m);
-  migTxnBegin(&m, &txn, "libmig_rebuild_call", 1);
-  nRow = migRebuild(&m, zTable, zCreate, zMapping);
-  migTxnEnd(&m, &txn);
-  if( m.rc==SQLITE_OK ) sqlite3_result_int64(ctx, nRow);
-  migCallEnd(&m, ctx);
+/* The work of a call, for migAtomicRun(): its own transaction. */
+static void migRbCallWork(Mig *p, void *pArg){
+  MigRbCall *pC = (MigRbCall*)pArg;
+  MigTxn txn;
+  migTxnBegin(p, &txn, "libmig_rebuild_call", 1);
+  pC->nRow = migRebuild(p, pC->zTable, pC->zCreate, pC->zMapping);
+  migTxnEnd(p, &txn);
 }
 
-/*
-** How mig_rebuild will bring the live table pLive to the definition pNew
-** (with the mapping zMapping, or NULL): the plan's "method".  Today every
-** mig_rebuild copies the rows.  This is the one place that decides, for
-** the plan and for mig_rebuild alike, once mig_rebuild can edit a table
-** in place (DESIGN.md, "No copy where no row changes").
-*/
-int migRebuildMethod(Mig *p, MigObject *pLive, MigObject *pNew,
-                     const char *zMapping){
-  (void)pLive; (void)pNew; (void)zMapping;
-  if( p->pConfig && p->pConfig->bAlwaysRebuild ) return MIG_METHOD_REBUILD;
-  return MIG_METHOD_REBUILD;
+void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Mig m;
+  MigRbCall c;
+
+  memset(&c, 0, sizeof(c));
+  migCallBegin(&m, ctx, "mig_rebuild");
+  c.zTable = migArgText(&m, argv, 0, "table");
+  c.zCreate = migArgText(&m, argv, 1, "create_sql");
+  if( argc>2 ) c.zMapping = migArgOpt(&m, argv, 2);
+  /* From a script, the call that runs it checked the journal already. */
+  if( m.pConfig->guard.nScript==0 ) migRequireSafeJournal(&m);
+  migAtomicRun(&m, migRbCallWork, &c);
+  if( m.rc==SQLITE_OK ) sqlite3_result_int64(ctx, c.nRow);
+  migCallEnd(&m, ctx);
 }

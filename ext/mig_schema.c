@@ -28,8 +28,15 @@
 ** order (cid, seqno, id and seq count up from 0) instead of trusting it.
 **
 ** Left out of the model: SQLite's own tables (sqlite_%), libmig's own
-** bookkeeping tables (_libmig_%, see migIsBookkeepingTable), the shadow
-** tables of virtual tables, and indexes and triggers on any of those.
+** bookkeeping tables (_libmig_%, see migIsBookkeepingTable), Alembic's
+** (alembic_version: a database that Alembic managed keeps it when it
+** moves to libmig), the shadow tables of virtual tables, and indexes and
+** triggers on any of those.  FILTERS: migSchemaReadFiltered() also
+** leaves out the tables, views and triggers whose name matches one of
+** the glob patterns of a MigFilter (options_json "exclude"), with the
+** indexes and triggers of a table or view left out; they are matched
+** after the shadow tables are found, so that a virtual table's shadow
+** tables are known for what they are even when it is excluded.
 ** Shadow tables are those pragma table_list reports as "shadow" (it is
 ** read only when the schema has virtual tables, as the pragma prepares
 ** every view of the schema the first time it runs).  When the module of
@@ -68,6 +75,7 @@ struct MigReader {
   int nVtab;            /* virtual tables seen */
   MigObject **apObj;    /* objects read so far (sqlite3_malloc) */
   int nObj, nObjAlloc;
+  const MigFilter *pFilter;  /* objects to leave out, or NULL */
 };
 
 /* Schemas of up to this many tables are verified against the pragmas
@@ -79,6 +87,39 @@ struct MigReader {
 /* True for the tables libmig keeps its own records in. */
 int migIsBookkeepingTable(const char *zName){
   return zName!=0 && sqlite3_strnicmp(zName, "_libmig_", 8)==0;
+}
+
+/* True for the table that Alembic records its revision in: a database
+** that moves from Alembic to libmig keeps it, and it is not part of the
+** application's schema. */
+static int migIsAlembicTable(const char *zName){
+  return zName!=0 && migStrICmp(zName, "alembic_version")==0;
+}
+
+/* True if zName matches one of the patterns of pF (NULL matches nothing).
+** Names compare as SQLite compares them: ASCII letters case-folded. */
+int migFilterMatch(Mig *p, const MigFilter *pF, const char *zName){
+  char aBuf[128];
+  char *zLow = aBuf;
+  int i, n, bMatch = 0;
+  if( pF==0 || pF->nPat==0 || zName==0 ) return 0;
+  n = (int)strlen(zName);
+  if( n>=(int)sizeof(aBuf) ){
+    zLow = sqlite3_malloc64((sqlite3_uint64)n+1);
+    if( zLow==0 ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+      return 0;
+    }
+  }
+  for(i=0; i<=n; i++){
+    char c = zName[i];
+    zLow[i] = (c>='A' && c<='Z') ? c+('a'-'A') : c;
+  }
+  for(i=0; i<pF->nPat && !bMatch; i++){
+    bMatch = sqlite3_strglob(pF->azPat[i], zLow)==0;
+  }
+  if( zLow!=aBuf ) sqlite3_free(zLow);
+  return bMatch;
 }
 
 /* True for SQLite's own tables and their automatic indexes. */
@@ -336,6 +377,7 @@ static void migReadObjects(MigReader *pR){
     }
     if( migIsSqliteName(zName) || migIsSqliteName(zTbl) ) continue;
     if( migIsBookkeepingTable(zName) || migIsBookkeepingTable(zTbl) ) continue;
+    if( migIsAlembicTable(zName) || migIsAlembicTable(zTbl) ) continue;
     pObj = migParseCreate(pR->p, pA, zSql);
     if( pObj==0 ) break;
     if( !migTypeMatches(zType, pObj->eType) ){
@@ -370,8 +412,9 @@ static int migIsShadow(MigReader *pR, const char *zName){
 }
 
 /*
-** Drop the shadow tables (and indexes and triggers on them), move the
-** object list into the arena and fill the hashes.
+** Drop the shadow tables (and indexes and triggers on them) and what the
+** filter excludes, move the object list into the arena and fill the
+** hashes.
 */
 static void migReadCollect(MigReader *pR){
   MigSchema *pS = pR->pSchema;
@@ -384,6 +427,12 @@ static void migReadCollect(MigReader *pR){
       bDrop = migIsShadow(pR, pObj->zName);
     }else if( pObj->eType==MIG_OBJ_INDEX || pObj->eType==MIG_OBJ_TRIGGER ){
       bDrop = migIsShadow(pR, pObj->zTable);
+    }
+    if( !bDrop && pR->pFilter ){
+      /* an index follows its table; the others match by name too */
+      bDrop = migFilterMatch(pR->p, pR->pFilter, pObj->zTable)
+          || (pObj->eType!=MIG_OBJ_INDEX
+              && migFilterMatch(pR->p, pR->pFilter, pObj->zName));
     }
     if( !bDrop ) pR->apObj[n++] = pObj;
   }
@@ -1047,11 +1096,18 @@ static void migCheckForeignKeys(MigReader *pR){
 ** are verified against SQLite as they are read (MIG_VERIFY_MAX_TABLES).
 */
 MigSchema *migSchemaRead(Mig *p, const char *zDb){
+  return migSchemaReadFiltered(p, zDb, 0);
+}
+
+/* The model of schema zDb without what pFilter excludes. */
+MigSchema *migSchemaReadFiltered(Mig *p, const char *zDb,
+                                 const MigFilter *pFilter){
   MigReader sR;
   MigSchema *pS;
   int i, nTab = 0, bVerify;
   if( p->rc!=SQLITE_OK ) return 0;
   memset(&sR, 0, sizeof(sR));
+  sR.pFilter = pFilter;
   pS = (MigSchema*)migMalloc(p, sizeof(MigSchema));
   if( pS==0 ) return 0;
   pS->zDb = migArenaStrndup(p, &pS->arena, zDb, -1);

@@ -201,6 +201,50 @@ void migBookClose(MigBook *pB){
   memset(pB, 0, sizeof(*pB));
 }
 
+/*
+** Fail when the schema records applied revisions and none of them has a
+** script in pS: listing those ids as current, or counting "0 applied",
+** or starting a new base next to them would all hide that the script
+** location is not the directory of this database's history.
+*/
+void migAppliedRequireKnown(Mig *p, MigScripts *pS, MigApplied *pA){
+  sqlite3_str *pStr;
+  char *zList;
+  int i;
+  if( p->rc!=SQLITE_OK || pA->nUnknown==0 ) return;
+  for(i=0; i<pS->nRev; i++){
+    if( pA->aApplied[i] ) return;
+  }
+  pStr = sqlite3_str_new(p->db);
+  for(i=0; i<pA->nUnknown && i<3; i++){
+    sqlite3_str_appendf(pStr, "%s%s", i ? ", " : "", pA->azUnknown[i]);
+  }
+  if( pA->nUnknown>3 ) sqlite3_str_appendf(pStr, ", ...");
+  zList = migStrFinish(p, pStr);
+  if( zList ){
+    migError(p, "%s records %d applied revision%s (%s), and none of them is"
+        " in the script location %s, which %s: set the script location to"
+        " the directory that holds this database's revisions"
+        " (mig_config('script_location', 'dir')); if their scripts were"
+        " deleted, restore them (or forget them with mig_stamp('base'))",
+        p->zDb, pA->nUnknown, pA->nUnknown==1 ? "" : "s", zList, pS->zDir,
+        pS->nRev==0 ? "holds no scripts" : "holds other revisions only");
+  }
+  sqlite3_free(zList);
+}
+
+/* Fail when schema p->zDb is read-only; zWhat is what it would change. */
+void migRequireWritable(Mig *p, const char *zWhat){
+  if( p->rc==SQLITE_OK && sqlite3_db_readonly(p->db, p->zDb)==1 ){
+    const char *zFile = sqlite3_db_filename(p->db, p->zDb);
+    migErrorSet(p, SQLITE_READONLY, "%s is read-only (%s): it was opened"
+        " read-only, or the file or its directory cannot be written; nothing"
+        " was changed: open it read-write to %s", p->zDb,
+        zFile && zFile[0] ? zFile : "an in-memory or temporary database",
+        zWhat);
+  }
+}
+
 /* mig_current(): the current revision(s), NULL at base. */
 void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
@@ -211,6 +255,7 @@ void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   migCallBegin(&m, ctx, "mig_current");
   pS = migScriptsOpen(&m);
   migAppliedLoad(&m, pS, &ap);
+  migAppliedRequireKnown(&m, pS, &ap);
   zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
   if( m.rc==SQLITE_OK && zCur ){
     sqlite3_result_text(ctx, zCur, -1, sqlite3_free);

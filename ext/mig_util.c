@@ -454,11 +454,29 @@ int migSchemaExists(Mig *p, const char *zDb){
   return bFound;
 }
 
-/* Fails unless zDb names an attached schema. */
+/*
+** Fails unless zDb names an attached schema, and unless the file it was
+** attached from is still the one at its path.  An ORM that writes a new
+** models.db (create_all on a fresh file) replaces the file: a connection
+** that keeps the old one attached reads the old schema, and the diff
+** would say "no changes" with a straight face.
+*/
 void migRequireSchema(Mig *p, const char *zDb){
+  int bMoved = 0;
   if( p->rc==SQLITE_OK && !migSchemaExists(p, zDb) ){
     migError(p, "no such schema: %s (attach it, or create it with "
         "mig_models)", zDb);
+  }
+  if( p->rc==SQLITE_OK
+   && sqlite3_file_control(p->db, zDb, SQLITE_FCNTL_HAS_MOVED, &bMoved)
+      ==SQLITE_OK
+   && bMoved
+  ){
+    const char *zFile = sqlite3_db_filename(p->db, zDb);
+    migError(p, "%s is stale: its file %s was replaced or deleted after it"
+        " was attached, and this connection still reads the old one;"
+        " attach it again (DETACH %s; ATTACH '%q' AS %s)", zDb,
+        zFile ? zFile : "", zDb, zFile ? zFile : "", zDb);
   }
 }
 

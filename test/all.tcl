@@ -114,7 +114,7 @@ set durfile [file join $tmproot durations-$libname]
 array set dur {}
 # Before any run: the files known to be slow, slowest first.
 set i 0
-foreach name {pkg_python fault crash diff property hostile oom} {
+foreach name {pkg_python oom interrupt fault crash diff property hostile} {
   set dur($name.test) [expr {100000 - [incr i]}]
 }
 # keep(NAME): a duration to write back (it was measured, here or before).

@@ -1,6 +1,8 @@
 -- pets, version 2: every pet may have an owner
 -- (owner_id: Optional[int] = Field(default=None, foreign_key="user.id")).
--- SQLite cannot add a foreign key with ALTER TABLE: libmig rebuilds pet.
+-- ALTER TABLE ADD COLUMN adds it with its foreign key (written
+-- column-level, which libmig compares equal to this table constraint):
+-- no row is copied.
 CREATE TABLE user (
   id INTEGER NOT NULL,
   name VARCHAR NOT NULL,

@@ -69,10 +69,10 @@ T.do_execsql_test('libsql-2.4', `
   SELECT mig_models('models', $m);
   SELECT mig_diff('models');
 `, [1, 'DROP INDEX "doc_emb";\n'], { m: DOC });
-// A change to the column the index reads is a rebuild; the index finds
-// the old rows after it.  A new column is a native ADD COLUMN.
+// A change that copies the rows (a DEFAULT) is a rebuild; the index
+// finds the old rows after it.  A new column is a native ADD COLUMN.
 T.do_execsql_test('libsql-2.5', `
-  SELECT mig_rebuild('doc', 'CREATE TABLE doc(id INTEGER PRIMARY KEY, body TEXT NOT NULL, emb F32_BLOB(3) NOT NULL)');
+  SELECT mig_rebuild('doc', 'CREATE TABLE doc(id INTEGER PRIMARY KEY, body TEXT NOT NULL DEFAULT '''', emb F32_BLOB(3) NOT NULL)');
   SELECT id FROM vector_top_k('doc_emb', vector('[0,0,1]'), 1);
   SELECT body FROM doc ORDER BY id;
   PRAGMA integrity_check;
@@ -81,7 +81,7 @@ T.do_execsql_test('libsql-2.6', `
   SELECT mig_models('models', $m);
   SELECT mig_diff('models');
 `, [5, 'ALTER TABLE "doc" ADD COLUMN lang TEXT;\n'], {
-  m: VEC.replace('body TEXT, emb F32_BLOB(3)', 'body TEXT NOT NULL, emb F32_BLOB(3) NOT NULL, lang TEXT'),
+  m: VEC.replace('body TEXT, emb F32_BLOB(3)', "body TEXT NOT NULL DEFAULT '', emb F32_BLOB(3) NOT NULL, lang TEXT"),
 });
 
 //-------------------------------------------------------------------------
