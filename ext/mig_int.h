@@ -950,6 +950,9 @@ int migVtabAlloc(sqlite3 *db, void *pAux, sqlite3_vtab **ppVtab);
 int migVtabDisconnect(sqlite3_vtab *pVtab);
 /* A zeroed cursor of nByte bytes, its sqlite3_vtab_cursor first (xOpen). */
 int migVtabCursorAlloc(i64 nByte, sqlite3_vtab_cursor **ppCur);
+/* The end of an xFilter that worked through handle p: its error (if any)
+** becomes pVtab's message, p is reset; returns the error code. */
+int migVtabFilterEnd(sqlite3_vtab *pVtab, Mig *p);
 
 /*************************************************************************
 ** Interface to code in mig_config.c: the settings, mig_config() and the

@@ -1439,16 +1439,11 @@ static int migPlanFilter(
   if( zModels ) migRequireSchema(&m, zModels);
   pCur->pPlan = migDiffPlan(&m, m.zDb, zModels, &opts);
   if( pCur->pPlan ) migPlanCount(&m, pCur->pPlan, 0);
-  migErrorFinish(&m);
-  rc = m.rc;
+  rc = migVtabFilterEnd(&pTab->base, &m);
   if( rc!=SQLITE_OK ){
-    sqlite3_free(pTab->base.zErrMsg);
-    pTab->base.zErrMsg = m.zErr;
-    m.zErr = 0;
     migPlanFree(pCur->pPlan);
     pCur->pPlan = 0;
   }
-  migReset(&m);
   return rc;
 }
 

@@ -91,6 +91,21 @@ int migVtabCursorAlloc(i64 nByte, sqlite3_vtab_cursor **ppCur){
   return SQLITE_OK;
 }
 
+/* The end of an xFilter that worked through handle p: its error (if
+** any) becomes pVtab's message (SQLite reports it), p is reset. */
+int migVtabFilterEnd(sqlite3_vtab *pVtab, Mig *p){
+  int rc;
+  migErrorFinish(p);
+  rc = p->rc;
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = p->zErr;
+    p->zErr = 0;
+  }
+  migReset(p);
+  return rc;
+}
+
 static int migVtabOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   (void)pVtab;
   return migVtabCursorAlloc(sizeof(MigVtabCursor), ppCur);
@@ -125,15 +140,8 @@ static int migVtabFilter(
   migHandleInit(&m, pTab->db, "migrations", pTab->pConfig);
   pCur->pS = migScriptsOpen(&m);
   migAppliedLoad(&m, pCur->pS, &pCur->ap);
-  migErrorFinish(&m);
-  rc = m.rc;
-  if( rc!=SQLITE_OK ){
-    sqlite3_free(pTab->base.zErrMsg);
-    pTab->base.zErrMsg = m.zErr;
-    m.zErr = 0;
-    migVtabCursorReset(pCur);
-  }
-  migReset(&m);
+  rc = migVtabFilterEnd(&pTab->base, &m);
+  if( rc!=SQLITE_OK ) migVtabCursorReset(pCur);
   return rc;
 }
 
