@@ -745,7 +745,7 @@ static void migMove(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
   if( migMovingEnter(&m) ){
     if( eOp!=MIG_OP_STAMP ) migRequireSafeJournal(&m);
     w.pS = migScriptsOpen(&m);
-    migAtomicRun(&m, migMoveWork, &w);
+    migAtomicRun(&m, migMoveWork, &w, eOp!=MIG_OP_STAMP);
     migMovingLeave(&m);
   }
   if( m.rc==SQLITE_OK ){

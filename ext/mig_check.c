@@ -42,8 +42,18 @@ static void migScratchOpen(Mig *p, MigScratch *pSc, const char *zFunc){
         SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
     if( rc==SQLITE_OK ){
       pCopy = migConfigCopy(p->pConfig);
-      /* A replay is not what a person watching progress waits for. */
-      if( pCopy ) pCopy->bProgress = 0;
+      /* A replay is not what a person watching progress waits for.  The
+      ** scratch database is its main, whatever the caller's target. */
+      if( pCopy ){
+        char *zMain = sqlite3_mprintf("%s", MIG_MAIN_DB);
+        pCopy->bProgress = 0;
+        sqlite3_free(pCopy->zTarget);
+        pCopy->zTarget = zMain;
+        if( zMain==0 ){
+          migConfigFree(pCopy);
+          pCopy = 0;
+        }
+      }
       rc = pCopy ? migRegister(pSc->db, pCopy) : SQLITE_NOMEM;
     }
     if( rc!=SQLITE_OK ){
@@ -246,6 +256,7 @@ void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 static void migSqlGuard(Mig *p, MigScripts *pS, const unsigned char *aFrom,
                         const char *zFrom, const char *zTarget,
                         sqlite3_str *pOut){
+  const char *zDb = MIG_MAIN_DB;   /* the offline SQL runs on main */
   char *zMsg;
   int i, n = 0;
   if( p->rc!=SQLITE_OK ) return;
@@ -258,13 +269,13 @@ static void migSqlGuard(Mig *p, MigScripts *pS, const unsigned char *aFrom,
       "CREATE TABLE \"%w\".\"_libmig_from_check\"(at_start INTEGER"
       " CONSTRAINT \"%w\" CHECK(at_start));\n"
       "INSERT INTO \"%w\".\"_libmig_from_check\" SELECT (SELECT count(*)"
-      " FROM \"%w\".\"%w\")=", zFrom, p->zDb, MIG_APPLIED_TABLE, p->zDb,
-      zMsg, p->zDb, p->zDb, MIG_APPLIED_TABLE);
+      " FROM \"%w\".\"%w\")=", zFrom, zDb, MIG_APPLIED_TABLE, zDb,
+      zMsg, zDb, zDb, MIG_APPLIED_TABLE);
   for(i=0; aFrom && i<pS->nRev; i++) if( aFrom[i] ) n++;
   sqlite3_str_appendf(pOut, "%d", n);
   if( n>0 ){
     sqlite3_str_appendf(pOut, " AND (SELECT count(*) FROM \"%w\".\"%w\""
-        " WHERE revision IN (", p->zDb, MIG_APPLIED_TABLE);
+        " WHERE revision IN (", zDb, MIG_APPLIED_TABLE);
     for(i=0, n=0; i<pS->nRev; i++){
       if( aFrom[i] ){
         sqlite3_str_appendf(pOut, "%s%Q", n++ ? ", " : "", pS->apRev[i]->zRev);
@@ -273,7 +284,7 @@ static void migSqlGuard(Mig *p, MigScripts *pS, const unsigned char *aFrom,
     sqlite3_str_appendf(pOut, "))=%d", n);
   }
   sqlite3_str_appendf(pOut, ";\nDROP TABLE \"%w\".\"_libmig_from_check\";\n",
-      p->zDb);
+      zDb);
   sqlite3_free(zMsg);
 }
 

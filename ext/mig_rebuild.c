@@ -2694,7 +2694,7 @@ void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( argc>2 ) c.zMapping = migArgOpt(&m, argv, 2);
   /* From a script, the call that runs it checked the journal already. */
   if( m.pConfig->guard.nScript==0 ) migRequireSafeJournal(&m);
-  migAtomicRun(&m, migRbCallWork, &c);
+  migAtomicRun(&m, migRbCallWork, &c, 0);
   if( m.rc==SQLITE_OK ) sqlite3_result_int64(ctx, c.nRow);
   migCallEnd(&m, ctx);
 }
