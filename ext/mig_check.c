@@ -101,10 +101,19 @@ static char *migSnapshotDiff(Mig *p, sqlite3 *pSrc, const char *zAs,
 static char *migOptionsNoRenames(Mig *p, const char *zJson){
   sqlite3_stmt *pStmt;
   char *zRet = 0;
+  int bObject = 0;
   if( zJson==0 || p->rc!=SQLITE_OK ) return 0;
-  pStmt = migPrepare(p, "SELECT CASE WHEN json_valid(?1)"
-      " AND json_type(?1)='object' THEN json_remove(?1, '$.renames')"
-      " ELSE ?1 END");
+  /* Validated by a statement of its own: SQLite may evaluate json_type()
+  ** of a constant before a CASE or AND would skip it, and it fails on
+  ** malformed JSON. */
+  pStmt = migPrepare(p, "SELECT json_valid(?1)");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  if( migStep(p, pStmt)==SQLITE_ROW && sqlite3_column_int(pStmt, 0) ){
+    bObject = migQueryInt(p, 0, "SELECT json_type(%Q)='object'", zJson)!=0;
+  }
+  migFinalize(p, pStmt);
+  if( !bObject ) return migStrndup(p, zJson, -1);
+  pStmt = migPrepare(p, "SELECT json_remove(?1, '$.renames')");
   if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
   if( migStep(p, pStmt)==SQLITE_ROW ){
     zRet = migStrndup(p, (const char*)sqlite3_column_text(pStmt, 0), -1);
