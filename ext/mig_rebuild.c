@@ -2171,6 +2171,12 @@ static void migRbAnalyze(MigRebuild *r, const char *zMapping, MigRbDelta *pD){
     pD->zWhy = "a mapping computes columns";
     return;
   }
+  if( r->zNewName && strcmp(r->zNewName, r->zName)!=0 ){
+    /* The copy's RENAME writes the new spelling into every row of
+    ** sqlite_schema that names the table; an edit would not. */
+    pD->zWhy = "the table's name changes case";
+    return;
+  }
   migHandleInit(&m, r->db, 0, 0);
   pD->pNew = migParseCreate(&m, &r->a, r->zCreateIn);
   if( m.rc!=SQLITE_OK || pD->pNew->eType!=MIG_OBJ_TABLE ){
