@@ -613,15 +613,19 @@ static void migMoveResolve(Mig *p, MigScripts *pS, const char *zTarget,
 ** On a read-only schema, fail when the move would change anything,
 ** saying that the database is read-only and what to do (rather than
 ** SQLite's "attempt to write a readonly database" from deep inside), and
-** before any work.  A move that changes nothing still succeeds.
+** before any work.  A move that changes nothing succeeds without a
+** transaction (which some SQLite versions refuse on a read-only file):
+** then *pzRet is the current revision (or NULL at base) and 1 is
+** returned.  0 when the schema can be written, or on an error.
 */
-static void migMoveReadOnly(Mig *p, MigScripts *pS, const char *zTarget,
-                            int eOp){
+static int migMoveReadOnly(Mig *p, MigScripts *pS, const char *zTarget,
+                           int eOp, char **pzRet){
   MigApplied ap;
   MigTarget tgt;
   unsigned char *aNew;
   int i, bChange;
-  if( p->rc!=SQLITE_OK || sqlite3_db_readonly(p->db, p->zDb)!=1 ) return;
+  *pzRet = 0;
+  if( p->rc!=SQLITE_OK || sqlite3_db_readonly(p->db, p->zDb)!=1 ) return 0;
   aNew = migMalloc(p, pS->nRev+1);
   migMoveResolve(p, pS, zTarget, eOp, &ap, &tgt, aNew);
   bChange = eOp==MIG_OP_STAMP && ap.nUnknown>0;
@@ -635,10 +639,13 @@ static void migMoveReadOnly(Mig *p, MigScripts *pS, const char *zTarget,
   if( bChange ){
     migRequireWritable(p, eOp==MIG_OP_STAMP ? "record revisions in it"
                                             : "migrate it");
+  }else{
+    *pzRet = migCurrentOf(p, pS, aNew, 0, 0);
   }
   sqlite3_free(aNew);
   sqlite3_free(tgt.apRev);
   migAppliedClear(&ap);
+  return p->rc==SQLITE_OK && !bChange;
 }
 
 /*
@@ -660,8 +667,8 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   if( p->rc!=SQLITE_OK ) return 0;
   memset(&ap, 0, sizeof(ap));
   memset(&tgt, 0, sizeof(tgt));
+  if( pOut==0 && migMoveReadOnly(p, pS, zTarget, eOp, &zRet) ) return zRet;
   if( p->pConfig ) p->pConfig->guard.nScript++;
-  if( pOut==0 ) migMoveReadOnly(p, pS, zTarget, eOp);
   migTxnBegin(p, &txn, "libmig_apply", 1);
   migBookOpen(p, &book, pOut);
   if( p->rc==SQLITE_OK ) aNew = migMalloc(p, pS->nRev+1);
@@ -745,7 +752,7 @@ static void migMove(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
   if( migMovingEnter(&m) ){
     if( eOp!=MIG_OP_STAMP ) migRequireSafeJournal(&m);
     w.pS = migScriptsOpen(&m);
-    migAtomicRun(&m, migMoveWork, &w);
+    migAtomicRun(&m, migMoveWork, &w, eOp!=MIG_OP_STAMP);
     migMovingLeave(&m);
   }
   if( m.rc==SQLITE_OK ){

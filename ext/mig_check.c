@@ -42,8 +42,18 @@ static void migScratchOpen(Mig *p, MigScratch *pSc, const char *zFunc){
         SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
     if( rc==SQLITE_OK ){
       pCopy = migConfigCopy(p->pConfig);
-      /* A replay is not what a person watching progress waits for. */
-      if( pCopy ) pCopy->bProgress = 0;
+      /* A replay is not what a person watching progress waits for.  The
+      ** scratch database is its main, whatever the caller's target. */
+      if( pCopy ){
+        char *zMain = sqlite3_mprintf("%s", MIG_MAIN_DB);
+        pCopy->bProgress = 0;
+        sqlite3_free(pCopy->zTarget);
+        pCopy->zTarget = zMain;
+        if( zMain==0 ){
+          migConfigFree(pCopy);
+          pCopy = 0;
+        }
+      }
       rc = pCopy ? migRegister(pSc->db, pCopy) : SQLITE_NOMEM;
     }
     if( rc!=SQLITE_OK ){
@@ -91,10 +101,19 @@ static char *migSnapshotDiff(Mig *p, sqlite3 *pSrc, const char *zAs,
 static char *migOptionsNoRenames(Mig *p, const char *zJson){
   sqlite3_stmt *pStmt;
   char *zRet = 0;
+  int bObject = 0;
   if( zJson==0 || p->rc!=SQLITE_OK ) return 0;
-  pStmt = migPrepare(p, "SELECT CASE WHEN json_valid(?1)"
-      " AND json_type(?1)='object' THEN json_remove(?1, '$.renames')"
-      " ELSE ?1 END");
+  /* Validated by a statement of its own: SQLite may evaluate json_type()
+  ** of a constant before a CASE or AND would skip it, and it fails on
+  ** malformed JSON. */
+  pStmt = migPrepare(p, "SELECT json_valid(?1)");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+  if( migStep(p, pStmt)==SQLITE_ROW && sqlite3_column_int(pStmt, 0) ){
+    bObject = migQueryInt(p, 0, "SELECT json_type(%Q)='object'", zJson)!=0;
+  }
+  migFinalize(p, pStmt);
+  if( !bObject ) return migStrndup(p, zJson, -1);
+  pStmt = migPrepare(p, "SELECT json_remove(?1, '$.renames')");
   if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
   if( migStep(p, pStmt)==SQLITE_ROW ){
     zRet = migStrndup(p, (const char*)sqlite3_column_text(pStmt, 0), -1);
@@ -246,6 +265,7 @@ void migCheckFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 static void migSqlGuard(Mig *p, MigScripts *pS, const unsigned char *aFrom,
                         const char *zFrom, const char *zTarget,
                         sqlite3_str *pOut){
+  const char *zDb = MIG_MAIN_DB;   /* the offline SQL runs on main */
   char *zMsg;
   int i, n = 0;
   if( p->rc!=SQLITE_OK ) return;
@@ -258,13 +278,13 @@ static void migSqlGuard(Mig *p, MigScripts *pS, const unsigned char *aFrom,
       "CREATE TABLE \"%w\".\"_libmig_from_check\"(at_start INTEGER"
       " CONSTRAINT \"%w\" CHECK(at_start));\n"
       "INSERT INTO \"%w\".\"_libmig_from_check\" SELECT (SELECT count(*)"
-      " FROM \"%w\".\"%w\")=", zFrom, p->zDb, MIG_APPLIED_TABLE, p->zDb,
-      zMsg, p->zDb, p->zDb, MIG_APPLIED_TABLE);
+      " FROM \"%w\".\"%w\")=", zFrom, zDb, MIG_APPLIED_TABLE, zDb,
+      zMsg, zDb, zDb, MIG_APPLIED_TABLE);
   for(i=0; aFrom && i<pS->nRev; i++) if( aFrom[i] ) n++;
   sqlite3_str_appendf(pOut, "%d", n);
   if( n>0 ){
     sqlite3_str_appendf(pOut, " AND (SELECT count(*) FROM \"%w\".\"%w\""
-        " WHERE revision IN (", p->zDb, MIG_APPLIED_TABLE);
+        " WHERE revision IN (", zDb, MIG_APPLIED_TABLE);
     for(i=0, n=0; i<pS->nRev; i++){
       if( aFrom[i] ){
         sqlite3_str_appendf(pOut, "%s%Q", n++ ? ", " : "", pS->apRev[i]->zRev);
@@ -273,7 +293,7 @@ static void migSqlGuard(Mig *p, MigScripts *pS, const unsigned char *aFrom,
     sqlite3_str_appendf(pOut, "))=%d", n);
   }
   sqlite3_str_appendf(pOut, ";\nDROP TABLE \"%w\".\"_libmig_from_check\";\n",
-      p->zDb);
+      zDb);
   sqlite3_free(zMsg);
 }
 

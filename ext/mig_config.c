@@ -15,6 +15,15 @@
 ** A TEXT setting without a default (min_sqlite) starts as the running
 ** SQLite's version.
 **
+** THE TARGET.  'target' names the schema every libmig call of the
+** connection migrates (Mig.zDb): reading, diffing, bookkeeping (its own
+** "_libmig_applied"), rebuilds, the "migrations" table.  It must be an
+** attached database: not temp (TEMP objects belong to the connection),
+** not a schema that mig_models made (the connection remembers those in
+** MigConfig.zModelsMade while they stay in memory), and attached when it
+** is set and at every call (migTargetRequire).  It cannot change while a
+** migration runs on the connection: the call's handle names it.
+**
 ** mig_config(key) returns the value, mig_config(key, value) sets it and
 ** returns the new value.  Keys and enum words are case-insensitive.
 ** Adding a setting is one line in aMigSetting[] and a field in MigConfig;
@@ -40,6 +49,77 @@
 #define MIG_SET_ENUM  2
 #define MIG_SET_BOOL  3
 
+/*************************************************************************
+** The target.
+*/
+
+/* The entry of zDb in a list of MigConfig.zModelsMade (sqlite3_free). */
+static char *migModelsEntry(Mig *p, const char *zDb){
+  char *z = migMprintf(p, "%c%s%c", MIG_NAME_SEP, zDb, MIG_NAME_SEP);
+  int i;
+  for(i=0; z && z[i]; i++){
+    if( z[i]>='A' && z[i]<='Z' ) z[i] += 'a' - 'A';
+  }
+  return z;
+}
+
+int migModelsMadeHas(Mig *p, const char *zDb){
+  char *zEntry, *zList;
+  const char *zFile;
+  int bFound = 0, i;
+  if( p->pConfig==0 || p->pConfig->zModelsMade==0 ) return 0;
+  zFile = sqlite3_db_filename(p->db, zDb);
+  if( zFile && zFile[0] ) return 0;    /* a file attached under that name */
+  zEntry = migModelsEntry(p, zDb);
+  zList = migStrndup(p, p->pConfig->zModelsMade, -1);
+  for(i=0; zList && zList[i]; i++){
+    if( zList[i]>='A' && zList[i]<='Z' ) zList[i] += 'a' - 'A';
+  }
+  if( zEntry && zList ) bFound = strstr(zList, zEntry)!=0;
+  sqlite3_free(zEntry);
+  sqlite3_free(zList);
+  return bFound;
+}
+
+void migModelsMadeAdd(Mig *p, const char *zDb){
+  char *zNew;
+  if( p->rc!=SQLITE_OK || p->pConfig==0 || migModelsMadeHas(p, zDb) ) return;
+  zNew = migMprintf(p, "%s%c%s%c", p->pConfig->zModelsMade
+      ? p->pConfig->zModelsMade : "", MIG_NAME_SEP, zDb, MIG_NAME_SEP);
+  if( zNew ){
+    sqlite3_free(p->pConfig->zModelsMade);
+    p->pConfig->zModelsMade = zNew;
+  }
+}
+
+/* xCheck of 'target': can zVal be the target from now on? */
+static void migTargetCheck(Mig *p, const char *zVal){
+  MigGuard *pG = &p->pConfig->guard;
+  if( pG->nMoving>0 || pG->nScript>0 || pG->bNested ){
+    migError(p, "the target cannot change while a migration runs on this "
+        "connection");
+  }else if( sqlite3_stricmp(zVal, "temp")==0 ){
+    migError(p, "target \"%w\" is refused: the temp schema belongs to the "
+        "connection, not to a database to migrate", zVal);
+  }else if( !migSchemaExists(p, zVal) ){
+    if( p->rc==SQLITE_OK ){
+      migError(p, "target \"%w\" is refused: no such schema (attach the "
+          "database first)", zVal);
+    }
+  }else if( migModelsMadeHas(p, zVal) ){
+    migError(p, "target \"%w\" is refused: it is a models schema made by "
+        "mig_models", zVal);
+  }
+}
+
+void migTargetRequire(Mig *p){
+  if( p->rc!=SQLITE_OK || migIsMain(p->zDb) ) return;
+  if( !migSchemaExists(p, p->zDb) && p->rc==SQLITE_OK ){
+    migError(p, "target \"%w\" is not attached (attach it again, or "
+        "migrate main with mig_config('target', 'main'))", p->zDb);
+  }
+}
+
 /* One setting.  zDefault is the default of a TEXT setting; zWords lists
 ** the words of an ENUM one ("auto\0always\0", the default first). */
 typedef struct MigSetting MigSetting;
@@ -63,6 +143,8 @@ static const MigSetting aMigSetting[] = {
     offsetof(MigConfig, bUnsafeJournal), 0, 0, 0 },
   { "min_sqlite", MIG_SET_TEXT,     /* default: the running SQLite */
     offsetof(MigConfig, zMinSqlite), 0, 0, migMinSqliteCheck },
+  { "target", MIG_SET_TEXT,
+    offsetof(MigConfig, zTarget), MIG_MAIN_DB, 0, migTargetCheck },
 };
 #define MIG_NSETTING ((int)(sizeof(aMigSetting)/sizeof(aMigSetting[0])))
 
@@ -88,6 +170,7 @@ void migConfigFree(void *pArg){
       sqlite3_free(*MIG_SET_TEXTP(pConfig, &aMigSetting[i]));
     }
   }
+  sqlite3_free(pConfig->zModelsMade);
   sqlite3_free(pConfig);
 }
 
@@ -103,6 +186,7 @@ MigConfig *migConfigCopy(const MigConfig *pFrom){
     memset(pNew, 0, sizeof(MigConfig));
   }
   memset(&pNew->guard, 0, sizeof(pNew->guard));   /* state, not settings */
+  pNew->zModelsMade = 0;
   for(i=0; i<MIG_NSETTING; i++){
     const MigSetting *pSet = &aMigSetting[i];
     if( pSet->eKind==MIG_SET_TEXT ){
@@ -193,7 +277,9 @@ static void migConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zKey;
   int i;
 
-  migCallBegin(&m, ctx, "mig_config");
+  /* Not migCallBegin: a target that is gone can be set again here. */
+  migHandleInit(&m, sqlite3_context_db_handle(ctx), "mig_config",
+                (MigConfig*)sqlite3_user_data(ctx));
   zKey = migArgText(&m, argv, 0, "key");
   for(i=0; m.rc==SQLITE_OK && i<MIG_NSETTING; i++){
     if( sqlite3_stricmp(zKey, aMigSetting[i].zName)==0 ) break;

@@ -123,10 +123,16 @@ struct MigConfig {
                              ** must run on, default the running one */
   int bOffline;              /* not a setting: mig_sql's scratch database,
                              ** where mig_rebuild always copies */
+  char *zTarget;             /* 'target': the schema libmig migrates,
+                             ** default "main" (Mig.zDb of every call) */
+  char *zModelsMade;         /* not a setting: the schemas mig_models made
+                             ** on this connection, each between two
+                             ** MIG_NAME_SEP (never copied), or NULL */
 };
+#define MIG_NAME_SEP '\x1f'
 
-/* The schema libmig migrates: every statement it runs on the live
-** database names it (Mig.zDb). */
+/* The schema libmig migrates unless mig_config('target') names another:
+** every statement it runs on the live database names it (Mig.zDb). */
 #define MIG_MAIN_DB "main"
 
 /*
@@ -139,7 +145,8 @@ struct Mig {
   int rc;               /* first error code, SQLITE_OK while none */
   char *zErr;           /* its message (sqlite3_malloc), or NULL */
   const char *zFunc;    /* the SQL function called, for messages, or NULL */
-  const char *zDb;      /* the schema libmig works on (MIG_MAIN_DB) */
+  const char *zDb;      /* the schema libmig works on: the connection's
+                        ** target (MIG_MAIN_DB unless set) */
   MigConfig *pConfig;   /* the connection's settings, or NULL */
 };
 
@@ -394,6 +401,7 @@ void migExec(Mig *p, const char *zFmt, ...);
 i64 migQueryInt(Mig *p, i64 iDefault, const char *zFmt, ...);
 void migCleanup(Mig *p, const char *zFmt, ...);  /* runs even after errors */
 int migSchemaExists(Mig *p, const char *zDb); /* attached under that name? */
+int migIsMain(const char *zDb);         /* "main", in any case */
 void migRequireSchema(Mig *p, const char *zDb); /* error unless attached */
 int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail);
 
@@ -891,8 +899,12 @@ void migTxnEnd(Mig *p, MigTxn *pT);
 ** runs its own MigTxn on p->db), so that it lands whole or not at all
 ** whatever interrupts it: on a private connection to the same file when
 ** it can (p->db and p->pConfig are that connection's during xWork), else
-** on the caller's connection with the trap of mig_txn.c ready. */
-void migAtomicRun(Mig *p, void (*xWork)(Mig*, void*), void *pArg);
+** on the caller's connection with the trap of mig_txn.c ready.  With
+** bScripts (xWork runs revision scripts) and a target other than main,
+** only the private connection will do: it fails, saying why, where that
+** connection cannot be had. */
+void migAtomicRun(Mig *p, void (*xWork)(Mig*, void*), void *pArg,
+                  int bScripts);
 /* Prepare the connection's trap again after a statement or a setting
 ** that may have expired it (schema changes, flag PRAGMAs, db_config);
 ** nothing when no call of method (B) runs.  Fails when SQLite refuses. */
@@ -959,6 +971,13 @@ int migVtabFilterEnd(sqlite3_vtab *pVtab, Mig *p);
 ** registration of everything on a connection.
 */
 MigConfig *migConfigCopy(const MigConfig *pFrom);  /* NULL: defaults */
+/* Fail unless the target p->zDb can be migrated now (attached); errors
+** name it.  migCallBegin does it for every call. */
+void migTargetRequire(Mig *p);
+/* mig_models made schema zDb on the connection of p (a target refuses
+** it); and whether it did (and zDb is still in memory). */
+void migModelsMadeAdd(Mig *p, const char *zDb);
+int migModelsMadeHas(Mig *p, const char *zDb);
 void migConfigFree(void *pConfig);
 /* Register every function and the virtual table on db; db owns pConfig
 ** from then on, even when this fails. */

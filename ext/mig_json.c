@@ -306,10 +306,11 @@ char *migSchemaJson(Mig *p, MigSchema *pSchema){
 */
 void migSchemaFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
-  const char *zDb = MIG_MAIN_DB;
+  const char *zDb;
   MigSchema *pSchema = 0;
   char *zJson = 0;
   migCallBegin(&m, ctx, "mig_schema");
+  zDb = m.zDb;
   if( argc>0 ) zDb = migArgText(&m, argv, 0, "schema");
   migRequireSchema(&m, zDb);
   pSchema = migSchemaRead(&m, zDb);

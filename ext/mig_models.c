@@ -69,16 +69,23 @@ void migModelsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   int bAttached = 0;
   (void)argc;
 
-  migCallBegin(&m, ctx, "mig_models");
+  /* Not migCallBegin: models are made whether the target is attached
+  ** or not. */
+  migHandleInit(&m, sqlite3_context_db_handle(ctx), "mig_models",
+                (MigConfig*)sqlite3_user_data(ctx));
   zDb = migArgText(&m, argv, 0, "schema");
   zSql = migArgText(&m, argv, 1, "sql_text");
   if( m.rc==SQLITE_OK
    && (sqlite3_stricmp(zDb, "main")==0 || sqlite3_stricmp(zDb, "temp")==0)
   ){
     migError(&m, "cannot replace the %s schema; choose another name", zDb);
+  }else if( m.rc==SQLITE_OK && sqlite3_stricmp(zDb, m.zDb)==0 ){
+    migError(&m, "cannot replace target \"%w\" (mig_config); choose "
+        "another name", zDb);
   }
   pPriv = migModelsBuild(&m, zSql, &nObj);
   bAttached = migAttachCopy(&m, pPriv, zDb);
+  migModelsMadeAdd(&m, zDb);
   if( m.rc!=SQLITE_OK && bAttached ) migCleanup(&m, "DETACH %Q", zDb);
   sqlite3_close(pPriv);
   if( m.rc==SQLITE_OK ) sqlite3_result_int(ctx, nObj);

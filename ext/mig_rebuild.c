@@ -2171,6 +2171,12 @@ static void migRbAnalyze(MigRebuild *r, const char *zMapping, MigRbDelta *pD){
     pD->zWhy = "a mapping computes columns";
     return;
   }
+  if( r->zNewName && strcmp(r->zNewName, r->zName)!=0 ){
+    /* The copy's RENAME writes the new spelling into every row of
+    ** sqlite_schema that names the table; an edit would not. */
+    pD->zWhy = "the table's name changes case";
+    return;
+  }
   migHandleInit(&m, r->db, 0, 0);
   pD->pNew = migParseCreate(&m, &r->a, r->zCreateIn);
   if( m.rc!=SQLITE_OK || pD->pNew->eType!=MIG_OBJ_TABLE ){
@@ -2694,7 +2700,7 @@ void migRebuildFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( argc>2 ) c.zMapping = migArgOpt(&m, argv, 2);
   /* From a script, the call that runs it checked the journal already. */
   if( m.pConfig->guard.nScript==0 ) migRequireSafeJournal(&m);
-  migAtomicRun(&m, migRbCallWork, &c);
+  migAtomicRun(&m, migRbCallWork, &c, 0);
   if( m.rc==SQLITE_OK ) sqlite3_result_int64(ctx, c.nRow);
   migCallEnd(&m, ctx);
 }

@@ -395,6 +395,9 @@ typedef struct MigPrivate MigPrivate;
 struct MigPrivate {
   sqlite3 *dbCaller;        /* the connection of the SQL function call */
   sqlite3 *db;              /* the private connection, or NULL */
+  char *zMainName;          /* the name of its main schema when the call's
+                            ** target is not main (sqlite3_malloc) */
+  const char *zWhy;         /* why it could not be opened, or NULL */
   MigConfig *pConfig;       /* its settings (db owns them once registered) */
   sqlite3_stmt *pPoll;      /* "SELECT 1" on dbCaller */
   int rcStop;               /* why the poll stopped the work, or 0 */
@@ -441,35 +444,52 @@ static i64 migCallerInt(Mig *p, const char *zSql){
 }
 
 /* The caller's connection allows method (A) for schema p->zDb: returns
-** the VFS to open it with, or NULL. */
-static sqlite3_vfs *migPrivatePossible(Mig *p){
+** the VFS to open it with, or NULL and (for a target that is not main)
+** why not in pv->zWhy; a read-only schema has no reason (nothing can be
+** written to it anyway).  For main, the private connection is a choice:
+** it needs what makes it as safe as the caller's connection (the reset
+** of the caller's schema cache, the progress handler that carries the
+** caller's interrupt).  For another target it is the only place where
+** the scripts' statements reach that schema and no other (the target is
+** main there): it goes without them, as without the caller's TEMP
+** objects, which belong with the caller's main. */
+static sqlite3_vfs *migPrivatePossible(Mig *p, MigPrivate *pv){
   sqlite3_vfs *pVfs = 0;
   const char *zFile;
   char *zSql;
   i64 v;
-  if( p->rc!=SQLITE_OK || !migHasSchemaReset() ) return 0;
-  /* The caller's interrupt reaches the private connection only through
-  ** its progress handler. */
-  if( !migHasProgressHandler() ) return 0;
+  int bMain = migIsMain(p->zDb);
+  if( p->rc!=SQLITE_OK ) return 0;
+  if( bMain && (!migHasSchemaReset() || !migHasProgressHandler()) ) return 0;
   /* No transaction on any schema: no statement of the caller is reading
   ** either (the calling SELECT of a bare function reads nothing), so that
   ** dropping its cached schema below pulls nothing from under one. */
-  if( !sqlite3_get_autocommit(p->db) || migNoTxn(p->db, 0)!=1 ) return 0;
-  zFile = sqlite3_db_filename(p->db, p->zDb);
-  if( zFile==0 || zFile[0]==0 || sqlite3_db_readonly(p->db, p->zDb)!=0 ){
+  if( !sqlite3_get_autocommit(p->db) || migNoTxn(p->db, 0)!=1 ){
+    pv->zWhy = "a transaction is open on this connection";
     return 0;
   }
+  zFile = sqlite3_db_filename(p->db, p->zDb);
+  if( zFile==0 || zFile[0]==0 ){
+    pv->zWhy = "it is an in-memory or temporary database, which no other "
+               "connection can open";
+    return 0;
+  }
+  if( sqlite3_db_readonly(p->db, p->zDb)!=0 ) return 0;
   if( sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_VFS_POINTER, &pVfs)
    || pVfs==0 || pVfs->zName==0 || sqlite3_vfs_find(pVfs->zName)!=pVfs
    || (strcmp(pVfs->zName, "memdb")==0 && zFile[0]!='/')
   ){
+    pv->zWhy = "its VFS is not registered under its name";
     return 0;
   }
   zSql = migMprintf(p, "SELECT lower(locking_mode)='exclusive' FROM "
       "pragma_locking_mode WHERE schema=%Q", p->zDb);
   v = zSql ? migCallerInt(p, zSql) : -1;
   sqlite3_free(zSql);
-  if( v!=0 || p->rc!=SQLITE_OK ) return 0;
+  if( v!=0 || p->rc!=SQLITE_OK ){
+    pv->zWhy = "its locking_mode is EXCLUSIVE";
+    return 0;
+  }
   return pVfs;
 }
 
@@ -521,12 +541,13 @@ static void migPrivateSettings(Mig *p, MigPrivate *pv){
     SQLITE_DBCONFIG_ENABLE_QPSG, SQLITE_DBCONFIG_WRITABLE_SCHEMA,
     SQLITE_DBCONFIG_LEGACY_FILE_FORMAT,
   };
+  /* The last three are the migrated schema's (main there). */
   static const char *const azPragma[] = {
     "recursive_triggers", "reverse_unordered_selects", "cell_size_check",
     "ignore_check_constraints", "automatic_index", "temp_store",
-    "busy_timeout", "main.secure_delete", "main.synchronous",
-    "main.cache_size",
+    "busy_timeout", "secure_delete", "synchronous", "cache_size",
   };
+  const int nConn = 7;      /* those of the connection */
   Mig m;
   int i;
   migHandleInit(&m, pv->db, 0, pv->pConfig);
@@ -537,11 +558,12 @@ static void migPrivateSettings(Mig *p, MigPrivate *pv){
     sqlite3_limit(pv->db, i, sqlite3_limit(p->db, i, -1));
   }
   for(i=0; i<(int)(sizeof(azPragma)/sizeof(azPragma[0])) && p->rc==0; i++){
-    char *zSql = migMprintf(p, "PRAGMA %s", azPragma[i]);
+    char *zSql = i<nConn ? migMprintf(p, "PRAGMA %s", azPragma[i])
+        : migMprintf(p, "PRAGMA \"%w\".%s", p->zDb, azPragma[i]);
     i64 v = zSql ? migCallerInt(p, zSql) : -1;
     sqlite3_free(zSql);
-    if( v>=0 || strcmp(azPragma[i], "main.cache_size")==0 ){
-      migExec(&m, "PRAGMA %s=%lld", azPragma[i], v);
+    if( v>=0 || strcmp(azPragma[i], "cache_size")==0 ){
+      migExec(&m, "PRAGMA %s%s=%lld", i<nConn ? "" : "main.", azPragma[i], v);
     }
   }
   if( p->rc==SQLITE_OK ){
@@ -588,6 +610,18 @@ static int migPrivateTemp(Mig *p, MigPrivate *pv){
   return bOk && p->rc==SQLITE_OK;
 }
 
+/* Close the private connection: whatever it did not commit is rolled
+** back (also when ROLLBACK itself could not run). */
+static void migPrivateClose(MigPrivate *pv){
+  sqlite3_finalize(pv->pPoll);
+  if( pv->db ){
+    if( migHasProgressHandler() ) sqlite3_progress_handler(pv->db, 0, 0, 0);
+    sqlite3_close_v2(pv->db);
+  }
+  sqlite3_free(pv->zMainName);
+  memset(pv, 0, sizeof(*pv));
+}
+
 /* Open the private connection of method (A) for the call p, with libmig
 ** and the caller's settings, its poll, and the caller's schema cache
 ** dropped.  Returns 1 when the work can go there, 0 (with no error) when
@@ -596,16 +630,27 @@ static int migPrivateOpen(Mig *p, MigPrivate *pv){
   sqlite3_vfs *pVfs;
   char *zUri = 0;
   int rc, iWritable;
+  int bMain = migIsMain(p->zDb);
   sqlite3_stmt *pReset = 0;
   memset(pv, 0, sizeof(*pv));
   pv->dbCaller = p->db;
-  pVfs = migPrivatePossible(p);
+  pVfs = migPrivatePossible(p, pv);
   if( pVfs==0 ) return 0;
   zUri = migPrivateUri(p, sqlite3_db_filename(p->db, p->zDb));
   if( zUri==0 ) return 0;
   rc = sqlite3_open_v2(zUri, &pv->db, SQLITE_OPEN_READWRITE|SQLITE_OPEN_URI
       |SQLITE_OPEN_PRIVATECACHE|SQLITE_OPEN_NOMUTEX, pVfs->zName);
   sqlite3_free(zUri);
+  if( rc==SQLITE_OK && !bMain ){
+    /* The target is main there, under its own name: what names it
+    ** ("t1"."x") and what names nothing (a script's "x") both reach it. */
+    pv->zMainName = sqlite3_mprintf("%s", p->zDb);
+    rc = pv->zMainName ? sqlite3_db_config(pv->db, SQLITE_DBCONFIG_MAINDBNAME,
+                                           pv->zMainName) : SQLITE_NOMEM;
+  }
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    pv->zWhy = "a second connection cannot open it";
+  }
   if( rc==SQLITE_OK ){
     pv->pConfig = migConfigCopy(p->pConfig);
     rc = pv->pConfig ? migRegister(pv->db, pv->pConfig) : SQLITE_NOMEM;
@@ -615,15 +660,24 @@ static int migPrivateOpen(Mig *p, MigPrivate *pv){
   if( rc!=SQLITE_OK ) goto open_failed;
   pv->pConfig->guard.nMoving = p->pConfig->guard.nMoving;
   migPrivateSettings(p, pv);
-  if( !migPrivateTemp(p, pv) || p->rc!=SQLITE_OK ) goto open_failed;
+  if( bMain && !migPrivateTemp(p, pv) ){
+    pv->zWhy = "a TEMP object of this connection cannot be made there";
+    goto open_failed;
+  }
+  if( p->rc!=SQLITE_OK ) goto open_failed;
 
   /* The caller's schema cache goes (compiling the PRAGMA does it), and
-  ** writable_schema, which it clears, comes back. */
-  iWritable = migDbConfigSwap(p->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, -1);
-  rc = sqlite3_prepare_v2(p->db, "PRAGMA writable_schema=RESET", -1,
-                          &pReset, 0);
-  sqlite3_finalize(pReset);
-  migDbConfigSwap(p->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, iWritable);
+  ** writable_schema, which it clears, comes back.  (Before 3.37, for a
+  ** target other than main: the caller reloads the target's schema when
+  ** it sees the schema cookie move.) */
+  rc = SQLITE_OK;
+  if( migHasSchemaReset() ){
+    iWritable = migDbConfigSwap(p->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, -1);
+    rc = sqlite3_prepare_v2(p->db, "PRAGMA writable_schema=RESET", -1,
+                            &pReset, 0);
+    sqlite3_finalize(pReset);
+    migDbConfigSwap(p->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, iWritable);
+  }
   if( rc==SQLITE_OK ){
     rc = sqlite3_prepare_v2(p->db, "SELECT 1", -1, &pv->pPoll, 0);
   }
@@ -634,27 +688,24 @@ static int migPrivateOpen(Mig *p, MigPrivate *pv){
   /* Once more, after the reads above: with a statement of the caller
   ** that reads (TEMP tables, say), SQLite keeps their read transaction
   ** of the file open, and the private connection could not write. */
-  if( migNoTxn(p->db, p->zDb)!=1 ) goto open_failed;
-  sqlite3_progress_handler(pv->db, MIG_POLL_STEPS, migPrivatePoll, pv);
+  if( migNoTxn(p->db, p->zDb)!=1 ){
+    pv->zWhy = "a statement of this connection is reading it";
+    goto open_failed;
+  }
+  if( migHasProgressHandler() ){
+    sqlite3_progress_handler(pv->db, MIG_POLL_STEPS, migPrivatePoll, pv);
+  }
   return 1;
 
  open_failed:
-  sqlite3_finalize(pv->pPoll);
-  sqlite3_close(pv->db);
-  memset(pv, 0, sizeof(*pv));
+  {
+    const char *zWhy = pv->zWhy;
+    migPrivateClose(pv);
+    pv->zWhy = zWhy;
+  }
   return 0;
 }
 
-/* Close the private connection: whatever it did not commit is rolled
-** back (also when ROLLBACK itself could not run). */
-static void migPrivateClose(MigPrivate *pv){
-  sqlite3_finalize(pv->pPoll);
-  if( pv->db ){
-    sqlite3_progress_handler(pv->db, 0, 0, 0);
-    sqlite3_close_v2(pv->db);
-  }
-  memset(pv, 0, sizeof(*pv));
-}
 
 /* True if the message says that SQL lacked something the private
 ** connection may lack and the caller's may have. */
@@ -676,11 +727,15 @@ static int migLackedSomething(const char *zErr){
 ** private connection when it can, else on the caller's connection with
 ** the trap ready.  xWork runs its own MigTxn (bOwn) on p->db.  Called
 ** from a revision script, the call that runs the script holds the
-** transaction already: xWork just runs.
+** transaction already: xWork just runs.  With bScripts (xWork runs the
+** statements of revision scripts, which name no schema) and a target
+** other than main, only the private connection will do.
 */
-void migAtomicRun(Mig *p, void (*xWork)(Mig*, void*), void *pArg){
+void migAtomicRun(Mig *p, void (*xWork)(Mig*, void*), void *pArg,
+                  int bScripts){
   MigGuard *pG = &p->pConfig->guard;
   MigPrivate pv;
+  int bOnlyPrivate = bScripts && !migIsMain(p->zDb);
   if( p->rc!=SQLITE_OK ) return;
   if( pG->nScript>0 || pG->bNested ){
     xWork(p, pArg);
@@ -701,12 +756,19 @@ void migAtomicRun(Mig *p, void (*xWork)(Mig*, void*), void *pArg){
           MIG_INTERRUPTED);
     }
     migPrivateClose(&pv);
+    if( bOnlyPrivate ) return;
     if( p->rc!=SQLITE_ERROR || !migLackedSomething(p->zErr) ) return;
     /* Again on the caller's connection, which may have what was missing
     ** (nothing of the first try was committed). */
     migReset(p);
   }
   if( p->rc!=SQLITE_OK ) return;
+  if( bOnlyPrivate && pv.zWhy ){
+    migError(p, "the revision scripts of target \"%w\" run on a connection "
+        "of their own where it is the main schema (their statements name "
+        "no schema), and that is not possible here: %s", p->zDb, pv.zWhy);
+    return;
+  }
   pG->bNested = 1;
   xWork(p, pArg);
   pG->bNested = 0;

@@ -53,7 +53,9 @@ void migErrorFromDb(Mig *p){
   migErrorSet(p, rc, "%s", sqlite3_errmsg(p->db));
 }
 
-/* Put "zFunc: " before the error message unless it starts so already. */
+/* Put "zFunc: " before the error message unless it starts so already,
+** and 'target "x": ' after it when the call's target is not main and
+** the message does not name it yet. */
 void migErrorFinish(Mig *p){
   int n;
   if( p->rc==SQLITE_OK || p->rc==SQLITE_NOMEM || p->zFunc==0 ) return;
@@ -61,8 +63,15 @@ void migErrorFinish(Mig *p){
   if( p->zErr==0
    || strncmp(p->zErr, p->zFunc, n)!=0 || p->zErr[n]!=':'
   ){
-    char *zNew = sqlite3_mprintf("%s: %s", p->zFunc,
-        p->zErr ? p->zErr : sqlite3_errstr(p->rc));
+    const char *zMsg = p->zErr ? p->zErr : sqlite3_errstr(p->rc);
+    char *zTgt = sqlite3_mprintf("target \"%w\"", p->zDb);
+    char *zNew = 0;
+    if( zTgt ){
+      int bNote = !migIsMain(p->zDb) && strstr(zMsg, zTgt)==0;
+      zNew = sqlite3_mprintf("%s: %s%s%s", p->zFunc, bNote ? zTgt : "",
+          bNote ? ": " : "", zMsg);
+      sqlite3_free(zTgt);
+    }
     if( zNew==0 ){
       p->rc = SQLITE_NOMEM;
     }else{
@@ -105,7 +114,7 @@ void migHandleInit(Mig *p, sqlite3 *db, const char *zFunc, MigConfig *pC){
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->zFunc = zFunc;
-  p->zDb = MIG_MAIN_DB;
+  p->zDb = pC && pC->zTarget ? pC->zTarget : MIG_MAIN_DB;
   p->pConfig = pC;
 }
 
@@ -444,6 +453,10 @@ void migCleanup(Mig *p, const char *zFmt, ...){
   migErrorFrom(p, &m, "");
 }
 
+int migIsMain(const char *zDb){
+  return sqlite3_stricmp(zDb, MIG_MAIN_DB)==0;
+}
+
 /* True if a database is attached under the name zDb. */
 int migSchemaExists(Mig *p, const char *zDb){
   int bFound = 0;
@@ -484,6 +497,7 @@ void migRequireSchema(Mig *p, const char *zDb){
 void migCallBegin(Mig *p, sqlite3_context *ctx, const char *zFunc){
   migHandleInit(p, sqlite3_context_db_handle(ctx), zFunc,
                 (MigConfig*)sqlite3_user_data(ctx));
+  migTargetRequire(p);
 }
 
 /* End an SQL function call: report any error, free the message. */

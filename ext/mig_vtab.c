@@ -27,7 +27,7 @@ typedef struct MigVtabCursor MigVtabCursor;
 struct MigVtabCursor {
   sqlite3_vtab_cursor base;
   MigScripts *pS;       /* the scripts, or NULL */
-  MigApplied ap;        /* applied state of main */
+  MigApplied ap;        /* applied state of the target */
   int iRow;             /* current row: index into pS->apRev */
 };
 
@@ -126,7 +126,7 @@ static int migVtabClose(sqlite3_vtab_cursor *pCursor){
   return SQLITE_OK;
 }
 
-/* Every scan reads the script location and main's applied state. */
+/* Every scan reads the script location and the target's applied state. */
 static int migVtabFilter(
   sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
   int argc, sqlite3_value **argv
@@ -138,6 +138,7 @@ static int migVtabFilter(
   (void)idxNum; (void)idxStr; (void)argc; (void)argv;
   migVtabCursorReset(pCur);
   migHandleInit(&m, pTab->db, "migrations", pTab->pConfig);
+  migTargetRequire(&m);
   pCur->pS = migScriptsOpen(&m);
   migAppliedLoad(&m, pCur->pS, &pCur->ap);
   rc = migVtabFilterEnd(&pTab->base, &m);
