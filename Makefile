@@ -5,7 +5,10 @@
 # Python package (dist/libmig-*.whl), `make test-python` its tests,
 # `make npm` the Node package (dist/libmig-*.tgz), `make test-node` the
 # Node tests, `make matrix` the tests on every SQLite version of
-# tool/sqlite-matrix.sh.
+# tool/sqlite-matrix.sh, `make amalgamation` the one-file libmig.c (`make
+# test-amalgamation` the suite against a library built from it alone),
+# `make install` / `make uninstall` the library, the mig command and
+# their man pages under PREFIX (default /usr/local; DESTDIR stages).
 
 CC      ?= cc
 CFLAGS  ?= -O2
@@ -36,6 +39,29 @@ all: $(LIB)
 
 $(LIB): $(SRC) $(HDR)
 	$(CC) $(CFLAGS) $(STD) $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
+
+# The amalgamation: libmig.c, all of ext/ in one C file that needs
+# nothing but sqlite3ext.h (tool/amalgamate.tcl says how it is made).
+# Generated, not in git.  test-amalgamation runs the whole suite against
+# a library built from it alone, with the plain command a user types
+# (make test runs test/amalgamation.test, which checks the file, a part
+# of the suite against such a build, and an application that compiles
+# libmig.c in).
+AMALG     := libmig.c
+AMALG_LIB := build/amalgamation/$(LIB)
+
+amalgamation: $(AMALG)
+
+$(AMALG): $(SRC) $(HDR) tool/amalgamate.tcl
+	$(TCLSH) tool/amalgamate.tcl ext $@
+	@wc -lc $@
+
+$(AMALG_LIB): $(AMALG)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -fPIC $(SHARED) $(AMALG) -o $@
+
+test-amalgamation: $(AMALG_LIB) $(FAULT_LIB)
+	MIG_LIB=$(CURDIR)/$(AMALG_LIB) $(TCLSH) test/all.tcl
 
 # The instrumented build for the sanitizer run.
 $(ASAN_LIB): $(SRC) $(HDR)
@@ -174,8 +200,8 @@ test-node: $(LIB)
 	@MAKE="$(MAKE)" sh test/node/run.sh
 
 clean:
-	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/faultvfs-*.$(SO) test/*.o
+	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/faultvfs-*.$(SO) test/*.o $(AMALG)
 	rm -rf test/tmp build dist
 
 .PHONY: all test sweep sanitize demo clean fuzz bench wheel test-python npm \
-  test-node matrix test-sqlite
+  test-node matrix test-sqlite amalgamation test-amalgamation

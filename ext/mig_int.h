@@ -390,6 +390,7 @@ void migHashClear(MigHash *pH);
 
 int migStrICmp(const char *a, const char *b);      /* ASCII case-folded */
 void migUtcNow(char *zIso, char *zStamp);  /* ISO-8601 (21), digits (15) */
+int migLineOf(const char *z, int iLine, i64 iOff); /* z starts on iLine */
 
 sqlite3_stmt *migPrepare(Mig *p, const char *zFmt, ...);
 int migStep(Mig *p, sqlite3_stmt *pStmt);  /* SQLITE_ROW or 0 (done/error) */
