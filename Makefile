@@ -5,7 +5,10 @@
 # Python package (dist/libmig-*.whl), `make test-python` its tests,
 # `make npm` the Node package (dist/libmig-*.tgz), `make test-node` the
 # Node tests, `make matrix` the tests on every SQLite version of
-# tool/sqlite-matrix.sh.
+# tool/sqlite-matrix.sh, `make amalgamation` the one-file libmig.c (`make
+# test-amalgamation` the suite against a library built from it alone),
+# `make install` / `make uninstall` the library, the mig command and
+# their man pages under PREFIX (default /usr/local; DESTDIR stages).
 
 CC      ?= cc
 CFLAGS  ?= -O2
@@ -36,6 +39,29 @@ all: $(LIB)
 
 $(LIB): $(SRC) $(HDR)
 	$(CC) $(CFLAGS) $(STD) $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
+
+# The amalgamation: libmig.c, all of ext/ in one C file that needs
+# nothing but sqlite3ext.h (tool/amalgamate.tcl says how it is made).
+# Generated, not in git.  test-amalgamation runs the whole suite against
+# a library built from it alone, with the plain command a user types
+# (make test runs test/amalgamation.test, which checks the file, a part
+# of the suite against such a build, and an application that compiles
+# libmig.c in).
+AMALG     := libmig.c
+AMALG_LIB := build/amalgamation/$(LIB)
+
+amalgamation: $(AMALG)
+
+$(AMALG): $(SRC) $(HDR) tool/amalgamate.tcl
+	$(TCLSH) tool/amalgamate.tcl ext $@
+	@wc -lc $@
+
+$(AMALG_LIB): $(AMALG)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -fPIC $(SHARED) $(AMALG) -o $@
+
+test-amalgamation: $(AMALG_LIB) $(FAULT_LIB)
+	MIG_LIB=$(CURDIR)/$(AMALG_LIB) $(TCLSH) test/all.tcl
 
 # The instrumented build for the sanitizer run.
 $(ASAN_LIB): $(SRC) $(HDR)
@@ -173,9 +199,52 @@ $(NPM_TGZ): $(LIB) $(wildcard tool/node/*) ext/mig_int.h
 test-node: $(LIB)
 	@MAKE="$(MAKE)" sh test/node/run.sh
 
+# Installation: the library as PREFIX/lib/libmig.so, where the sqlite3
+# shell's `.load libmig` finds it by name once the dynamic linker does
+# (ldconfig, run here when root installs without DESTDIR on Linux, or
+# LD_LIBRARY_PATH); the mig command as PREFIX/bin/mig, with the path of
+# that library written into it (tool/mig's ::installed_lib); the manual
+# pages mig(1) and libmig(3).  DESTDIR stages the whole tree for a
+# package; the paths written into mig are those without it.
+# test/install.test checks all of it.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+MANDIR  ?= $(PREFIX)/share/man
+INSTALL ?= install
+LDCONFIG ?= ldconfig
+
+# After a root install without DESTDIR on Linux (LDCONFIG= skips it).
+define mig_ldconfig
+@if [ -n "$(LDCONFIG)" ] && [ -z "$(DESTDIR)" ] && [ "$(UNAME_S)" = Linux ] \
+    && [ "$$(id -u)" = 0 ] && command -v "$(LDCONFIG)" >/dev/null 2>&1; then \
+  echo "$(LDCONFIG)"; "$(LDCONFIG)"; fi
+endef
+
+install: $(LIB)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/$(LIB)
+	sed 's|^set ::installed_lib {}$$|set ::installed_lib {$(LIBDIR)/$(LIB)}|' \
+	  tool/mig > $(DESTDIR)$(BINDIR)/mig.tmp
+	@grep -qxF 'set ::installed_lib {$(LIBDIR)/$(LIB)}' \
+	  $(DESTDIR)$(BINDIR)/mig.tmp || { rm -f $(DESTDIR)$(BINDIR)/mig.tmp; \
+	  echo "install: cannot write the library's path into mig" >&2; exit 1; }
+	chmod 755 $(DESTDIR)$(BINDIR)/mig.tmp
+	mv -f $(DESTDIR)$(BINDIR)/mig.tmp $(DESTDIR)$(BINDIR)/mig
+	$(INSTALL) -m 644 tool/mig.1 $(DESTDIR)$(MANDIR)/man1/mig.1
+	$(INSTALL) -m 644 tool/libmig.3 $(DESTDIR)$(MANDIR)/man3/libmig.3
+	$(mig_ldconfig)
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/$(LIB) $(DESTDIR)$(BINDIR)/mig \
+	  $(DESTDIR)$(MANDIR)/man1/mig.1 $(DESTDIR)$(MANDIR)/man3/libmig.3
+	$(mig_ldconfig)
+
 clean:
-	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/faultvfs-*.$(SO) test/*.o
+	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/faultvfs-*.$(SO) test/*.o $(AMALG)
 	rm -rf test/tmp build dist
 
 .PHONY: all test sweep sanitize demo clean fuzz bench wheel test-python npm \
-  test-node matrix test-sqlite
+  test-node matrix test-sqlite amalgamation test-amalgamation install \
+  uninstall

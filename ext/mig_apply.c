@@ -345,16 +345,6 @@ static char *migScriptRefusal(Mig *p, sqlite3_stmt *pStmt){
   return 0;
 }
 
-/* The line of a script file where offset iOff of a section that starts
-** on line iLine is. */
-static int migLineOf(const char *zSection, int iLine, i64 iOff){
-  i64 i;
-  for(i=0; i<iOff; i++){
-    if( zSection[i]=='\n' ) iLine++;
-  }
-  return iLine;
-}
-
 /* The code a failed statement of a script is reported with: its own when
 ** it says something the caller may act on (a constraint, a full disk, an
 ** I/O error, a busy or read-only database), else SQLITE_ERROR. */

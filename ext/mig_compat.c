@@ -57,6 +57,12 @@
 ** then does not exist as a macro): migChanges() is the one place that
 ** names it.
 **
+** COMPILED INTO AN APPLICATION.  With SQLITE_CORE (libmig.c built into a
+** program, see tool/amalgamate.tcl) there is no API table: libmig calls
+** the library the program links, whose functions are those of the
+** sqlite3.h it was compiled against.  There a routine is used when that
+** header declares it (MIG_CORE_HAS) and the running version has it.
+**
 ** SQL FEATURES newer than the floor, and libmig's way around each:
 **
 **   the name sqlite_schema            3.33.0  libmig says sqlite_master
@@ -102,6 +108,15 @@
 */
 #include "mig_int.h"
 
+/* With SQLITE_CORE: whether sqlite3.h declares the routines of SQLite
+** version v.  Without it (a loadable extension): never, as the API
+** table's macros say what the header has. */
+#ifdef SQLITE_CORE
+# define MIG_CORE_HAS(v) (SQLITE_VERSION_NUMBER>=(v))
+#else
+# define MIG_CORE_HAS(v) 0
+#endif
+
 /* The running library's version, as sqlite3_libversion_number(): read
 ** once (an int written with the same value by any thread that races). */
 int migSqliteVersion(void){
@@ -126,16 +141,21 @@ int migHasSchemaReset(void){
 
 /* Whether sqlite3_progress_handler() exists in the running library: a
 ** build with SQLITE_OMIT_PROGRESS_CALLBACK (better-sqlite3's, for one)
-** leaves its entry of the API table NULL, whatever its version. */
+** leaves its entry of the API table NULL, whatever its version.  (A
+** program that links such a build directly cannot link libmig.) */
 int migHasProgressHandler(void){
+#ifdef SQLITE_CORE
+  return 1;
+#else
   return sqlite3_api->progress_handler!=0;
+#endif
 }
 
 /* 1 when schema zDb of db (every schema: NULL) has no transaction open
 ** (not even a read), 0 when it has one, -1 when the running SQLite cannot
 ** say (before 3.34, or a header without sqlite3_txn_state). */
 int migNoTxn(sqlite3 *db, const char *zDb){
-#ifdef sqlite3_txn_state
+#if defined(sqlite3_txn_state) || MIG_CORE_HAS(MIG_V_TXN_STATE)
   if( migSqliteVersion()>=MIG_V_TXN_STATE ){
     return sqlite3_txn_state(db, zDb)==SQLITE_TXN_NONE;
   }
@@ -152,7 +172,9 @@ int migIsInterrupted(sqlite3 *db){
   if( !migHasIsInterrupted() ) return -1;
 #if defined(sqlite3_is_interrupted)
   x = sqlite3_api->is_interrupted;
-#elif defined(sqlite3_value_encoding)
+#elif MIG_CORE_HAS(MIG_V_IS_INTERRUPTED)
+  x = sqlite3_is_interrupted;
+#elif defined(sqlite3_value_encoding) && !defined(SQLITE_CORE)
   /* Compiled with the headers of 3.40: the entry of 3.41 follows the
   ** last one they know. */
   memcpy(&x, (const char*)&sqlite3_api->value_encoding
@@ -164,7 +186,7 @@ int migIsInterrupted(sqlite3 *db){
 /* Rows changed by the last statement: sqlite3_changes64 where the
 ** running SQLite's API table has it. */
 i64 migChanges(sqlite3 *db){
-#ifdef sqlite3_changes64
+#if defined(sqlite3_changes64) || MIG_CORE_HAS(MIG_V_CHANGES64)
   if( migSqliteVersion()>=MIG_V_CHANGES64 ) return sqlite3_changes64(db);
 #endif
   return sqlite3_changes(db);

@@ -277,9 +277,11 @@ static void migConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zKey;
   int i;
 
-  /* Not migCallBegin: a target that is gone can be set again here. */
+  /* Not migCallBegin: a target that is gone can be set again here, and
+  ** the messages are about the setting, not about the target. */
   migHandleInit(&m, sqlite3_context_db_handle(ctx), "mig_config",
                 (MigConfig*)sqlite3_user_data(ctx));
+  m.zDb = MIG_MAIN_DB;
   zKey = migArgText(&m, argv, 0, "key");
   for(i=0; m.rc==SQLITE_OK && i<MIG_NSETTING; i++){
     if( sqlite3_stricmp(zKey, aMigSetting[i].zName)==0 ) break;

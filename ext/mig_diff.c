@@ -1838,14 +1838,9 @@ static const char *migCollName(const char *z){
   return (z && migStrICmp(z, "BINARY")) ? z : 0;
 }
 
-static const char *migConfName(int eConf){
-  switch( eConf ){
-    case MIG_CONF_ROLLBACK: return "ROLLBACK";
-    case MIG_CONF_FAIL:     return "FAIL";
-    case MIG_CONF_IGNORE:   return "IGNORE";
-    case MIG_CONF_REPLACE:  return "REPLACE";
-  }
-  return 0;
+/* An ON CONFLICT clause's keyword, NULL for SQLite's default (ABORT). */
+static const char *migDescConf(int eConf){
+  return migConfName(migConfNorm(eConf));
 }
 
 /* The key parts of a constraint or index: ("a", lower(b) COLLATE x). */
@@ -1874,7 +1869,7 @@ static void migDescParts(sqlite3_str *pStr, int nPart, MigKeyPart *aPart){
 ** column definition uses with bInline ("REFERENCES ...", "UNIQUE"). */
 void migDescCons(sqlite3_str *pStr, MigCons *pC, int bInline){
   int i;
-  const char *zConf = migConfName(pC->eConf);
+  const char *zConf = migDescConf(pC->eConf);
   if( pC->zName ){
     sqlite3_str_appendall(pStr, "CONSTRAINT ");
     migDescName(pStr, pC->zName);
@@ -2016,8 +2011,8 @@ static int migDescColChange(MigDiff *d, sqlite3_str *pStr, MigDiffTab *pT,
     sqlite3_str_appendall(pStr, b->bNotNull ? "NOT NULL added" : "NOT NULL dropped");
   }else if( a->bNotNull
          && migConfNorm(a->eNotNullConf)!=migConfNorm(b->eNotNullConf) ){
-    const char *zA = migConfName(a->eNotNullConf);
-    const char *zB = migConfName(b->eNotNullConf);
+    const char *zA = migDescConf(a->eNotNullConf);
+    const char *zB = migDescConf(b->eNotNullConf);
     migDescSep(pStr, &n);
     sqlite3_str_appendf(pStr, "NOT NULL ON CONFLICT %s -> NOT NULL ON "
         "CONFLICT %s", zA ? zA : "ABORT", zB ? zB : "ABORT");

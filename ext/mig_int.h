@@ -393,6 +393,7 @@ void migHashClear(MigHash *pH);
 
 int migStrICmp(const char *a, const char *b);      /* ASCII case-folded */
 void migUtcNow(char *zIso, char *zStamp);  /* ISO-8601 (21), digits (15) */
+int migLineOf(const char *z, int iLine, i64 iOff); /* z starts on iLine */
 
 sqlite3_stmt *migPrepare(Mig *p, const char *zFmt, ...);
 int migStep(Mig *p, sqlite3_stmt *pStmt);  /* SQLITE_ROW or 0 (done/error) */
@@ -566,6 +567,7 @@ MigColumn *migFindColumn(MigObject *pTab, const char *zName);  /* or NULL */
 ** Interface to code in mig_json.c: a schema model as JSON, mig_schema().
 */
 void migJsonString(sqlite3_str *pOut, const char *z);  /* or null */
+const char *migConfName(int eConf);  /* "ROLLBACK"... for MIG_CONF_*, or NULL */
 char *migSchemaJson(Mig *p, MigSchema *pSchema);   /* sqlite3_free() it */
 void migSchemaFunc(sqlite3_context*, int, sqlite3_value**);
 

@@ -109,8 +109,9 @@ static void migJsonBool(sqlite3_str *pOut, int bVal){
   }
 }
 
-/* The keyword of a MIG_CONF_* value, or NULL for none. */
-static const char *migConfName(int eConf){
+/* The keyword of a MIG_CONF_* value, or NULL for none (also the words
+** of mig_diff.c's details). */
+const char *migConfName(int eConf){
   switch( eConf ){
     case MIG_CONF_ROLLBACK: return "ROLLBACK";
     case MIG_CONF_ABORT:    return "ABORT";

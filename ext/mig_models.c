@@ -64,22 +64,25 @@ void migModelsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
   const char *zDb;
   const char *zSql;
+  const char *zTarget;
   sqlite3 *pPriv;
   int nObj = 0;
   int bAttached = 0;
   (void)argc;
 
   /* Not migCallBegin: models are made whether the target is attached
-  ** or not. */
+  ** or not, and its messages are not about the target. */
   migHandleInit(&m, sqlite3_context_db_handle(ctx), "mig_models",
                 (MigConfig*)sqlite3_user_data(ctx));
+  zTarget = m.zDb;
+  m.zDb = MIG_MAIN_DB;
   zDb = migArgText(&m, argv, 0, "schema");
   zSql = migArgText(&m, argv, 1, "sql_text");
   if( m.rc==SQLITE_OK
    && (sqlite3_stricmp(zDb, "main")==0 || sqlite3_stricmp(zDb, "temp")==0)
   ){
     migError(&m, "cannot replace the %s schema; choose another name", zDb);
-  }else if( m.rc==SQLITE_OK && sqlite3_stricmp(zDb, m.zDb)==0 ){
+  }else if( m.rc==SQLITE_OK && sqlite3_stricmp(zDb, zTarget)==0 ){
     migError(&m, "cannot replace target \"%w\" (mig_config); choose "
         "another name", zDb);
   }

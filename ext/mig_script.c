@@ -291,16 +291,8 @@ static int migLineScanInside(MigLineScan *pL, i64 iLine, i64 *piStart){
   return 0;
 }
 
-/* The line number (from 1) of offset i of z. */
-static int migLineOf(const char *z, i64 i){
-  int iLine = 1;
-  i64 k;
-  for(k=0; k<i; k++) if( z[k]=='\n' ) iLine++;
-  return iLine;
-}
-
 /* True for characters allowed in a revision id. */
-static int migIsIdChar(char c){
+static int migIsRevIdChar(char c){
   return (c>='0' && c<='9') || (c>='a' && c<='z') || (c>='A' && c<='Z')
       || c=='_';
 }
@@ -318,7 +310,7 @@ static void migCheckId(Mig *p, const char *zFile, const char *zWhat,
   int i;
   if( p->rc!=SQLITE_OK ) return;
   for(i=0; zId[i]; i++){
-    if( !migIsIdChar(zId[i]) ) break;
+    if( !migIsRevIdChar(zId[i]) ) break;
   }
   if( i==0 || zId[i] ){
     migError(p, "%s: bad %s '%s': a revision id is made of"
@@ -452,7 +444,7 @@ static MigRev *migScriptParse(
     migError(p, "%s: line %d: this section line is inside a string literal,"
         " quoted name or comment that starts on line %d, so it is SQL, not"
         " a section line: close what is open before it", zFile,
-        migLineOf(zText, iHidden), migLineOf(zText, iHiddenTok));
+        migLineOf(zText, 1, iHidden), migLineOf(zText, 1, iHiddenTok));
   }
   if( p->rc==SQLITE_OK && eState==0 ){
     migError(p, "%s: no '-- upgrade' line: a script needs an"

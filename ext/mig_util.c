@@ -549,6 +549,16 @@ int migRunOne(sqlite3 *db, const char *zSql, const char **pzTail){
   return rc;
 }
 
+/* The line of a text where its offset iOff is, when the text starts on
+** line iLine (a script file's line numbers in messages). */
+int migLineOf(const char *z, int iLine, i64 iOff){
+  i64 i;
+  for(i=0; i<iOff; i++){
+    if( z[i]=='\n' ) iLine++;
+  }
+  return iLine;
+}
+
 /* The current time, UTC, as "YYYY-MM-DDTHH:MM:SSZ" in zIso (21 bytes) and,
 ** unless zStamp is NULL, as "YYYYMMDDHHMMSS" in zStamp (15 bytes). */
 void migUtcNow(char *zIso, char *zStamp){

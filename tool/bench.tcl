@@ -16,7 +16,7 @@
 #                0.4 GB at scale 1, deleted at the end)
 #   BENCH_ALEMBIC=0  leave Alembic out even where it is installed
 #   BENCH_ONLY   run only these sections (comma-separated): rebuild, rss,
-#                diff, plan, native, inplace, history, longhistory
+#                diff, plan, native, inplace, history, longhistory, fleet
 #                (default: all)
 #
 # Every timing is wall-clock time of the operation only (the file copy
@@ -648,6 +648,72 @@ row "mig_current() with $NLONG scripts: first call / later calls" \
   "[fmt_time [median $cold]] / [fmt_time [median $warm]]" "—" "—" "—" "—"
 row "SELECT count(*) FROM migrations, $NLONG scripts (later calls)" \
   [fmt_time [median $vtab]] "—" "—" "—" "—"
+}
+
+# 8. A fleet: NFLEET tenant databases of a few tables each (a customer
+# table, an invoice table with a foreign key to it and an index, a
+# settings table; a few hundred rows), all at the first revision, taken
+# to the second (which rebuilds invoice: amount INTEGER -> REAL, and a
+# new CHECK) by one `mig --db '<dir>/*.db' upgrade head` command, with
+# --jobs 1 and --jobs 2.  Wall time of the whole command (the worker
+# processes started, every database opened, upgraded in its own
+# transaction, COMMIT's fsync, the table printed); the fresh copies are
+# made before the clock starts.
+set FLEET_V1 {
+CREATE TABLE customer(id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE);
+CREATE TABLE invoice(id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customer(id), amount INTEGER NOT NULL, issued TEXT);
+CREATE INDEX invoice_customer ON invoice(customer_id);
+CREATE TABLE setting(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+}
+set FLEET_V2 [string map {"amount INTEGER NOT NULL," "amount REAL NOT NULL CHECK (amount >= 0),"} $FLEET_V1]
+section fleet {
+set NFLEET [scaled 1000]
+set fdir $DIR/fleet_scripts
+file mkdir $fdir
+opendb s $DIR/fleet_template.db
+s eval {SELECT mig_config('script_location', $fdir)}
+s eval {SELECT mig_models('models', $FLEET_V1)}
+s eval {SELECT mig_autogenerate('models', 'tenant schema')}
+s eval {SELECT mig_upgrade('head')}
+s eval {
+  BEGIN;
+  WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<50)
+  INSERT INTO customer SELECT x, 'customer ' || x, 'c' || x || '@example.com' FROM c;
+  WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<300)
+  INSERT INTO invoice SELECT x, 1 + x % 50, x * 37 % 1000, date('2026-01-01', '+' || x || ' days') FROM c;
+  INSERT INTO setting VALUES('plan', 'pro'), ('currency', 'EUR'), ('locale', 'en');
+  COMMIT;
+}
+s eval {SELECT mig_models('models', $FLEET_V2)}
+s eval {SELECT mig_autogenerate('models', 'amount as REAL')}
+s close
+set fsize [file size $DIR/fleet_template.db]
+set env(MIG_LIB) $LIB
+set fruns [expr {max(1, min($RUNS, 3))}]
+foreach jobs {1 2} {
+  progress "fleet of $NFLEET databases, --jobs $jobs, $fruns runs"
+  set l {}
+  for {set i 0} {$i < $fruns} {incr i} {
+    file delete -force $DIR/fleet
+    file mkdir $DIR/fleet
+    for {set k 0} {$k < $NFLEET} {incr k} {
+      file copy $DIR/fleet_template.db [format %s/fleet/tenant%05d.db $DIR $k]
+    }
+    exec sync
+    set out ""
+    lappend l [usec {
+      set out [exec [info nameofexecutable] $TOOL/mig --db $DIR/fleet/*.db \
+          --dir $fdir --jobs $jobs --no-progress upgrade head]
+    }]
+    if {![string match "*$NFLEET databases: $NFLEET upgraded" $out]} {
+      error "the fleet upgrade did not upgrade every database: [string range $out end-200 end]"
+    }
+  }
+  set us [median $l]
+  row "Fleet: mig upgrade of $NFLEET tenant databases ([expr {$fsize/1024}] KB, 3 tables, 353 rows each; one revision with a rebuild), --jobs $jobs" \
+    "[fmt_time $us] (**[format %.0f [expr {$NFLEET / ($us/1e6)}]] databases/s**)" "—" "—" "—" "—"
+}
+file delete -force $DIR/fleet
 }
 
 #-------------------------------------------------------------------------
