@@ -385,6 +385,7 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       "PRAGMA foreign_keys=ON;\n"
       "-- now at %s\n", zNew ? zNew : "base");
   zOut = migStrFinish(p, pOut);
+  migOfflineCheck(p, zOut);       /* nothing newer than min_sqlite */
   if( p->rc==SQLITE_OK ){
     sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
   }else{

@@ -593,3 +593,34 @@ void migSectionCheck(Mig *p, MigRev *pRev, const char *zSection,
       zHave, hit.need.zInstead ? "; " : "",
       hit.need.zInstead ? hit.need.zInstead : "");
 }
+
+/*
+** Offline SQL (mig_sql) is for the oldest SQLite the scripts must run on,
+** mig_config('min_sqlite'): fail when a statement of zOut needs a newer
+** one, naming the revision whose section it comes from.
+*/
+void migOfflineCheck(Mig *p, const char *zOut){
+  MigNeedHit hit;
+  char zNeed[MIG_VERSION_BUF], zMin[MIG_VERSION_BUF];
+  const char *zSec = 0, *z;
+  int iMin = migMinSqlite(p->pConfig), nSec = 0;
+  if( p->rc!=SQLITE_OK || zOut==0 ) return;
+  if( !migSqlNeedsAbove(p, zOut, iMin, &hit) ) return;
+  /* The "-- upgrade <rev>: <message>" line of its section, if any. */
+  for(z=zOut; z<hit.zStmt; z++){
+    if( z[0]=='\n' && z[1]=='-' && z[2]=='-' && z[3]==' '
+     && (strncmp(&z[4], "upgrade ", 8)==0 || strncmp(&z[4], "downgrade ", 10)==0)
+    ){
+      zSec = &z[4];
+      for(nSec=0; zSec[nSec] && zSec[nSec]!='\n'; nSec++){}
+    }
+  }
+  migVersionText(hit.need.iVersion, zNeed);
+  migVersionText(iMin, zMin);
+  migError(p, "%.*s%s%.*s needs SQLite %s or newer (%s), and "
+      "mig_config('min_sqlite') is %s: regenerate that revision with this "
+      "min_sqlite, or raise it%s%s", nSec, zSec ? zSec : "",
+      zSec ? ": " : "", hit.nStmt, hit.zStmt, zNeed, hit.need.zWhat, zMin,
+      hit.need.zInstead ? "; " : "",
+      hit.need.zInstead ? hit.need.zInstead : "");
+}

@@ -498,6 +498,7 @@ struct MigNeedHit {
 };
 int migSqlNeedsAbove(Mig *p, const char *zSql, int iVersion,
                      MigNeedHit *pHit);
+void migOfflineCheck(Mig *p, const char *zOut);  /* mig_sql's output */
 struct MigRev;                 /* (mig_script.c) */
 void migSectionCheck(Mig *p, struct MigRev *pRev, const char *zSection,
                      const char *zSql);
