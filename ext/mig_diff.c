@@ -1055,6 +1055,7 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
   }
   if( (pF->bStrict!=0)!=(pTo->bStrict!=0)
    || (pF->bWithoutRowid!=0)!=(pTo->bWithoutRowid!=0)
+   || (pF->bRandomRowid!=0)!=(pTo->bRandomRowid!=0)
    || migHasRowidAlias(pF)!=migHasRowidAlias(pTo)
   ){
     bDiff = 1;

@@ -314,6 +314,7 @@ struct MigObject {
   /* MIG_OBJ_TABLE */
   int bStrict;          /* STRICT */
   int bWithoutRowid;    /* WITHOUT ROWID */
+  int bRandomRowid;     /* RANDOM ROWID (libSQL's table option) */
   int bAutoinc;         /* some column is INTEGER PRIMARY KEY AUTOINCREMENT */
   int nCol;
   MigColumn *aCol;

@@ -1514,11 +1514,15 @@ static void migParseTable(MigParse *pP, MigObject *pObj){
     migParseExpectPunct(pP, ')');
     break;
   }
-  /* [WITHOUT ROWID | STRICT] [, ...] */
+  /* [WITHOUT ROWID | STRICT | RANDOM ROWID] [, ...]: RANDOM ROWID is
+  ** libSQL's (rowids drawn at random), kept as a table option. */
   while( migParseOk(pP) && !migParseIsPunct(pP, ';') ){
     if( migParseAcceptKw(pP, "WITHOUT") ){
       migParseExpectKw(pP, "ROWID");
       pObj->bWithoutRowid = 1;
+    }else if( migParseAcceptKw(pP, "RANDOM") ){
+      migParseExpectKw(pP, "ROWID");
+      pObj->bRandomRowid = 1;
     }else if( migParseAcceptKw(pP, "STRICT") ){
       pObj->bStrict = 1;
     }else{
