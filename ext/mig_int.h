@@ -500,6 +500,9 @@ struct MigNeedHit {
 int migSqlNeedsAbove(Mig *p, const char *zSql, int iVersion,
                      MigNeedHit *pHit);
 void migOfflineCheck(Mig *p, const char *zOut);  /* mig_sql's output */
+/* " (<the SQLite bug that explains it>)" for a statement that failed
+** with rc on db, or "" (mig_compat.c lists the bugs). */
+const char *migSqliteBugHint(sqlite3 *db, int rc);
 struct MigRev;                 /* (mig_script.c) */
 void migSectionCheck(Mig *p, struct MigRev *pRev, const char *zSection,
                      const char *zSql);
