@@ -438,7 +438,16 @@ void migAppendTypeName(sqlite3_str *pStr, const char *zType);
 ** The list of what came in which version, and what libmig does about
 ** each, opens mig_compat.c.  Every extension-API routine newer than the
 ** floor is called only where a predicate below says the running SQLite
-** has it.
+** has it.  Those routines, by the version whose API table has them:
+**   3.32 create_filename, free_filename, database_file_object; 3.34
+**   txn_state; 3.37 changes64, total_changes64 (migChanges),
+**   autovacuum_pages; 3.38 error_offset, vtab_rhs_value, vtab_distinct,
+**   vtab_in, vtab_in_first, vtab_in_next; 3.39 serialize, deserialize
+**   (never called: migAttachCopy uses the backup API), db_name
+**   (migHasDbName); 3.40 value_encoding; 3.41 is_interrupted
+**   (migHasIsInterrupted); 3.43 stmt_explain; 3.44 get_clientdata,
+**   set_clientdata; 3.50 setlk_timeout; 3.51 set_errmsg, db_status64;
+**   3.52 str_truncate, str_free, carray_bind, carray_bind_v2.
 */
 #define MIG_SQLITE_FLOOR       3031001  /* the oldest SQLite libmig loads in */
 #define MIG_SQLITE_FLOOR_TEXT  "3.31.1"
