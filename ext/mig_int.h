@@ -110,6 +110,7 @@ struct MigGuard {
   void *pProgress;           /* the copy reporting progress (mig_rebuild.c) */
 };
 
+typedef struct MigScripts MigScripts;
 struct MigConfig {
   char *zScriptLocation;     /* 'script_location', default "migrations" */
   int bAlwaysRebuild;        /* 'rebuild': 0 = auto (default), 1 = always */
@@ -125,6 +126,8 @@ struct MigConfig {
   char *zModelsMade;         /* not a setting: the schemas mig_models made
                              ** on this connection, each between two
                              ** MIG_NAME_SEP (never copied), or NULL */
+  MigScripts *pScripts;      /* not a setting: the scripts read last
+                             ** (mig_script.c), never copied */
 };
 #define MIG_NAME_SEP '\x1f'
 
@@ -640,9 +643,19 @@ void migRbProgressFunc(sqlite3_context*, int, sqlite3_value**);
 ** reading, writing, checksums) and the revision graph they form.
 */
 typedef struct MigRev MigRev;
-typedef struct MigScripts MigScripts;
 #define MIG_CHECKSUM_V2 "v2:"   /* prefix of a version-2 checksum */
 #define MIG_CHECKSUM_SZ 20      /* its size with the terminator */
+/* What a script file was when it was read: the key of the listing
+** cache.  Times in nanoseconds; the inode changes when a file is
+** replaced, the change time (ctime) when it is written, also by "cp -p",
+** which keeps the modification time. */
+typedef struct MigFileSig MigFileSig;
+struct MigFileSig {
+  i64 iSize;
+  i64 iMtime;
+  i64 iCtime;
+  i64 iIno;
+};
 struct MigRev {
   char *zRev;           /* revision id (12 hex digits when generated) */
   int nDown;            /* number of parents (down revisions) */
@@ -663,6 +676,7 @@ struct MigRev {
   int iMark;            /* scratch for graph walks */
 };
 struct MigScripts {
+  int nRef;             /* references; migScriptsFree frees at 0 */
   MigArena arena;       /* owns every MigRev and string */
   char *zDir;           /* the script location read */
   int nRev;
@@ -670,11 +684,21 @@ struct MigScripts {
   MigHash revs;         /* revision id -> MigRev */
   int nHead;
   MigRev **apHead;      /* revisions without children, in order */
+  int nFile;            /* the files read (nRev of them), by name: */
+  char **azName;        /* their names, sorted (sqlite3_malloc array) */
+  MigFileSig *aSig;     /* what each was when read (size, times, inode) */
+  MigHash files;        /* file name -> its entry of aSig */
+  MigFileSig dirSig;    /* what the directory was */
+  i64 iReadTime;        /* when they were read (ns since the epoch) */
 };
-/* The scripts of the connection's script location, read now. */
+/* The scripts of the connection's script location, read now, checksums
+** and all: what an upgrade, a downgrade, a stamp or a check acts on. */
 MigScripts *migScriptsOpen(Mig *p);
-MigScripts *migScriptsLoad(Mig *p, const char *zDir);
-void migScriptsFree(MigScripts *pS);
+/* The same for a listing: served by the last read while every file has
+** the size, times and inode it had then (bNames: while the directory
+** has, for mig_current). */
+MigScripts *migScriptsList(Mig *p, int bNames);
+void migScriptsFree(MigScripts *pS);  /* drop a reference; NULL: no-op */
 MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zId);
 /* Fail when there are several heads; zAdvice says what to do. */
 void migRequireOneHead(Mig *p, MigScripts *pS, const char *zAdvice);
@@ -707,12 +731,13 @@ void migAutogenerateFunc(sqlite3_context*, int, sqlite3_value**);
 ** (migAppliedLoad fills it, migAppliedClear frees what it holds). */
 typedef struct MigApplied MigApplied;
 struct MigApplied {
+  MigArena arena;       /* owns the strings below */
   int nRev;
   unsigned char *aApplied; /* per iOrder: 1 when applied */
   char **azSum;         /* per iOrder: recorded checksum, or NULL */
   char **azAt;          /* per iOrder: applied_at, or NULL */
-  int nUnknown;         /* applied revisions that no script has */
-  char **azUnknown;
+  int nUnknown;         /* applied revisions that no script has, in the */
+  char **azUnknown;     /* order they were recorded */
 };
 void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA);
 void migAppliedClear(MigApplied *pA);

@@ -32,8 +32,10 @@ static int migAppliedTableExists(Mig *p){
       " WHERE type='table' AND name=%Q", p->zDb, MIG_APPLIED_TABLE)!=0;
 }
 
-/* Read the applied state of schema p->zDb against the scripts pS. */
-void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
+/* Read the applied state of schema p->zDb against the scripts pS: which
+** revisions are applied, and (bStrings) their checksums and times. */
+static void migAppliedRead(Mig *p, MigScripts *pS, MigApplied *pA,
+                           int bStrings){
   sqlite3_stmt *pStmt = 0;
   int nAlloc = 0;
   memset(pA, 0, sizeof(*pA));
@@ -43,18 +45,22 @@ void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
   pA->azSum = migMalloc(p, sizeof(char*)*(pS->nRev+1));
   pA->azAt = migMalloc(p, sizeof(char*)*(pS->nRev+1));
   if( p->rc!=SQLITE_OK || !migAppliedTableExists(p) ) return;
-  pStmt = migPrepare(p, "SELECT revision, checksum, applied_at"
-      " FROM \"%w\".\"%w\" ORDER BY applied_at, revision", p->zDb,
-      MIG_APPLIED_TABLE);
+  /* In the order the rows were recorded: no sort. */
+  pStmt = migPrepare(p, "SELECT revision%s FROM \"%w\".\"%w\" ORDER BY rowid",
+      bStrings ? ", checksum, applied_at" : "", p->zDb, MIG_APPLIED_TABLE);
   while( migStep(p, pStmt)==SQLITE_ROW ){
     const char *zRev = (const char*)sqlite3_column_text(pStmt, 0);
-    const char *zSum = (const char*)sqlite3_column_text(pStmt, 1);
-    const char *zAt = (const char*)sqlite3_column_text(pStmt, 2);
     MigRev *pRev = zRev ? migHashFind(&pS->revs, zRev) : 0;
     if( pRev ){
+      const char *zSum, *zAt;
       pA->aApplied[pRev->iOrder] = 1;
-      pA->azSum[pRev->iOrder] = migStrndup(p, zSum ? zSum : "", -1);
-      pA->azAt[pRev->iOrder] = migStrndup(p, zAt ? zAt : "", -1);
+      if( !bStrings ) continue;
+      zSum = (const char*)sqlite3_column_text(pStmt, 1);
+      zAt = (const char*)sqlite3_column_text(pStmt, 2);
+      pA->azSum[pRev->iOrder] = migArenaStrndup(p, &pA->arena,
+          zSum ? zSum : "", -1);
+      pA->azAt[pRev->iOrder] = migArenaStrndup(p, &pA->arena,
+          zAt ? zAt : "", -1);
     }else{
       if( pA->nUnknown>=nAlloc ){
         char **azNew;
@@ -66,24 +72,25 @@ void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
         }
         pA->azUnknown = azNew;
       }
-      pA->azUnknown[pA->nUnknown] = migStrndup(p, zRev ? zRev : "", -1);
+      pA->azUnknown[pA->nUnknown] = migArenaStrndup(p, &pA->arena,
+          zRev ? zRev : "", -1);
       if( pA->azUnknown[pA->nUnknown] ) pA->nUnknown++;
     }
   }
   migFinalize(p, pStmt);
 }
 
+/* Read the applied state of schema p->zDb against the scripts pS. */
+void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
+  migAppliedRead(p, pS, pA, 1);
+}
+
 void migAppliedClear(MigApplied *pA){
-  int i;
-  for(i=0; i<pA->nRev; i++){
-    if( pA->azSum ) sqlite3_free(pA->azSum[i]);
-    if( pA->azAt ) sqlite3_free(pA->azAt[i]);
-  }
-  for(i=0; i<pA->nUnknown; i++) sqlite3_free(pA->azUnknown[i]);
   sqlite3_free(pA->aApplied);
   sqlite3_free(pA->azSum);
   sqlite3_free(pA->azAt);
   sqlite3_free(pA->azUnknown);
+  migArenaFree(&pA->arena);
   memset(pA, 0, sizeof(*pA));
 }
 
@@ -245,7 +252,8 @@ void migRequireWritable(Mig *p, const char *zWhat){
   }
 }
 
-/* mig_current(): the current revision(s), NULL at base. */
+/* mig_current(): the current revision(s), NULL at base.  From the
+** applied table and the scripts' headers: a listing (migScriptsList). */
 void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
   MigScripts *pS;
@@ -253,8 +261,8 @@ void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zCur;
   (void)argc; (void)argv;
   migCallBegin(&m, ctx, "mig_current");
-  pS = migScriptsOpen(&m);
-  migAppliedLoad(&m, pS, &ap);
+  pS = migScriptsList(&m, 1);
+  migAppliedRead(&m, pS, &ap, 0);
   migAppliedRequireKnown(&m, pS, &ap);
   zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
   if( m.rc==SQLITE_OK && zCur ){
