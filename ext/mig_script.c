@@ -65,22 +65,30 @@
 #include <time.h>
 #include <sys/types.h>
 #include <sys/stat.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #define MIG_FNV_INIT  14695981039346656037ULL
 #define MIG_FNV_PRIME 1099511628211ULL
 
-/* The 64-bit FNV-1a hash of z[0..n-1] (the raw bytes: the checksum
-** that databases applied before version 2 recorded) as 16 hex digits. */
-static void migChecksumRaw(const char *z, i64 n, char *zOut){
-  sqlite3_uint64 h = MIG_FNV_INIT;
+/* 64-bit FNV-1a: h carried on over the n bytes of z. */
+static sqlite3_uint64 migFnv(sqlite3_uint64 h, const unsigned char *z, i64 n){
   i64 i;
   for(i=0; i<n; i++){
-    h ^= (unsigned char)z[i];
+    h ^= z[i];
     h *= MIG_FNV_PRIME;
   }
-  sqlite3_snprintf(17, zOut, "%016llx", h);
+  return h;
+}
+
+/* h as 16 lower-case hex digits after zPrefix, in zOut. */
+static void migHex64(char *zOut, const char *zPrefix, sqlite3_uint64 h){
+  static const char aHex[] = "0123456789abcdef";
+  int i, n = (int)strlen(zPrefix);
+  memcpy(zOut, zPrefix, n);
+  for(i=15; i>=0; i--){
+    zOut[n+i] = aHex[h & 15];
+    h >>= 4;
+  }
+  zOut[n+16] = 0;
 }
 
 /* True for a token that keeps its blanks: a string literal or a quoted
@@ -92,24 +100,96 @@ static int migTokenKeepsBlanks(const unsigned char *z, int eType){
 }
 
 /* A copy of the n-byte text z with every line ending (CRLF, CR, LF)
-** made LF, NUL-terminated, its length in *pnOut (sqlite3_free() it). */
-static char *migLfText(Mig *p, const char *z, i64 n, i64 *pnOut){
+** made LF, NUL-terminated, its length in *pnOut (sqlite3_free() it).
+** Unless zRawSum is NULL, the same pass puts there (17 bytes) the raw
+** checksum of z, the 64-bit FNV-1a of its bytes as 16 hex digits (what
+** databases applied before version 2 recorded): one pass for both. */
+static char *migLfText(Mig *p, const char *z, i64 n, i64 *pnOut,
+                       char *zRawSum){
   char *zLf;
+  sqlite3_uint64 h = MIG_FNV_INIT;
   i64 i, nLf = 0;
   if( p->rc!=SQLITE_OK ) return 0;
   zLf = (char*)migMalloc(p, n+1);
   if( zLf==0 ) return 0;
   for(i=0; i<n; i++){
+    h ^= (unsigned char)z[i];
+    h *= MIG_FNV_PRIME;
     if( z[i]=='\r' ){
       zLf[nLf++] = '\n';
-      if( i+1<n && z[i+1]=='\n' ) i++;
+      if( i+1<n && z[i+1]=='\n' ){
+        i++;
+        h ^= '\n';
+        h *= MIG_FNV_PRIME;
+      }
     }else{
       zLf[nLf++] = z[i];
     }
   }
   zLf[nLf] = 0;
   *pnOut = nLf;
+  if( zRawSum ) migHex64(zRawSum, "", h);
   return zLf;
+}
+
+/* True if the LF text z[0..n) has blanks at the end of a line or of the
+** text: only then does the version-2 checksum differ from the hash of
+** all its bytes. */
+static int migHasLineEndBlanks(const unsigned char *z, i64 n){
+  i64 i;
+  if( n>0 && (z[n-1]==' ' || z[n-1]=='\t') ) return 1;
+  for(i=1; i<n; i++){
+    if( z[i]=='\n' && (z[i-1]==' ' || z[i-1]=='\t') ) return 1;
+  }
+  return 0;
+}
+
+/* The version-2 checksum of the LF text zLf[0..nLf) (see CHECKSUMS
+** above) into zOut[MIG_CHECKSUM_SZ].  A text without blanks at line ends
+** (a generated script) is hashed as it is, with no tokenizing: the same
+** result, since no blank is left out. */
+static void migChecksumLf(const unsigned char *zLf, i64 nLf, char *zOut){
+  sqlite3_uint64 h = MIG_FNV_INIT;
+  i64 i, j;
+  i64 nBlank = 0;          /* blanks seen and not hashed yet */
+  unsigned char cLast = '\n';
+  if( !migHasLineEndBlanks(zLf, nLf) ){
+    h = migFnv(h, zLf, nLf);
+    if( nLf>0 ) cLast = zLf[nLf-1];
+  }else{
+    for(i=0; i<nLf; ){
+      int eType;
+      int nTok = migGetToken(&zLf[i], &eType);
+      if( nTok<=0 ) break;
+      if( migTokenKeepsBlanks(&zLf[i], eType) ){
+        /* the blanks before it are not at a line end: hash them too */
+        h = migFnv(h, &zLf[i-nBlank], nBlank+nTok);
+        nBlank = 0;
+        cLast = zLf[i+nTok-1];
+      }else{
+        for(j=i; j<i+nTok; j++){
+          unsigned char c = zLf[j];
+          if( c==' ' || c=='\t' ){
+            /* held back until something other than a line end follows
+            ** (blanks are contiguous in zLf: they end just before j) */
+            nBlank++;
+            continue;
+          }
+          if( c!='\n' && nBlank>0 ) h = migFnv(h, &zLf[j-nBlank], nBlank);
+          nBlank = 0;
+          h ^= c;
+          h *= MIG_FNV_PRIME;
+          cLast = c;
+        }
+      }
+      i += nTok;
+    }
+  }
+  if( cLast!='\n' ){
+    h ^= '\n';
+    h *= MIG_FNV_PRIME;
+  }
+  migHex64(zOut, MIG_CHECKSUM_V2, h);
 }
 
 /*
@@ -119,50 +199,12 @@ static char *migLfText(Mig *p, const char *z, i64 n, i64 *pnOut){
 ** string literal is) are the same whatever the line endings.
 */
 void migChecksum(Mig *p, const char *z, i64 n, char *zOut){
-  unsigned char *zLf;
-  sqlite3_uint64 h = MIG_FNV_INIT;
-  i64 i, j, nLf = 0;
-  i64 nBlank = 0;          /* blanks seen and not hashed yet */
-  unsigned char cLast = '\n';
+  i64 nLf = 0;
+  unsigned char *zLf = (unsigned char*)migLfText(p, z, n, &nLf, 0);
   zOut[0] = 0;
-  zLf = (unsigned char*)migLfText(p, z, n, &nLf);
   if( zLf==0 ) return;
-  for(i=0; i<nLf; ){
-    int eType;
-    int nTok = migGetToken(&zLf[i], &eType);
-    if( nTok<=0 ) break;
-    if( migTokenKeepsBlanks(&zLf[i], eType) ){
-      /* the blanks before it are not at a line end: hash them too */
-      for(j=i-nBlank; j<i+nTok; j++){ h ^= zLf[j]; h *= MIG_FNV_PRIME; }
-      nBlank = 0;
-      cLast = zLf[i+nTok-1];
-    }else{
-      for(j=i; j<i+nTok; j++){
-        unsigned char c = zLf[j];
-        if( c==' ' || c=='\t' ){
-          /* held back until something other than a line end follows
-          ** (blanks are contiguous in zLf: they end just before j) */
-          nBlank++;
-          continue;
-        }
-        if( c!='\n' && nBlank>0 ){
-          i64 k;
-          for(k=j-nBlank; k<j; k++){ h ^= zLf[k]; h *= MIG_FNV_PRIME; }
-        }
-        nBlank = 0;
-        h ^= c;
-        h *= MIG_FNV_PRIME;
-        cLast = c;
-      }
-    }
-    i += nTok;
-  }
-  if( cLast!='\n' ){
-    h ^= '\n';
-    h *= MIG_FNV_PRIME;
-  }
+  migChecksumLf(zLf, nLf, zOut);
   sqlite3_free(zLf);
-  sqlite3_snprintf(MIG_CHECKSUM_SZ, zOut, MIG_CHECKSUM_V2 "%016llx", h);
 }
 
 /* True if zRecorded, a checksum recorded when pRev was applied, is the
@@ -176,11 +218,17 @@ int migChecksumMatches(MigRev *pRev, const char *zRecorded){
   return strcmp(zRecorded, pRev->zChecksumRaw)==0;
 }
 
-/* Path of file zName in directory zDir. */
+/* Path of file zName in directory zDir (sqlite3_free() it). */
 static char *migPathJoin(Mig *p, const char *zDir, const char *zName){
-  int n = (int)strlen(zDir);
-  if( n>0 && zDir[n-1]=='/' ) return migMprintf(p, "%s%s", zDir, zName);
-  return migMprintf(p, "%s/%s", zDir, zName);
+  size_t nDir = strlen(zDir), nName = strlen(zName);
+  int bSlash = nDir>0 && zDir[nDir-1]=='/';
+  char *z = migMalloc(p, (i64)(nDir + nName + 2));
+  if( z ){
+    memcpy(z, zDir, nDir);
+    if( !bSlash ) z[nDir++] = '/';
+    memcpy(&z[nDir], zName, nName+1);
+  }
+  return z;
 }
 
 /* A file changed less than this many nanoseconds before it was read may
@@ -305,7 +353,29 @@ static void migLineScanInit(MigLineScan *pL, const char *z, i64 iStart){
 ** *piStart (if not NULL) receives where that token begins. */
 static int migLineScanInside(MigLineScan *pL, i64 iLine, i64 *piStart){
   const unsigned char *zTok;
+  i64 i;
   int n;
+  /* Before tokenizing: when every quoted token and comment before the
+  ** line closes on its own line (no block comment, no quote left open at
+  ** a line end), no token goes on past a line end, so the line starts a
+  ** token.  Anything else is tokenized. */
+  for(i=pL->iEnd; i<iLine; i++){
+    unsigned char c = pL->z[i];
+    if( c=='-' && pL->z[i+1]=='-' ){
+      while( i<iLine && pL->z[i]!='\n' ) i++;
+    }else if( c=='\'' || c=='"' || c=='`' || c=='[' ){
+      unsigned char cEnd = c=='[' ? ']' : c;
+      for(i++; i<iLine && pL->z[i]!=cEnd && pL->z[i]!='\n'; i++){}
+      if( i>=iLine || pL->z[i]=='\n' ) break;
+    }else if( c=='/' ){
+      break;
+    }
+  }
+  if( pL->iEnd<=iLine && i>=iLine ){
+    pL->iTok = pL->iEnd = iLine;
+    pL->eType = MIG_TK_SPACE;
+    return 0;
+  }
   while( pL->iEnd<=iLine ){
     n = migGetToken(&pL->z[pL->iEnd], &pL->eType);
     if( n<=0 ) return 0;
@@ -383,8 +453,10 @@ static MigRev *migScriptParse(
   Mig *p, MigArena *pA, const char *zFile, const char *zRaw, i64 nRaw
 ){
   MigRev *pRev = migArenaAlloc(p, pA, sizeof(MigRev));
-  i64 nText = 0;
-  char *zText = migLfText(p, zRaw, nRaw, &nText);
+  i64 nText = nRaw;
+  char zRawSum[17];
+  char *zCopy = 0;              /* the LF copy, when the text has a CR */
+  const char *zText = zRaw;
   int eState = 0;               /* 0 header, 1 upgrade, 2 downgrade */
   i64 iUp = 0, iUpEnd = 0, iDown = 0;
   i64 i = 0;
@@ -393,13 +465,27 @@ static MigRev *migScriptParse(
   MigLineScan scan;
   i64 iHidden = -1;             /* a section line inside a token, or -1 */
   i64 iHiddenTok = 0;           /* where that token begins */
-  if( pRev==0 || zText==0 ){
-    sqlite3_free(zText);
-    return 0;
+  if( pRev==0 ) return 0;
+  if( memchr(zRaw, '\r', (size_t)nRaw) ){
+    zText = zCopy = migLfText(p, zRaw, nRaw, &nText, zRawSum);
+    if( zCopy==0 ) return 0;
+    migChecksumLf((const unsigned char*)zText, nText, pRev->zChecksum);
+  }else{
+    sqlite3_uint64 h = migFnv(MIG_FNV_INIT, (const unsigned char*)zRaw, nRaw);
+    migHex64(zRawSum, "", h);
+    if( migHasLineEndBlanks((const unsigned char*)zRaw, nRaw) ){
+      migChecksumLf((const unsigned char*)zText, nText, pRev->zChecksum);
+    }else{
+      /* No CR, no blank at a line end (a generated script): the raw
+      ** bytes are the version-2 text, one hash serves both checksums. */
+      if( nRaw>0 && zRaw[nRaw-1]!='\n' ){
+        h = migFnv(h, (const unsigned char*)"\n", 1);
+      }
+      migHex64(pRev->zChecksum, MIG_CHECKSUM_V2, h);
+    }
   }
   pRev->zFile = migArenaStrndup(p, pA, zFile, -1);
-  migChecksum(p, zRaw, nRaw, pRev->zChecksum);
-  migChecksumRaw(zRaw, nRaw, pRev->zChecksumRaw);
+  memcpy(pRev->zChecksumRaw, zRawSum, sizeof(zRawSum));
   migLineScanInit(&scan, zText, 0);
   while( p->rc==SQLITE_OK && i<nText ){
     i64 iEnd = i, iNext, iTok = 0;
@@ -409,7 +495,8 @@ static MigRev *migScriptParse(
     n = (int)(iEnd - i);
     iLine++;
     bUp = zText[i]=='-' && migIsSectionLine(&zText[i], n, "upgrade");
-    bDown = !bUp && migIsSectionLine(&zText[i], n, "downgrade");
+    bDown = !bUp && zText[i]=='-'
+         && migIsSectionLine(&zText[i], n, "downgrade");
     if( (bUp || bDown) && migLineScanInside(&scan, i, &iTok) ){
       /* Inside a string literal, quoted name or comment: SQL. */
       if( iHidden<0 ){
@@ -501,7 +588,7 @@ static MigRev *migScriptParse(
     if( pRev->zCreated==0 ) pRev->zCreated = migArenaStrndup(p, pA, "", 0);
     migParseDown(p, pA, pRev, zDownVal ? zDownVal : "");
   }
-  sqlite3_free(zText);
+  sqlite3_free(zCopy);
   return p->rc==SQLITE_OK ? pRev : 0;
 }
 
@@ -895,7 +982,7 @@ static char *migSectionText(Mig *p, const char *zIn){
   sqlite3_str *pStr;
   MigLineScan scan;
   i64 i = 0, n = 0;
-  char *zSql = migLfText(p, zIn, (i64)strlen(zIn), &n);
+  char *zSql = migLfText(p, zIn, (i64)strlen(zIn), &n, 0);
   if( zSql==0 ) return 0;
   pStr = sqlite3_str_new(p->db);
   migLineScanInit(&scan, zSql, 0);
