@@ -54,6 +54,13 @@
 ** rejects duplicate ids, unknown parents and cycles, and orders the
 ** revisions base first (parents always before children; otherwise in
 ** file name order, which is creation order).
+**
+** READING AND LISTING.  Every read of the scripts (migScriptsOpen: what
+** upgrades, downgrades, stamps, checks and authoring act on) opens and
+** checksums every file, four system calls a file, and is kept by the
+** connection with each file's size, times and inode (MigFileSig) and the
+** directory's.  The listings, mig_current() and the migrations table,
+** take it again (migScriptsList) while nothing changed; see there.
 */
 #include "mig_int.h"
 #include <stdio.h>
