@@ -71,6 +71,7 @@
 #define MIG_ACT_RECREATE  5   /* DROP + CREATE (virtual tables), step 7 */
 
 typedef struct MigDiff MigDiff;
+typedef struct MigSig MigSig;
 typedef struct MigDiffTab MigDiffTab;
 typedef struct MigDiffObj MigDiffObj;
 typedef struct MigDiffLink MigDiffLink;
@@ -122,6 +123,14 @@ struct MigColRename {
   MigColRename *pNext;
 };
 
+/* A signature being built (see migConsSigTo): a growing buffer, cheaper
+** than an sqlite3_str for the many small pieces of every constraint. */
+struct MigSig {
+  char *z;                /* sqlite3_malloc */
+  i64 n, nAlloc;
+  int bNoMem;             /* an allocation failed */
+};
+
 /* The state of one migDiff() call. */
 struct MigDiff {
   Mig *p;
@@ -145,8 +154,7 @@ struct MigDiff {
   int iMinSqlite;         /* the oldest SQLite the SQL must run on */
   MigFilter filter;       /* options_json "exclude" (in the arena) */
   sqlite3_str *pOut;      /* the SQL being written */
-  sqlite3_str *pSigA;     /* scratch: signatures compared by migConsEqual */
-  sqlite3_str *pSigB;
+  MigSig sigA, sigB;      /* scratch: signatures compared by migSigSame */
 };
 
 /*************************************************************************
@@ -631,71 +639,108 @@ static void migDiffRenames(MigDiff *d){
 ** Tables.
 */
 
+/* Room for n more bytes at the end of a signature (its length grows by
+** n), or NULL when out of memory. */
+static char *migSigRoom(MigSig *pS, i64 n){
+  char *zRet;
+  if( pS->n + n > pS->nAlloc ){
+    i64 nNew = (pS->n + n)*2 + 64;
+    char *zNew = sqlite3_realloc64(pS->z, nNew);
+    if( zNew==0 ){
+      pS->bNoMem = 1;
+      return 0;
+    }
+    pS->z = zNew;
+    pS->nAlloc = nNew;
+  }
+  zRet = &pS->z[pS->n];
+  pS->n += n;
+  return zRet;
+}
+
+/* Append n bytes to a signature. */
+static void migSigAppend(MigSig *pS, const char *z, i64 n){
+  char *zOut = migSigRoom(pS, n);
+  if( zOut ) memcpy(zOut, z, (size_t)n);
+}
+
+/* Append a number (not negative) and cSep to a signature. */
+static void migSigInt(MigSig *pS, i64 v, char cSep){
+  char a[24];
+  int i = (int)sizeof(a);
+  a[--i] = cSep;
+  do{
+    a[--i] = (char)('0' + v%10);
+    v /= 10;
+  }while( v>0 );
+  migSigAppend(pS, &a[i], (int)sizeof(a)-i);
+}
+
 /* Append a name to a signature: length-prefixed, ASCII case-folded. */
-static void migSigName(sqlite3_str *pStr, const char *z){
+static void migSigName(MigSig *pS, const char *z){
   int i, n;
-  char aBuf[64];
+  char *zOut;
   if( z==0 ){
-    sqlite3_str_append(pStr, "~", 1);
+    migSigAppend(pS, "~", 1);
     return;
   }
   n = (int)strlen(z);
-  sqlite3_str_appendf(pStr, "%d:", n);
-  for(i=0; i<n; i+=(int)sizeof(aBuf)){
-    int j, m = n-i < (int)sizeof(aBuf) ? n-i : (int)sizeof(aBuf);
-    for(j=0; j<m; j++){
-      char c = z[i+j];
-      aBuf[j] = (c>='A' && c<='Z') ? c+('a'-'A') : c;
-    }
-    sqlite3_str_append(pStr, aBuf, m);
+  migSigInt(pS, n, ':');
+  zOut = migSigRoom(pS, n);
+  for(i=0; zOut && i<n; i++){
+    char c = z[i];
+    zOut[i] = (c>='A' && c<='Z') ? c+('a'-'A') : c;
   }
 }
 
 /* Append a text to a signature as it is, length-prefixed. */
-static void migSigText(sqlite3_str *pStr, const char *z){
+static void migSigText(MigSig *pS, const char *z){
   if( z==0 ){
-    sqlite3_str_append(pStr, "~", 1);
+    migSigAppend(pS, "~", 1);
   }else{
-    sqlite3_str_appendf(pStr, "%d:%s", (int)strlen(z), z);
+    int n = (int)strlen(z);
+    migSigInt(pS, n, ':');
+    migSigAppend(pS, z, n);
   }
 }
 
 /* Append a key part; pT is the zFrom table for renames, or NULL. */
-static void migSigPart(MigDiff *d, MigDiffTab *pT, sqlite3_str *pStr,
+static void migSigPart(MigDiff *d, MigDiffTab *pT, MigSig *pS,
                        MigKeyPart *pPart){
   if( pPart->zCol ){
-    sqlite3_str_append(pStr, "c", 1);
-    migSigName(pStr, migDiffColName(pT, pPart->zCol));
+    migSigAppend(pS, "c", 1);
+    migSigName(pS, migDiffColName(pT, pPart->zCol));
   }else{
-    sqlite3_str_append(pStr, "e", 1);
-    migSigText(pStr, migDiffMapExpr(d, pT, pPart->zExprCanon));
+    migSigAppend(pS, "e", 1);
+    migSigText(pS, migDiffMapExpr(d, pT, pPart->zExprCanon));
   }
-  migSigName(pStr, pPart->zCollate);
-  sqlite3_str_appendf(pStr, "%d", pPart->bDesc);
+  migSigName(pS, pPart->zCollate);
+  migSigInt(pS, pPart->bDesc!=0, ';');
 }
 
 /*
-** The canonical signature of a constraint, appended to pStr: the one
+** The canonical signature of a constraint, appended to pS: the one
 ** definition of constraint equality (equal signatures for equal
 ** constraints, however spelled).  pT is the zFrom table (its renames and
 ** those of the FK parent are applied) or NULL for a zTo constraint.  The
 ** key parts of a CHECK (the column of a column CHECK) are not part of it.
 */
 static void migConsSigTo(MigDiff *d, MigDiffTab *pT, MigCons *pC,
-                         sqlite3_str *pStr){
+                         MigSig *pS){
   int i;
-  sqlite3_str_appendf(pStr, "%d|", pC->eType);
-  migSigName(pStr, pC->zName);
+  migSigInt(pS, pC->eType, '|');
+  migSigName(pS, pC->zName);
   switch( pC->eType ){
     case MIG_CONS_PK:
     case MIG_CONS_UNIQUE:
-      sqlite3_str_appendf(pStr, "|%d|%d|%d|",
-          migConfNorm(pC->eConf), pC->bAutoinc, pC->nPart);
-      for(i=0; i<pC->nPart; i++) migSigPart(d, pT, pStr, &pC->aPart[i]);
+      migSigInt(pS, migConfNorm(pC->eConf), '|');
+      migSigInt(pS, pC->bAutoinc!=0, '|');
+      migSigInt(pS, pC->nPart, '|');
+      for(i=0; i<pC->nPart; i++) migSigPart(d, pT, pS, &pC->aPart[i]);
       break;
     case MIG_CONS_CHECK:
-      sqlite3_str_append(pStr, "|", 1);
-      migSigText(pStr, migDiffMapExpr(d, pT, pC->zExprCanon));
+      migSigAppend(pS, "|", 1);
+      migSigText(pS, migDiffMapExpr(d, pT, pC->zExprCanon));
       break;
     case MIG_CONS_FK: {
       MigDiffTab *pPar = 0;
@@ -704,25 +749,24 @@ static void migConsSigTo(MigDiff *d, MigDiffTab *pT, MigCons *pC,
         pPar = (MigDiffTab*)migHashFind(&d->fromTab, zParent);
         if( pPar ) zParent = pPar->zCur;
       }
-      sqlite3_str_appendf(pStr, "|%d|", pC->nPart);
+      migSigInt(pS, pC->nPart, '|');
       for(i=0; i<pC->nPart; i++){
-        migSigName(pStr, migDiffColName(pT, pC->aPart[i].zCol));
+        migSigName(pS, migDiffColName(pT, pC->aPart[i].zCol));
       }
-      sqlite3_str_append(pStr, "|", 1);
-      migSigName(pStr, zParent);
-      sqlite3_str_appendf(pStr, "|%d|", pC->nParentCol);
+      migSigAppend(pS, "|", 1);
+      migSigName(pS, zParent);
+      migSigInt(pS, pC->nParentCol, '|');
       for(i=0; i<pC->nParentCol; i++){
-        migSigName(pStr, migDiffColName(pPar, pC->azParentCol[i]));
+        migSigName(pS, migDiffColName(pPar, pC->azParentCol[i]));
       }
-      sqlite3_str_append(pStr, "|", 1);
-      migSigName(pStr, pC->zOnDelete ? pC->zOnDelete : "NO ACTION");
-      migSigName(pStr, pC->zOnUpdate ? pC->zOnUpdate : "NO ACTION");
-      migSigName(pStr, pC->zMatch);
-      sqlite3_str_appendf(pStr, "|%d", pC->eDefer);
+      migSigAppend(pS, "|", 1);
+      migSigName(pS, pC->zOnDelete ? pC->zOnDelete : "NO ACTION");
+      migSigName(pS, pC->zOnUpdate ? pC->zOnUpdate : "NO ACTION");
+      migSigName(pS, pC->zMatch);
+      migSigInt(pS, pC->eDefer, '|');
       break;
     }
   }
-  if( sqlite3_str_errcode(pStr) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
 }
 
 /* The signature of constraint pC on its own, without renames (see
@@ -740,24 +784,21 @@ char *migConsSignature(Mig *p, MigCons *pC){
 
 /* The signature of a constraint, in the arena (see migConsSigTo). */
 static char *migConsSig(MigDiff *d, MigDiffTab *pT, MigCons *pC){
-  sqlite3_str *pStr = sqlite3_str_new(d->p->db);
-  char *zSig, *zRet;
-  migConsSigTo(d, pT, pC, pStr);
-  zSig = sqlite3_str_finish(pStr);
-  zRet = migArenaStrndup(d->p, &d->arena, zSig ? zSig : "", -1);
-  sqlite3_free(zSig);
-  return zRet;
+  d->sigA.n = 0;
+  migConsSigTo(d, pT, pC, &d->sigA);
+  if( d->sigA.bNoMem ){
+    migErrorSet(d->p, SQLITE_NOMEM, 0);
+    return 0;
+  }
+  return migArenaStrndup(d->p, &d->arena, d->sigA.n ? d->sigA.z : "",
+                         (int)d->sigA.n);
 }
 
-/* True if the two scratch signatures (pSigA, pSigB) are the same. */
+/* True if the two scratch signatures (sigA, sigB) are the same. */
 static int migSigSame(MigDiff *d){
-  int n = sqlite3_str_length(d->pSigA);
-  if( sqlite3_str_errcode(d->pSigA) || sqlite3_str_errcode(d->pSigB) ){
-    migErrorSet(d->p, SQLITE_NOMEM, 0);
-  }
-  return d->p->rc==SQLITE_OK && n==sqlite3_str_length(d->pSigB)
-      && (n==0 || memcmp(sqlite3_str_value(d->pSigA),
-                         sqlite3_str_value(d->pSigB), n)==0);
+  if( d->sigA.bNoMem || d->sigB.bNoMem ) migErrorSet(d->p, SQLITE_NOMEM, 0);
+  return d->p->rc==SQLITE_OK && d->sigA.n==d->sigB.n
+      && (d->sigA.n==0 || memcmp(d->sigA.z, d->sigB.z, d->sigA.n)==0);
 }
 
 /*
@@ -767,10 +808,9 @@ static int migSigSame(MigDiff *d){
 */
 static int migConsEqual(MigDiff *d, MigDiffTab *pT, MigCons *a, MigCons *b){
   if( a->eType!=b->eType ) return 0;
-  sqlite3_str_reset(d->pSigA);
-  sqlite3_str_reset(d->pSigB);
-  migConsSigTo(d, pT, a, d->pSigA);
-  migConsSigTo(d, 0, b, d->pSigB);
+  d->sigA.n = d->sigB.n = 0;
+  migConsSigTo(d, pT, a, &d->sigA);
+  migConsSigTo(d, 0, b, &d->sigB);
   return migSigSame(d);
 }
 
@@ -1158,11 +1198,10 @@ static int migIndexDiffers(MigDiff *d, MigObject *pF, MigObject *pTo){
   if( migStrICmp(zTab, pTo->zTable) ) return 1;
   if( (pF->bUnique!=0)!=(pTo->bUnique!=0) ) return 1;
   if( pF->nPart!=pTo->nPart ) return 1;
-  sqlite3_str_reset(d->pSigA);
-  sqlite3_str_reset(d->pSigB);
+  d->sigA.n = d->sigB.n = 0;
   for(i=0; i<pF->nPart; i++){
-    migSigPart(d, pT, d->pSigA, &pF->aPart[i]);
-    migSigPart(d, 0, d->pSigB, &pTo->aPart[i]);
+    migSigPart(d, pT, &d->sigA, &pF->aPart[i]);
+    migSigPart(d, 0, &d->sigB, &pTo->aPart[i]);
   }
   if( !migSigSame(d) ) return 1;
   if( migStrCmpNull(migDiffMapExpr(d, pT, pF->zWhereCanon), pTo->zWhereCanon) ){
@@ -1689,8 +1728,6 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   d.zFromDb = zFrom;
   d.zToDb = zTo;
   d.iMinSqlite = migMinSqlite(p->pConfig);
-  d.pSigA = sqlite3_str_new(p->db);
-  d.pSigB = sqlite3_str_new(p->db);
   migDiffOptionsCheck(&d);
   d.pFrom = migSchemaReadFiltered(p, zFrom, &d.filter);
   d.pTo = migSchemaReadFiltered(p, zTo, &d.filter);
@@ -1731,8 +1768,8 @@ char *migDiff(Mig *p, const char *zFrom, const char *zTo, MigDiffOpts *pOpts){
   }
 
  diff_out:
-  sqlite3_free(sqlite3_str_finish(d.pSigA));
-  sqlite3_free(sqlite3_str_finish(d.pSigB));
+  sqlite3_free(d.sigA.z);
+  sqlite3_free(d.sigB.z);
   for(i=0; i<d.nTab; i++){
     migHashClear(&d.apTab[i]->colRen);
     migHashClear(&d.apTab[i]->colRenTo);
