@@ -736,8 +736,8 @@ struct MigApplied {
   unsigned char *aApplied; /* per iOrder: 1 when applied */
   char **azSum;         /* per iOrder: recorded checksum, or NULL */
   char **azAt;          /* per iOrder: applied_at, or NULL */
-  int nUnknown;         /* applied revisions that no script has, in the */
-  char **azUnknown;     /* order they were recorded */
+  int nUnknown;         /* applied revisions that no script has, by */
+  char **azUnknown;     /* applied_at, then id */
 };
 void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA);
 void migAppliedClear(MigApplied *pA);

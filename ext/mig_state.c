@@ -23,6 +23,7 @@
 ** each change as plain SQL for mig_sql.
 */
 #include "mig_int.h"
+#include <stdlib.h>
 
 #define MIG_NOW "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now')"
 
@@ -32,12 +33,26 @@ static int migAppliedTableExists(Mig *p){
       " WHERE type='table' AND name=%Q", p->zDb, MIG_APPLIED_TABLE)!=0;
 }
 
+/* An applied revision that no script has, sorted by when it was applied
+** and its id. */
+typedef struct MigUnknown MigUnknown;
+struct MigUnknown {
+  const char *zAt;
+  char *zRev;
+};
+static int migCmpUnknown(const void *a, const void *b){
+  const MigUnknown *x = (const MigUnknown*)a, *y = (const MigUnknown*)b;
+  int c = strcmp(x->zAt, y->zAt);
+  return c ? c : strcmp(x->zRev, y->zRev);
+}
+
 /* Read the applied state of schema p->zDb against the scripts pS: which
 ** revisions are applied, and (bStrings) their checksums and times. */
 static void migAppliedRead(Mig *p, MigScripts *pS, MigApplied *pA,
                            int bStrings){
   sqlite3_stmt *pStmt = 0;
-  int nAlloc = 0;
+  int nAlloc = 0, i;
+  MigUnknown *aUnknown = 0;     /* the applied revisions no script has */
   memset(pA, 0, sizeof(*pA));
   if( p->rc!=SQLITE_OK ) return;
   pA->nRev = pS->nRev;
@@ -45,39 +60,51 @@ static void migAppliedRead(Mig *p, MigScripts *pS, MigApplied *pA,
   pA->azSum = migMalloc(p, sizeof(char*)*(pS->nRev+1));
   pA->azAt = migMalloc(p, sizeof(char*)*(pS->nRev+1));
   if( p->rc!=SQLITE_OK || !migAppliedTableExists(p) ) return;
-  /* In the order the rows were recorded: no sort. */
-  pStmt = migPrepare(p, "SELECT revision%s FROM \"%w\".\"%w\" ORDER BY rowid",
-      bStrings ? ", checksum, applied_at" : "", p->zDb, MIG_APPLIED_TABLE);
+  /* No ORDER BY: thousands of rows sorted for the few (if any) that no
+  ** script has, which are sorted below. */
+  pStmt = migPrepare(p, "SELECT revision, applied_at%s FROM \"%w\".\"%w\"",
+      bStrings ? ", checksum" : "", p->zDb, MIG_APPLIED_TABLE);
   while( migStep(p, pStmt)==SQLITE_ROW ){
     const char *zRev = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zAt = (const char*)sqlite3_column_text(pStmt, 1);
     MigRev *pRev = zRev ? migHashFind(&pS->revs, zRev) : 0;
     if( pRev ){
-      const char *zSum, *zAt;
+      const char *zSum;
       pA->aApplied[pRev->iOrder] = 1;
       if( !bStrings ) continue;
-      zSum = (const char*)sqlite3_column_text(pStmt, 1);
-      zAt = (const char*)sqlite3_column_text(pStmt, 2);
+      zSum = (const char*)sqlite3_column_text(pStmt, 2);
       pA->azSum[pRev->iOrder] = migArenaStrndup(p, &pA->arena,
           zSum ? zSum : "", -1);
       pA->azAt[pRev->iOrder] = migArenaStrndup(p, &pA->arena,
           zAt ? zAt : "", -1);
     }else{
       if( pA->nUnknown>=nAlloc ){
-        char **azNew;
+        MigUnknown *aNew;
         nAlloc = nAlloc ? nAlloc*2 : 8;
-        azNew = sqlite3_realloc64(pA->azUnknown, sizeof(char*)*nAlloc);
-        if( azNew==0 ){
+        aNew = sqlite3_realloc64(aUnknown, sizeof(MigUnknown)*nAlloc);
+        if( aNew==0 ){
           migErrorSet(p, SQLITE_NOMEM, 0);
           break;
         }
-        pA->azUnknown = azNew;
+        aUnknown = aNew;
       }
-      pA->azUnknown[pA->nUnknown] = migArenaStrndup(p, &pA->arena,
+      aUnknown[pA->nUnknown].zAt = migArenaStrndup(p, &pA->arena,
+          zAt ? zAt : "", -1);
+      aUnknown[pA->nUnknown].zRev = migArenaStrndup(p, &pA->arena,
           zRev ? zRev : "", -1);
-      if( pA->azUnknown[pA->nUnknown] ) pA->nUnknown++;
+      if( p->rc==SQLITE_OK ) pA->nUnknown++;
     }
   }
   migFinalize(p, pStmt);
+  if( pA->nUnknown>0 ){
+    qsort(aUnknown, pA->nUnknown, sizeof(MigUnknown), migCmpUnknown);
+    pA->azUnknown = migMalloc(p, sizeof(char*)*pA->nUnknown);
+  }
+  for(i=0; pA->azUnknown && i<pA->nUnknown; i++){
+    pA->azUnknown[i] = aUnknown[i].zRev;
+  }
+  if( p->rc!=SQLITE_OK ) pA->nUnknown = 0;
+  sqlite3_free(aUnknown);
 }
 
 /* Read the applied state of schema p->zDb against the scripts pS. */
