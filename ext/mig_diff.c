@@ -773,13 +773,18 @@ static void migConsSigTo(MigDiff *d, MigDiffTab *pT, MigCons *pC,
 ** migConsSigTo), for mig_rebuild.c.  sqlite3_free() it. */
 char *migConsSignature(Mig *p, MigCons *pC){
   MigDiff d;
-  sqlite3_str *pStr;
+  char *zRet = 0;
   memset(&d, 0, sizeof(d));
   d.p = p;
   if( p->rc!=SQLITE_OK ) return 0;
-  pStr = sqlite3_str_new(p->db);
-  migConsSigTo(&d, 0, pC, pStr);
-  return migStrFinish(p, pStr);
+  migConsSigTo(&d, 0, pC, &d.sigA);
+  if( d.sigA.bNoMem ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }else{
+    zRet = migStrndup(p, d.sigA.n ? d.sigA.z : "", (int)d.sigA.n);
+  }
+  sqlite3_free(d.sigA.z);
+  return zRet;
 }
 
 /* The signature of a constraint, in the arena (see migConsSigTo). */
