@@ -782,7 +782,7 @@ MigScripts *migScriptsOpen(Mig *p){
 }
 
 /* True if file signature pNow is pWas, and was not racy then. */
-static int migSigSame(MigScripts *pS, const MigFileSig *pNow,
+static int migFileSigSame(MigScripts *pS, const MigFileSig *pNow,
                       const MigFileSig *pWas){
   return memcmp(pNow, pWas, sizeof(*pNow))==0
       && pWas->iMtime < pS->iReadTime - MIG_RACY_NS
@@ -807,12 +807,12 @@ static int migScriptsUnchanged(MigScripts *pS, int bNames){
   if( pDir==0 ) return errno==ENOENT && pS->nFile==0;
   if( fstat(dirfd(pDir), &st)==0 ){
     migFileSig(&st, &sig);
-    if( migSigSame(pS, &sig, &pS->dirSig) ){
+    if( migFileSigSame(pS, &sig, &pS->dirSig) ){
       for(i=0; bSame && !bNames && i<pS->nFile; i++){
         bSame = fstatat(dirfd(pDir), pS->azName[i], &st, 0)==0;
         if( bSame ){
           migFileSig(&st, &sig);
-          bSame = migSigSame(pS, &sig, &pS->aSig[i]);
+          bSame = migFileSigSame(pS, &sig, &pS->aSig[i]);
         }
       }
       closedir(pDir);
@@ -829,7 +829,7 @@ static int migScriptsUnchanged(MigScripts *pS, int bNames){
          && fstatat(dirfd(pDir), zName, &st, 0)==0;
     if( bSame ){
       migFileSig(&st, &sig);
-      bSame = migSigSame(pS, &sig, pSig);
+      bSame = migFileSigSame(pS, &sig, pSig);
     }
     nSeen++;
   }
