@@ -458,8 +458,9 @@ static void migRunSection(Mig *p, MigRev *pRev, const char *zSection,
     }else if( rc!=SQLITE_OK ){
       zStmt = migStatementExtent(zStart, &n);
       migErrorSet(p, migSectionErrCode(rc),
-          "revision %s (%s), %s section: %s, in: %.*s", pRev->zRev,
-          pRev->zFile, zSection, sqlite3_errmsg(p->db), n, zStmt);
+          "revision %s (%s), %s section: %s%s, in: %.*s", pRev->zRev,
+          pRev->zFile, zSection, sqlite3_errmsg(p->db),
+          migSqliteBugHint(p->db, rc), n, zStmt);
     }
   }
   if( pOut ) sqlite3_trace_v2(p->db, 0, 0, 0);

@@ -385,6 +385,7 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       "PRAGMA foreign_keys=ON;\n"
       "-- now at %s\n", zNew ? zNew : "base");
   zOut = migStrFinish(p, pOut);
+  migOfflineCheck(p, zOut);       /* nothing newer than min_sqlite */
   if( p->rc==SQLITE_OK ){
     sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
   }else{
@@ -459,7 +460,8 @@ void migTestFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_stmt *pStmt = migPrepare(pSc,
         "SELECT group_concat(name, ', ') FROM \"main\".sqlite_master"
         " WHERE name NOT LIKE '\\_libmig\\_%%' ESCAPE '\\'"
-        " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'");
+        " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'"
+        " AND name<>'libsql_vector_meta_shadow'");   /* libSQL keeps it */
     if( migStep(pSc, pStmt)==SQLITE_ROW && sqlite3_column_text(pStmt, 0) ){
       c.azStr[2] = migMprintf(p, "%s",
           (const char*)sqlite3_column_text(pStmt, 0));

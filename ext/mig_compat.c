@@ -593,3 +593,66 @@ void migSectionCheck(Mig *p, MigRev *pRev, const char *zSection,
       zHave, hit.need.zInstead ? "; " : "",
       hit.need.zInstead ? hit.need.zInstead : "");
 }
+
+/*
+** Offline SQL (mig_sql) is for the oldest SQLite the scripts must run on,
+** mig_config('min_sqlite'): fail when a statement of zOut needs a newer
+** one, naming the revision whose section it comes from.
+*/
+void migOfflineCheck(Mig *p, const char *zOut){
+  MigNeedHit hit;
+  char zNeed[MIG_VERSION_BUF], zMin[MIG_VERSION_BUF];
+  const char *zSec = 0, *z;
+  int iMin = migMinSqlite(p->pConfig), nSec = 0;
+  if( p->rc!=SQLITE_OK || zOut==0 ) return;
+  if( !migSqlNeedsAbove(p, zOut, iMin, &hit) ) return;
+  /* The "-- upgrade <rev>: <message>" line of its section, if any. */
+  for(z=zOut; z<hit.zStmt; z++){
+    if( z[0]=='\n' && z[1]=='-' && z[2]=='-' && z[3]==' '
+     && (strncmp(&z[4], "upgrade ", 8)==0 || strncmp(&z[4], "downgrade ", 10)==0)
+    ){
+      zSec = &z[4];
+      for(nSec=0; zSec[nSec] && zSec[nSec]!='\n'; nSec++){}
+    }
+  }
+  migVersionText(hit.need.iVersion, zNeed);
+  migVersionText(iMin, zMin);
+  migError(p, "%.*s%s%.*s needs SQLite %s or newer (%s), and "
+      "mig_config('min_sqlite') is %s: regenerate that revision with this "
+      "min_sqlite, or raise it%s%s", nSec, zSec ? zSec : "",
+      zSec ? ": " : "", hit.nStmt, hit.zStmt, zNeed, hit.need.zWhat, zMin,
+      hit.need.zInstead ? "; " : "",
+      hit.need.zInstead ? hit.need.zInstead : "");
+}
+
+/*************************************************************************
+** SQLite's bugs that a script meets.
+*/
+
+/*
+** The explanation of a statement's failure that is SQLite's bug and not
+** the script's nor the data's, as " (...)" to put after SQLite's message,
+** or "".  Known:
+**
+**   SQLite 3.44 (3.44.2 tried; 3.40.1 and 3.45.1 do not have it): once an
+**   FTS5 table created in the current transaction is dropped after an
+**   ALTER TABLE of the same transaction, every schema change fails with
+**   "SQL logic error" until the transaction ends.  One call of libmig is
+**   one transaction, so an upgrade through a revision that creates an
+**   FTS5 table and a later one that alters a table and then recreates or
+**   drops it meets it.  Nothing that libmig can reorder inside the
+**   transaction avoids it; a call per revision does (the table then
+**   exists before the transaction).
+*/
+const char *migSqliteBugHint(sqlite3 *db, int rc){
+  int v = migSqliteVersion();
+  if( (rc & 0xff)==SQLITE_ERROR && v>=3044000 && v<3045000
+   && strcmp(sqlite3_errmsg(db), "SQL logic error")==0
+  ){
+    return " (the bug of SQLite 3.44 that fails every schema change once "
+        "an FTS5 table created in the same transaction was dropped after "
+        "an ALTER TABLE; not the script's fault: upgrade one revision per "
+        "call, mig_upgrade('+1'), or use SQLite 3.45 or newer)";
+  }
+  return "";
+}

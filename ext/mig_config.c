@@ -165,6 +165,7 @@ void migConfigFree(void *pArg){
   MigConfig *pConfig = (MigConfig*)pArg;
   int i;
   if( pConfig==0 ) return;
+  migScriptsFree(pConfig->pScripts);
   for(i=0; i<MIG_NSETTING; i++){
     if( aMigSetting[i].eKind==MIG_SET_TEXT ){
       sqlite3_free(*MIG_SET_TEXTP(pConfig, &aMigSetting[i]));
@@ -182,6 +183,7 @@ MigConfig *migConfigCopy(const MigConfig *pFrom){
   if( pNew==0 ) return 0;
   if( pFrom ){
     memcpy(pNew, pFrom, sizeof(MigConfig));
+    pNew->pScripts = 0;             /* state, not a setting */
   }else{
     memset(pNew, 0, sizeof(MigConfig));
   }

@@ -114,6 +114,7 @@
 #define MIG_ACT_RECREATE  5   /* DROP + CREATE (virtual tables), step 7 */
 
 typedef struct MigDiff MigDiff;
+typedef struct MigSig MigSig;
 typedef struct MigDiffObj MigDiffObj;
 typedef struct MigDiffLink MigDiffLink;
 typedef struct MigColRename MigColRename;
@@ -142,6 +143,14 @@ struct MigColRename {
   MigColumn *pCol;        /* the column in zFrom */
   const char *zNew;       /* the new name as given */
   MigColRename *pNext;
+};
+
+/* A signature being built (see migConsSigTo): a growing buffer, cheaper
+** than an sqlite3_str for the many small pieces of every constraint. */
+struct MigSig {
+  char *z;                /* sqlite3_malloc */
+  i64 n, nAlloc;
+  int bNoMem;             /* an allocation failed */
 };
 
 /* The state of one migDiffPlan() call.  What the plan keeps (the
@@ -176,8 +185,7 @@ struct MigDiff {
   MigStep **apStep;       /* (sqlite3_malloc) */
   sqlite3_str *pOut;      /* scratch: the comment lines of one step */
   sqlite3_str *pDesc;     /* scratch: the detail of one step */
-  sqlite3_str *pSigA;     /* scratch: signatures compared by migConsEqual */
-  sqlite3_str *pSigB;
+  MigSig sigA, sigB;      /* scratch: signatures compared by migSigSame */
 };
 
 /*************************************************************************
@@ -958,71 +966,108 @@ static void migDiffCheckColRenames(MigDiff *d){
 ** Tables.
 */
 
+/* Room for n more bytes at the end of a signature (its length grows by
+** n), or NULL when out of memory. */
+static char *migSigRoom(MigSig *pS, i64 n){
+  char *zRet;
+  if( pS->n + n > pS->nAlloc ){
+    i64 nNew = (pS->n + n)*2 + 64;
+    char *zNew = sqlite3_realloc64(pS->z, nNew);
+    if( zNew==0 ){
+      pS->bNoMem = 1;
+      return 0;
+    }
+    pS->z = zNew;
+    pS->nAlloc = nNew;
+  }
+  zRet = &pS->z[pS->n];
+  pS->n += n;
+  return zRet;
+}
+
+/* Append n bytes to a signature. */
+static void migSigAppend(MigSig *pS, const char *z, i64 n){
+  char *zOut = migSigRoom(pS, n);
+  if( zOut ) memcpy(zOut, z, (size_t)n);
+}
+
+/* Append a number (not negative) and cSep to a signature. */
+static void migSigInt(MigSig *pS, i64 v, char cSep){
+  char a[24];
+  int i = (int)sizeof(a);
+  a[--i] = cSep;
+  do{
+    a[--i] = (char)('0' + v%10);
+    v /= 10;
+  }while( v>0 );
+  migSigAppend(pS, &a[i], (int)sizeof(a)-i);
+}
+
 /* Append a name to a signature: length-prefixed, ASCII case-folded. */
-static void migSigName(sqlite3_str *pStr, const char *z){
+static void migSigName(MigSig *pS, const char *z){
   int i, n;
-  char aBuf[64];
+  char *zOut;
   if( z==0 ){
-    sqlite3_str_append(pStr, "~", 1);
+    migSigAppend(pS, "~", 1);
     return;
   }
   n = (int)strlen(z);
-  sqlite3_str_appendf(pStr, "%d:", n);
-  for(i=0; i<n; i+=(int)sizeof(aBuf)){
-    int j, m = n-i < (int)sizeof(aBuf) ? n-i : (int)sizeof(aBuf);
-    for(j=0; j<m; j++){
-      char c = z[i+j];
-      aBuf[j] = (c>='A' && c<='Z') ? c+('a'-'A') : c;
-    }
-    sqlite3_str_append(pStr, aBuf, m);
+  migSigInt(pS, n, ':');
+  zOut = migSigRoom(pS, n);
+  for(i=0; zOut && i<n; i++){
+    char c = z[i];
+    zOut[i] = (c>='A' && c<='Z') ? c+('a'-'A') : c;
   }
 }
 
 /* Append a text to a signature as it is, length-prefixed. */
-static void migSigText(sqlite3_str *pStr, const char *z){
+static void migSigText(MigSig *pS, const char *z){
   if( z==0 ){
-    sqlite3_str_append(pStr, "~", 1);
+    migSigAppend(pS, "~", 1);
   }else{
-    sqlite3_str_appendf(pStr, "%d:%s", (int)strlen(z), z);
+    int n = (int)strlen(z);
+    migSigInt(pS, n, ':');
+    migSigAppend(pS, z, n);
   }
 }
 
 /* Append a key part; pT is the zFrom table for renames, or NULL. */
-static void migSigPart(MigDiff *d, MigDiffTab *pT, sqlite3_str *pStr,
+static void migSigPart(MigDiff *d, MigDiffTab *pT, MigSig *pS,
                        MigKeyPart *pPart){
   if( pPart->zCol ){
-    sqlite3_str_append(pStr, "c", 1);
-    migSigName(pStr, migDiffColName(pT, pPart->zCol));
+    migSigAppend(pS, "c", 1);
+    migSigName(pS, migDiffColName(pT, pPart->zCol));
   }else{
-    sqlite3_str_append(pStr, "e", 1);
-    migSigText(pStr, migDiffMapExpr(d, pT, pPart->zExprCanon));
+    migSigAppend(pS, "e", 1);
+    migSigText(pS, migDiffMapExpr(d, pT, pPart->zExprCanon));
   }
-  migSigName(pStr, pPart->zCollate);
-  sqlite3_str_appendf(pStr, "%d", pPart->bDesc);
+  migSigName(pS, pPart->zCollate);
+  migSigInt(pS, pPart->bDesc!=0, ';');
 }
 
 /*
-** The canonical signature of a constraint, appended to pStr: the one
+** The canonical signature of a constraint, appended to pS: the one
 ** definition of constraint equality (equal signatures for equal
 ** constraints, however spelled).  pT is the zFrom table (its renames and
 ** those of the FK parent are applied) or NULL for a zTo constraint.  The
 ** key parts of a CHECK (the column of a column CHECK) are not part of it.
 */
 static void migConsSigTo(MigDiff *d, MigDiffTab *pT, MigCons *pC,
-                         sqlite3_str *pStr){
+                         MigSig *pS){
   int i;
-  sqlite3_str_appendf(pStr, "%d|", pC->eType);
-  migSigName(pStr, pC->zName);
+  migSigInt(pS, pC->eType, '|');
+  migSigName(pS, pC->zName);
   switch( pC->eType ){
     case MIG_CONS_PK:
     case MIG_CONS_UNIQUE:
-      sqlite3_str_appendf(pStr, "|%d|%d|%d|",
-          migConfNorm(pC->eConf), pC->bAutoinc, pC->nPart);
-      for(i=0; i<pC->nPart; i++) migSigPart(d, pT, pStr, &pC->aPart[i]);
+      migSigInt(pS, migConfNorm(pC->eConf), '|');
+      migSigInt(pS, pC->bAutoinc!=0, '|');
+      migSigInt(pS, pC->nPart, '|');
+      for(i=0; i<pC->nPart; i++) migSigPart(d, pT, pS, &pC->aPart[i]);
       break;
     case MIG_CONS_CHECK:
-      sqlite3_str_append(pStr, "|", 1);
-      migSigText(pStr, migDiffMapExpr(d, pT, pC->zExprCanon));
+      migSigAppend(pS, "|", 1);
+      migSigText(pS, migDiffMapExpr(d, pT, pC->zExprCanon));
       break;
     case MIG_CONS_FK: {
       MigDiffTab *pPar = 0;
@@ -1031,60 +1076,61 @@ static void migConsSigTo(MigDiff *d, MigDiffTab *pT, MigCons *pC,
         pPar = (MigDiffTab*)migHashFind(&d->fromTab, zParent);
         if( pPar ) zParent = pPar->zCur;
       }
-      sqlite3_str_appendf(pStr, "|%d|", pC->nPart);
+      migSigInt(pS, pC->nPart, '|');
       for(i=0; i<pC->nPart; i++){
-        migSigName(pStr, migDiffColName(pT, pC->aPart[i].zCol));
+        migSigName(pS, migDiffColName(pT, pC->aPart[i].zCol));
       }
-      sqlite3_str_append(pStr, "|", 1);
-      migSigName(pStr, zParent);
-      sqlite3_str_appendf(pStr, "|%d|", pC->nParentCol);
+      migSigAppend(pS, "|", 1);
+      migSigName(pS, zParent);
+      migSigInt(pS, pC->nParentCol, '|');
       for(i=0; i<pC->nParentCol; i++){
-        migSigName(pStr, migDiffColName(pPar, pC->azParentCol[i]));
+        migSigName(pS, migDiffColName(pPar, pC->azParentCol[i]));
       }
-      sqlite3_str_append(pStr, "|", 1);
-      migSigName(pStr, pC->zOnDelete ? pC->zOnDelete : "NO ACTION");
-      migSigName(pStr, pC->zOnUpdate ? pC->zOnUpdate : "NO ACTION");
-      migSigName(pStr, pC->zMatch);
-      sqlite3_str_appendf(pStr, "|%d", pC->eDefer);
+      migSigAppend(pS, "|", 1);
+      migSigName(pS, pC->zOnDelete ? pC->zOnDelete : "NO ACTION");
+      migSigName(pS, pC->zOnUpdate ? pC->zOnUpdate : "NO ACTION");
+      migSigName(pS, pC->zMatch);
+      migSigInt(pS, pC->eDefer, '|');
       break;
     }
   }
-  if( sqlite3_str_errcode(pStr) ) migErrorSet(d->p, SQLITE_NOMEM, 0);
 }
 
 /* The signature of constraint pC on its own, without renames (see
 ** migConsSigTo), for mig_rebuild.c.  sqlite3_free() it. */
 char *migConsSignature(Mig *p, MigCons *pC){
   MigDiff d;
-  sqlite3_str *pStr;
+  char *zRet = 0;
   memset(&d, 0, sizeof(d));
   d.p = p;
   if( p->rc!=SQLITE_OK ) return 0;
-  pStr = sqlite3_str_new(p->db);
-  migConsSigTo(&d, 0, pC, pStr);
-  return migStrFinish(p, pStr);
+  migConsSigTo(&d, 0, pC, &d.sigA);
+  if( d.sigA.bNoMem ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }else{
+    zRet = migStrndup(p, d.sigA.n ? d.sigA.z : "", (int)d.sigA.n);
+  }
+  sqlite3_free(d.sigA.z);
+  return zRet;
 }
 
 /* The signature of a constraint, in the arena (see migConsSigTo). */
 static char *migConsSig(MigDiff *d, MigDiffTab *pT, MigCons *pC){
-  sqlite3_str *pStr = sqlite3_str_new(d->p->db);
-  char *zSig, *zRet;
-  migConsSigTo(d, pT, pC, pStr);
-  zSig = sqlite3_str_finish(pStr);
-  zRet = migArenaStrndup(d->p, &d->arena, zSig ? zSig : "", -1);
-  sqlite3_free(zSig);
-  return zRet;
+  d->sigA.n = 0;
+  migConsSigTo(d, pT, pC, &d->sigA);
+  if( d->sigA.bNoMem ){
+    migErrorSet(d->p, SQLITE_NOMEM, 0);
+    return 0;
+  }
+  return migArenaStrndup(d->p, &d->arena, d->sigA.n ? d->sigA.z : "",
+                         (int)d->sigA.n);
 }
 
-/* True if the two scratch signatures (pSigA, pSigB) are the same. */
+/* True if the two scratch signatures (sigA, sigB) are the same. */
 static int migSigSame(MigDiff *d){
-  int n = sqlite3_str_length(d->pSigA);
-  if( sqlite3_str_errcode(d->pSigA) || sqlite3_str_errcode(d->pSigB) ){
-    migErrorSet(d->p, SQLITE_NOMEM, 0);
-  }
-  return d->p->rc==SQLITE_OK && n==sqlite3_str_length(d->pSigB)
-      && (n==0 || memcmp(sqlite3_str_value(d->pSigA),
-                         sqlite3_str_value(d->pSigB), n)==0);
+  if( d->sigA.bNoMem || d->sigB.bNoMem ) migErrorSet(d->p, SQLITE_NOMEM, 0);
+  return d->p->rc==SQLITE_OK && d->sigA.n==d->sigB.n
+      && (d->sigA.n==0 || memcmp(d->sigA.z, d->sigB.z, d->sigA.n)==0);
 }
 
 /*
@@ -1094,10 +1140,9 @@ static int migSigSame(MigDiff *d){
 */
 static int migConsEqual(MigDiff *d, MigDiffTab *pT, MigCons *a, MigCons *b){
   if( a->eType!=b->eType ) return 0;
-  sqlite3_str_reset(d->pSigA);
-  sqlite3_str_reset(d->pSigB);
-  migConsSigTo(d, pT, a, d->pSigA);
-  migConsSigTo(d, 0, b, d->pSigB);
+  d->sigA.n = d->sigB.n = 0;
+  migConsSigTo(d, pT, a, &d->sigA);
+  migConsSigTo(d, 0, b, &d->sigB);
   return migSigSame(d);
 }
 
@@ -1485,6 +1530,7 @@ static void migDiffTable(MigDiff *d, MigDiffTab *pT){
   }
   if( (pF->bStrict!=0)!=(pTo->bStrict!=0)
    || (pF->bWithoutRowid!=0)!=(pTo->bWithoutRowid!=0)
+   || (pF->bRandomRowid!=0)!=(pTo->bRandomRowid!=0)
    || migHasRowidAlias(pF)!=migHasRowidAlias(pTo)
   ){
     bDiff = 1;
@@ -1588,11 +1634,10 @@ static int migIndexDiffers(MigDiff *d, MigObject *pF, MigObject *pTo){
   if( migStrICmp(zTab, pTo->zTable) ) return 1;
   if( (pF->bUnique!=0)!=(pTo->bUnique!=0) ) return 1;
   if( pF->nPart!=pTo->nPart ) return 1;
-  sqlite3_str_reset(d->pSigA);
-  sqlite3_str_reset(d->pSigB);
+  d->sigA.n = d->sigB.n = 0;
   for(i=0; i<pF->nPart; i++){
-    migSigPart(d, pT, d->pSigA, &pF->aPart[i]);
-    migSigPart(d, 0, d->pSigB, &pTo->aPart[i]);
+    migSigPart(d, pT, &d->sigA, &pF->aPart[i]);
+    migSigPart(d, 0, &d->sigB, &pTo->aPart[i]);
   }
   if( !migSigSame(d) ) return 1;
   if( migStrCmpNull(migDiffMapExpr(d, pT, pF->zWhereCanon), pTo->zWhereCanon) ){
@@ -2683,21 +2728,22 @@ static MigDiffTab **migDiffSuggestTables(MigDiff *d){
     MigDiffTab *pT = d->apTab[i];
     MigObject *pTab = pT->eAct==MIG_ACT_DROP ? pT->pFrom
                     : pT->eAct==MIG_ACT_NEW ? pT->pTo : 0;
-    sqlite3_str *pStr;
+    MigSig sig;             /* (migConsSig uses d->sigA) */
     char **azCons;
     if( pTab==0 || pTab->eType!=MIG_OBJ_TABLE ) continue;
-    pStr = sqlite3_str_new(p->db);
-    sqlite3_str_appendf(pStr, "%d %d|", pTab->bStrict!=0,
-        pTab->bWithoutRowid!=0);
+    memset(&sig, 0, sizeof(sig));
+    migSigInt(&sig, pTab->bStrict!=0, ' ');
+    migSigInt(&sig, pTab->bWithoutRowid!=0, '|');
     for(j=0; j<pTab->nCol; j++){
       MigColumn *pCol = &pTab->aCol[j];
-      migSigName(pStr, pCol->zName);
-      migSigName(pStr, pCol->zTypeCanon);
-      sqlite3_str_appendf(pStr, "%d|%d|%d|", pCol->bNotNull!=0, pCol->iPk,
-          pCol->eGen);
-      migSigText(pStr, migNoDefault(pCol) ? 0 : pCol->zDefaultCanon);
-      migSigName(pStr, migCollName(pCol->zCollate));
-      migSigText(pStr, pCol->zGenCanon);
+      migSigName(&sig, pCol->zName);
+      migSigName(&sig, pCol->zTypeCanon);
+      migSigInt(&sig, pCol->bNotNull!=0, '|');
+      migSigInt(&sig, pCol->iPk, '|');
+      migSigInt(&sig, pCol->eGen, '|');
+      migSigText(&sig, migNoDefault(pCol) ? 0 : pCol->zDefaultCanon);
+      migSigName(&sig, migCollName(pCol->zCollate));
+      migSigText(&sig, pCol->zGenCanon);
     }
     azCons = migArenaAlloc(p, &d->arena, sizeof(char*)*((i64)pTab->nCons+1));
     for(j=0; azCons && j<pTab->nCons; j++){
@@ -2706,11 +2752,11 @@ static MigDiffTab **migDiffSuggestTables(MigDiff *d){
     }
     if( azCons && p->rc==SQLITE_OK ){
       qsort(azCons, pTab->nCons, sizeof(char*), migSigCmp);
-      for(j=0; j<pTab->nCons; j++) migSigText(pStr, azCons[j]);
+      for(j=0; j<pTab->nCons; j++) migSigText(&sig, azCons[j]);
     }
-    if( sqlite3_str_errcode(pStr) ) migErrorSet(p, SQLITE_NOMEM, 0);
-    azSig[i] = migArenaStrndup(p, &d->arena, sqlite3_str_value(pStr), -1);
-    sqlite3_free(sqlite3_str_finish(pStr));
+    if( sig.bNoMem ) migErrorSet(p, SQLITE_NOMEM, 0);
+    azSig[i] = migArenaStrndup(p, &d->arena, sig.n ? sig.z : "", (int)sig.n);
+    sqlite3_free(sig.z);
   }
   /* Pairs by shape: quadratic in the dropped and new tables only. */
   for(i=0; i<d->nTab && p->rc==SQLITE_OK; i++){
@@ -2923,8 +2969,8 @@ static void migDiffTabsClear(int nTab, MigDiffTab **apTab){
 
 /* Free what a MigDiff owns that does not move to its MigPlan. */
 static void migDiffClear(MigDiff *d){
-  sqlite3_free(sqlite3_str_finish(d->pSigA));
-  sqlite3_free(sqlite3_str_finish(d->pSigB));
+  sqlite3_free(d->sigA.z);
+  sqlite3_free(d->sigB.z);
   sqlite3_free(sqlite3_str_finish(d->pOut));
   sqlite3_free(sqlite3_str_finish(d->pDesc));
   migHashClear(&d->renTarget);
@@ -2958,8 +3004,6 @@ MigPlan *migDiffPlan(Mig *p, const char *zFrom, const char *zTo,
   d.zFromDb = zFrom;
   d.zToDb = zTo;
   d.iMinSqlite = migMinSqlite(p->pConfig);
-  d.pSigA = sqlite3_str_new(p->db);
-  d.pSigB = sqlite3_str_new(p->db);
   d.pOut = sqlite3_str_new(p->db);
   d.pDesc = sqlite3_str_new(p->db);
   migDiffOptionsCheck(&d);

@@ -113,6 +113,7 @@ struct MigGuard {
   void *pProgress;           /* the copy reporting progress (mig_rebuild.c) */
 };
 
+typedef struct MigScripts MigScripts;
 struct MigConfig {
   char *zScriptLocation;     /* 'script_location', default "migrations" */
   int bAlwaysRebuild;        /* 'rebuild': 0 = auto (default), 1 = always */
@@ -128,6 +129,8 @@ struct MigConfig {
   char *zModelsMade;         /* not a setting: the schemas mig_models made
                              ** on this connection, each between two
                              ** MIG_NAME_SEP (never copied), or NULL */
+  MigScripts *pScripts;      /* not a setting: the scripts read last
+                             ** (mig_script.c), never copied */
 };
 #define MIG_NAME_SEP '\x1f'
 
@@ -317,6 +320,7 @@ struct MigObject {
   /* MIG_OBJ_TABLE */
   int bStrict;          /* STRICT */
   int bWithoutRowid;    /* WITHOUT ROWID */
+  int bRandomRowid;     /* RANDOM ROWID (libSQL's table option) */
   int bAutoinc;         /* some column is INTEGER PRIMARY KEY AUTOINCREMENT */
   int nCol;
   MigColumn *aCol;
@@ -440,7 +444,16 @@ void migAppendTypeName(sqlite3_str *pStr, const char *zType);
 ** The list of what came in which version, and what libmig does about
 ** each, opens mig_compat.c.  Every extension-API routine newer than the
 ** floor is called only where a predicate below says the running SQLite
-** has it.
+** has it.  Those routines, by the version whose API table has them:
+**   3.32 create_filename, free_filename, database_file_object; 3.34
+**   txn_state; 3.37 changes64, total_changes64 (migChanges),
+**   autovacuum_pages; 3.38 error_offset, vtab_rhs_value, vtab_distinct,
+**   vtab_in, vtab_in_first, vtab_in_next; 3.39 serialize, deserialize
+**   (never called: migAttachCopy uses the backup API), db_name
+**   (migHasDbName); 3.40 value_encoding; 3.41 is_interrupted
+**   (migHasIsInterrupted); 3.43 stmt_explain; 3.44 get_clientdata,
+**   set_clientdata; 3.50 setlk_timeout; 3.51 set_errmsg, db_status64;
+**   3.52 str_truncate, str_free, carray_bind, carray_bind_v2.
 */
 #define MIG_SQLITE_FLOOR       3031001  /* the oldest SQLite libmig loads in */
 #define MIG_SQLITE_FLOOR_TEXT  "3.31.1"
@@ -501,6 +514,10 @@ struct MigNeedHit {
 };
 int migSqlNeedsAbove(Mig *p, const char *zSql, int iVersion,
                      MigNeedHit *pHit);
+void migOfflineCheck(Mig *p, const char *zOut);  /* mig_sql's output */
+/* " (<the SQLite bug that explains it>)" for a statement that failed
+** with rc on db, or "" (mig_compat.c lists the bugs). */
+const char *migSqliteBugHint(sqlite3 *db, int rc);
 struct MigRev;                 /* (mig_script.c) */
 void migSectionCheck(Mig *p, struct MigRev *pRev, const char *zSection,
                      const char *zSql);
@@ -769,9 +786,19 @@ void migRbProgressFunc(sqlite3_context*, int, sqlite3_value**);
 ** reading, writing, checksums) and the revision graph they form.
 */
 typedef struct MigRev MigRev;
-typedef struct MigScripts MigScripts;
 #define MIG_CHECKSUM_V2 "v2:"   /* prefix of a version-2 checksum */
 #define MIG_CHECKSUM_SZ 20      /* its size with the terminator */
+/* What a script file was when it was read: the key of the listing
+** cache.  Times in nanoseconds; the inode changes when a file is
+** replaced, the change time (ctime) when it is written, also by "cp -p",
+** which keeps the modification time. */
+typedef struct MigFileSig MigFileSig;
+struct MigFileSig {
+  i64 iSize;
+  i64 iMtime;
+  i64 iCtime;
+  i64 iIno;
+};
 struct MigRev {
   char *zRev;           /* revision id (12 hex digits when generated) */
   int nDown;            /* number of parents (down revisions) */
@@ -792,6 +819,7 @@ struct MigRev {
   int iMark;            /* scratch for graph walks */
 };
 struct MigScripts {
+  int nRef;             /* references; migScriptsFree frees at 0 */
   MigArena arena;       /* owns every MigRev and string */
   char *zDir;           /* the script location read */
   int nRev;
@@ -799,11 +827,21 @@ struct MigScripts {
   MigHash revs;         /* revision id -> MigRev */
   int nHead;
   MigRev **apHead;      /* revisions without children, in order */
+  int nFile;            /* the files read (nRev of them), by name: */
+  char **azName;        /* their names, sorted (sqlite3_malloc array) */
+  MigFileSig *aSig;     /* what each was when read (size, times, inode) */
+  MigHash files;        /* file name -> its entry of aSig */
+  MigFileSig dirSig;    /* what the directory was */
+  i64 iReadTime;        /* when they were read (ns since the epoch) */
 };
-/* The scripts of the connection's script location, read now. */
+/* The scripts of the connection's script location, read now, checksums
+** and all: what an upgrade, a downgrade, a stamp or a check acts on. */
 MigScripts *migScriptsOpen(Mig *p);
-MigScripts *migScriptsLoad(Mig *p, const char *zDir);
-void migScriptsFree(MigScripts *pS);
+/* The same for a listing: served by the last read while every file has
+** the size, times and inode it had then (bNames: while the directory
+** has, for mig_current). */
+MigScripts *migScriptsList(Mig *p, int bNames);
+void migScriptsFree(MigScripts *pS);  /* drop a reference; NULL: no-op */
 MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zId);
 /* Fail when there are several heads; zAdvice says what to do. */
 void migRequireOneHead(Mig *p, MigScripts *pS, const char *zAdvice);
@@ -836,12 +874,13 @@ void migAutogenerateFunc(sqlite3_context*, int, sqlite3_value**);
 ** (migAppliedLoad fills it, migAppliedClear frees what it holds). */
 typedef struct MigApplied MigApplied;
 struct MigApplied {
+  MigArena arena;       /* owns the strings below */
   int nRev;
   unsigned char *aApplied; /* per iOrder: 1 when applied */
   char **azSum;         /* per iOrder: recorded checksum, or NULL */
   char **azAt;          /* per iOrder: applied_at, or NULL */
-  int nUnknown;         /* applied revisions that no script has */
-  char **azUnknown;
+  int nUnknown;         /* applied revisions that no script has, by */
+  char **azUnknown;     /* applied_at, then id */
 };
 void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA);
 void migAppliedClear(MigApplied *pA);

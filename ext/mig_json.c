@@ -237,6 +237,9 @@ static void migJsonObject(sqlite3_str *pOut, MigObject *pObj){
     case MIG_OBJ_TABLE:
       MIG_JSON_KEY_BOOL(pOut, "strict", pObj->bStrict);
       MIG_JSON_KEY_BOOL(pOut, "without_rowid", pObj->bWithoutRowid);
+      if( pObj->bRandomRowid ){       /* libSQL only: absent elsewhere */
+        MIG_JSON_KEY_BOOL(pOut, "random_rowid", 1);
+      }
       MIG_JSON_KEY_BOOL(pOut, "autoincrement", pObj->bAutoinc);
       MIG_JSON_KEY(pOut, "columns");
       migJsonArray(pOut, pObj->aCol, pObj->nCol, sizeof(MigColumn),

@@ -14,8 +14,8 @@
 
 /*
 ** Build the database for mig_models in a private in-memory connection.
-** *pnObj is the number of schema objects created (shadow tables of
-** virtual tables are not counted).  Returns the connection (close it),
+** *pnObj is the number of schema objects created (not the shadow tables
+** of virtual tables and libSQL vector indexes, nor their indexes).  Returns the connection (close it),
 ** or NULL with the error set.
 */
 static sqlite3 *migModelsBuild(Mig *p, const char *zSql, int *pnObj){
@@ -46,6 +46,7 @@ static sqlite3 *migModelsBuild(Mig *p, const char *zSql, int *pnObj){
   }
   *pnObj = (int)migQueryInt(&m, 0, "SELECT count(*) FROM \"main\".sqlite_master"
       " WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite!_%%' ESCAPE '!'");
+  /* (not the shadow tables of virtual tables and vector indexes) */
   *pnObj -= migShadowCount(&m, "main");
   migErrorFrom(p, &m, "");
   if( p->rc!=SQLITE_OK ){

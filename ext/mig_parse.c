@@ -549,34 +549,28 @@ static void migParseInit(MigParse *pP, Mig *p, MigArena *pA,
 ** the input so that every loop of the parser stops.
 */
 static void migParseError(MigParse *pP, const char *zFmt, ...){
-  if( pP->p->rc==SQLITE_OK ){
-    char *zMsg;
-    va_list ap;
-    va_start(ap, zFmt);
-    zMsg = sqlite3_vmprintf(zFmt, ap);
-    va_end(ap);
-    if( zMsg==0 ){
-      migErrorSet(pP->p, SQLITE_NOMEM, 0);
+  char *zMsg;
+  va_list ap;
+  va_start(ap, zFmt);
+  zMsg = migVMprintf(pP->p, zFmt, ap);
+  va_end(ap);
+  if( zMsg ){
+    const char *zOf = pP->zObj ? " of " : "";
+    const char *zObj = pP->zObj ? pP->zObj : "";
+    if( pP->eTok==MIG_TK_EOF ){
+      migError(pP->p, "cannot parse the %s%s%s: %s at the end of the "
+          "statement", pP->zWhat, zOf, zObj, zMsg);
     }else{
-      const char *zOf = pP->zObj ? " of " : "";
-      const char *zObj = pP->zObj ? pP->zObj : "";
-      if( pP->eTok==MIG_TK_EOF ){
-        migErrorSet(pP->p, SQLITE_ERROR,
-            "cannot parse the %s%s%s: %s at the end of the statement",
-            pP->zWhat, zOf, zObj, zMsg);
-      }else{
-        /* Show at most 40 bytes of the token, not splitting a character */
-        int nNear = pP->nTok;
-        if( nNear>40 ){
-          nNear = 40;
-          while( nNear>0 && (pP->z[pP->iTok+nNear] & 0xc0)==0x80 ) nNear--;
-        }
-        migErrorSet(pP->p, SQLITE_ERROR,
-            "cannot parse the %s%s%s: %s near \"%.*s\"",
-            pP->zWhat, zOf, zObj, zMsg, nNear, &pP->z[pP->iTok]);
+      /* Show at most 40 bytes of the token, not splitting a character */
+      int nNear = pP->nTok;
+      if( nNear>40 ){
+        nNear = 40;
+        while( nNear>0 && (pP->z[pP->iTok+nNear] & 0xc0)==0x80 ) nNear--;
       }
-      sqlite3_free(zMsg);
+      migError(pP->p, "cannot parse the %s%s%s: %s near \"%.*s\"",
+          pP->zWhat, zOf, zObj, zMsg, nNear, &pP->z[pP->iTok]);
     }
+    sqlite3_free(zMsg);
   }
   pP->eTok = MIG_TK_EOF;
   pP->nTok = 0;
@@ -1514,11 +1508,15 @@ static void migParseTable(MigParse *pP, MigObject *pObj){
     migParseExpectPunct(pP, ')');
     break;
   }
-  /* [WITHOUT ROWID | STRICT] [, ...] */
+  /* [WITHOUT ROWID | STRICT | RANDOM ROWID] [, ...]: RANDOM ROWID is
+  ** libSQL's (rowids drawn at random), kept as a table option. */
   while( migParseOk(pP) && !migParseIsPunct(pP, ';') ){
     if( migParseAcceptKw(pP, "WITHOUT") ){
       migParseExpectKw(pP, "ROWID");
       pObj->bWithoutRowid = 1;
+    }else if( migParseAcceptKw(pP, "RANDOM") ){
+      migParseExpectKw(pP, "ROWID");
+      pObj->bRandomRowid = 1;
     }else if( migParseAcceptKw(pP, "STRICT") ){
       pObj->bStrict = 1;
     }else{

@@ -45,7 +45,10 @@
 ** of a known module (fts3, fts4, fts5, rtree, geopoly) and <suffix> one
 ** of the shadow tables that module creates.  Virtual tables are only
 ** ever compared by their text, so one whose module is not loaded reads
-** fine.
+** fine.  libSQL's vector indexes (CREATE INDEX ... (libsql_vector_idx(
+** col))) keep their data in tables of their own, which table_list calls
+** ordinary: "<index>_shadow" (with an index) and
+** "libsql_vector_meta_shadow"; they are left out by those names.
 */
 #include "mig_int.h"
 
@@ -73,6 +76,7 @@ struct MigReader {
   MigHash info;         /* table name -> MigTabInfo (scratch) */
   int bInfo;            /* pragma table_list was read into info */
   int nVtab;            /* virtual tables seen */
+  MigHash vecIdx;       /* libSQL vector indexes seen (name -> object) */
   MigObject **apObj;    /* objects read so far (sqlite3_malloc) */
   int nObj, nObjAlloc;
   const MigFilter *pFilter;  /* objects to leave out, or NULL */
@@ -183,6 +187,36 @@ static int migIsShadowSuffix(const char *zModule, const char *zSuffix, int n){
 ** <vtab> is a virtual table of the schema (already in pSchema->tables).
 ** No known suffix contains "_", so only the last "_" can split the name.
 */
+/* True if the CREATE INDEX zSql makes a libSQL vector index (its key is
+** libsql_vector_idx(...)). */
+static int migIsVectorIndexSql(const char *zSql){
+  static const char zFn[] = "libsql_vector_idx";
+  int n = (int)sizeof(zFn)-1;
+  for(; zSql && *zSql; zSql++){
+    if( sqlite3_strnicmp(zSql, zFn, n)==0 ) return 1;
+  }
+  return 0;
+}
+
+/* True if zName is a table libSQL keeps a vector index's data in: its
+** "libsql_vector_meta_shadow", or "<index>_shadow" for a vector index
+** of the schema (in pVecIdx). */
+static int migIsLibsqlShadow(Mig *p, MigHash *pVecIdx, const char *zName){
+  int n;
+  char *zIdx;
+  void *pIdx;
+  if( zName==0 || p->rc!=SQLITE_OK ) return 0;
+  if( sqlite3_stricmp(zName, "libsql_vector_meta_shadow")==0 ) return 1;
+  n = (int)strlen(zName);
+  if( pVecIdx->nEntry==0 || n<=7 || sqlite3_stricmp(&zName[n-7], "_shadow") ){
+    return 0;
+  }
+  zIdx = migStrndup(p, zName, n-7);
+  pIdx = zIdx ? migHashFind(pVecIdx, zIdx) : 0;
+  sqlite3_free(zIdx);
+  return pIdx!=0;
+}
+
 static int migShadowByName(Mig *p, MigHash *pTables, const char *zName){
   const char *zUnder;
   char *zPrefix;
@@ -205,53 +239,83 @@ static int migIsShadowByName(MigReader *pR, const char *zName){
 }
 
 /*
-** The number of shadow tables in schema zDb: those PRAGMA table_list
-** calls so where SQLite has it, else those of the name rule (for
-** mig_models, which counts the objects a models text creates).
+** The number of objects of schema zDb that belong to the storage of a
+** virtual table or of a libSQL vector index: its shadow tables (those
+** PRAGMA table_list calls so where SQLite has it, else those of the name
+** rule; libSQL's by their names) and the indexes on them.  For mig_models,
+** which counts the objects a models text creates.
 */
 int migShadowCount(Mig *p, const char *zDb){
   sqlite3_stmt *pStmt;
   MigArena a;
-  MigHash vtabs;
-  int n = 0;
+  MigHash vtabs, vec, shadows;
+  int n = 0, bList = migHasTableList();
   if( p->rc!=SQLITE_OK ) return 0;
-  if( migHasTableList() ){
+  memset(&a, 0, sizeof(a));
+  memset(&vtabs, 0, sizeof(vtabs));
+  memset(&vec, 0, sizeof(vec));
+  memset(&shadows, 0, sizeof(shadows));
+  if( bList ){
     pStmt = migPrepare(p, "PRAGMA \"%w\".table_list", zDb);
     while( migStep(p, pStmt)==SQLITE_ROW ){
       const char *zType = (const char*)sqlite3_column_text(pStmt, 2);
-      if( zType && sqlite3_stricmp(zType, "shadow")==0 ) n++;
+      if( zType && sqlite3_stricmp(zType, "shadow")==0 ){
+        char *zName = migArenaStrndup(p, &a,
+            (const char*)sqlite3_column_text(pStmt, 1), -1);
+        if( zName ) migHashInsert(p, &shadows, zName, zName);
+      }
     }
     migFinalize(p, pStmt);
-    return n;
   }
-  memset(&a, 0, sizeof(a));
-  memset(&vtabs, 0, sizeof(vtabs));
-  /* The virtual tables (rootpage 0) and their modules... */
-  pStmt = migPrepare(p, "SELECT sql FROM \"%w\".sqlite_master"
-      " WHERE type='table' AND rootpage=0 AND sql IS NOT NULL", zDb);
+  /* The virtual tables (rootpage 0) and their modules, the vector
+  ** indexes... */
+  pStmt = migPrepare(p, "SELECT type, sql FROM \"%w\".sqlite_master"
+      " WHERE sql IS NOT NULL AND (type='index' OR (type='table'"
+      " AND rootpage=0))", zDb);
   while( migStep(p, pStmt)==SQLITE_ROW ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
+    int bIndex = zType && zType[0]=='i';
     Mig m;
     MigObject *pObj;
+    if( zType==0 || zSql==0 ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+      break;
+    }
+    if( bIndex ? !migIsVectorIndexSql(zSql) : bList ) continue;
     migHandleInit(&m, p->db, 0, 0);
-    pObj = migParseCreate(&m, &a,
-        (const char*)sqlite3_column_text(pStmt, 0));
-    if( m.rc==SQLITE_OK && pObj && pObj->eType==MIG_OBJ_VTAB ){
-      migHashInsert(p, &vtabs, pObj->zName, pObj);
+    pObj = migParseCreate(&m, &a, zSql);
+    if( m.rc==SQLITE_OK && pObj ){
+      migHashInsert(p, bIndex ? &vec : &vtabs, pObj->zName, pObj);
     }
     migErrorDrop(p, &m);
   }
   migFinalize(p, pStmt);
-  /* ...then the ordinary tables named after one of them. */
-  if( vtabs.nEntry>0 ){
-    pStmt = migPrepare(p, "SELECT name FROM \"%w\".sqlite_master"
-        " WHERE type='table' AND rootpage>0", zDb);
+  /* ...then the ordinary tables named after one of them... */
+  pStmt = migPrepare(p, "SELECT name FROM \"%w\".sqlite_master"
+      " WHERE type='table' AND rootpage>0", zDb);
+  while( migStep(p, pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    if( migShadowByName(p, &vtabs, zName) || migIsLibsqlShadow(p, &vec, zName) ){
+      char *zCopy = migArenaStrndup(p, &a, zName, -1);
+      if( zCopy ) migHashInsert(p, &shadows, zCopy, zCopy);
+    }
+  }
+  migFinalize(p, pStmt);
+  /* ...and the objects of those tables. */
+  if( shadows.nEntry>0 ){
+    pStmt = migPrepare(p, "SELECT tbl_name FROM \"%w\".sqlite_master"
+        " WHERE sql IS NOT NULL", zDb);
     while( migStep(p, pStmt)==SQLITE_ROW ){
-      n += migShadowByName(p, &vtabs,
-          (const char*)sqlite3_column_text(pStmt, 0));
+      if( migHashFind(&shadows, (const char*)sqlite3_column_text(pStmt, 0)) ){
+        n++;
+      }
     }
     migFinalize(p, pStmt);
   }
   migHashClear(&vtabs);
+  migHashClear(&vec);
+  migHashClear(&shadows);
   migArenaFree(&a);
   return n;
 }
@@ -399,14 +463,18 @@ static void migReadObjects(MigReader *pR){
     if( pObj->eType==MIG_OBJ_VTAB ){
       migHashInsert(pR->p, &pR->pSchema->tables, pObj->zName, pObj);
       pR->nVtab++;
+    }else if( pObj->eType==MIG_OBJ_INDEX && migIsVectorIndexSql(zSql) ){
+      migHashInsert(pR->p, &pR->vecIdx, pObj->zName, pObj);
     }
     migReadAppend(pR, pObj);
   }
   migFinalize(pR->p, pStmt);
 }
 
-/* True if table zName is a shadow table (by the pragma or by name). */
+/* True if table zName is a shadow table (by the pragma or by name), or
+** one of libSQL's vector indexes. */
 static int migIsShadow(MigReader *pR, const char *zName){
+  if( migIsLibsqlShadow(pR->p, &pR->vecIdx, zName) ) return 1;
   if( pR->nVtab==0 ) return 0;
   return migIsShadowByPragma(pR, zName) || migIsShadowByName(pR, zName);
 }
@@ -1132,6 +1200,7 @@ MigSchema *migSchemaReadFiltered(Mig *p, const char *zDb,
 
   sqlite3_free(sR.apObj);
   migHashClear(&sR.info);
+  migHashClear(&sR.vecIdx);
   migArenaFree(&sR.scratch);
   if( p->rc!=SQLITE_OK ){
     migSchemaFree(pS);

@@ -23,6 +23,7 @@
 ** each change as plain SQL for mig_sql.
 */
 #include "mig_int.h"
+#include <stdlib.h>
 
 #define MIG_NOW "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now')"
 
@@ -32,10 +33,26 @@ static int migAppliedTableExists(Mig *p){
       " WHERE type='table' AND name=%Q", p->zDb, MIG_APPLIED_TABLE)!=0;
 }
 
-/* Read the applied state of schema p->zDb against the scripts pS. */
-void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
+/* An applied revision that no script has, sorted by when it was applied
+** and its id. */
+typedef struct MigUnknown MigUnknown;
+struct MigUnknown {
+  const char *zAt;
+  char *zRev;
+};
+static int migCmpUnknown(const void *a, const void *b){
+  const MigUnknown *x = (const MigUnknown*)a, *y = (const MigUnknown*)b;
+  int c = strcmp(x->zAt, y->zAt);
+  return c ? c : strcmp(x->zRev, y->zRev);
+}
+
+/* Read the applied state of schema p->zDb against the scripts pS: which
+** revisions are applied, and (bStrings) their checksums and times. */
+static void migAppliedRead(Mig *p, MigScripts *pS, MigApplied *pA,
+                           int bStrings){
   sqlite3_stmt *pStmt = 0;
-  int nAlloc = 0;
+  int nAlloc = 0, i;
+  MigUnknown *aUnknown = 0;     /* the applied revisions no script has */
   memset(pA, 0, sizeof(*pA));
   if( p->rc!=SQLITE_OK ) return;
   pA->nRev = pS->nRev;
@@ -43,47 +60,64 @@ void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
   pA->azSum = migMalloc(p, sizeof(char*)*(pS->nRev+1));
   pA->azAt = migMalloc(p, sizeof(char*)*(pS->nRev+1));
   if( p->rc!=SQLITE_OK || !migAppliedTableExists(p) ) return;
-  pStmt = migPrepare(p, "SELECT revision, checksum, applied_at"
-      " FROM \"%w\".\"%w\" ORDER BY applied_at, revision", p->zDb,
-      MIG_APPLIED_TABLE);
+  /* No ORDER BY: thousands of rows sorted for the few (if any) that no
+  ** script has, which are sorted below. */
+  pStmt = migPrepare(p, "SELECT revision, applied_at%s FROM \"%w\".\"%w\"",
+      bStrings ? ", checksum" : "", p->zDb, MIG_APPLIED_TABLE);
   while( migStep(p, pStmt)==SQLITE_ROW ){
     const char *zRev = (const char*)sqlite3_column_text(pStmt, 0);
-    const char *zSum = (const char*)sqlite3_column_text(pStmt, 1);
-    const char *zAt = (const char*)sqlite3_column_text(pStmt, 2);
+    const char *zAt = (const char*)sqlite3_column_text(pStmt, 1);
     MigRev *pRev = zRev ? migHashFind(&pS->revs, zRev) : 0;
     if( pRev ){
+      const char *zSum;
       pA->aApplied[pRev->iOrder] = 1;
-      pA->azSum[pRev->iOrder] = migStrndup(p, zSum ? zSum : "", -1);
-      pA->azAt[pRev->iOrder] = migStrndup(p, zAt ? zAt : "", -1);
+      if( !bStrings ) continue;
+      zSum = (const char*)sqlite3_column_text(pStmt, 2);
+      pA->azSum[pRev->iOrder] = migArenaStrndup(p, &pA->arena,
+          zSum ? zSum : "", -1);
+      pA->azAt[pRev->iOrder] = migArenaStrndup(p, &pA->arena,
+          zAt ? zAt : "", -1);
     }else{
       if( pA->nUnknown>=nAlloc ){
-        char **azNew;
+        MigUnknown *aNew;
         nAlloc = nAlloc ? nAlloc*2 : 8;
-        azNew = sqlite3_realloc64(pA->azUnknown, sizeof(char*)*nAlloc);
-        if( azNew==0 ){
+        aNew = sqlite3_realloc64(aUnknown, sizeof(MigUnknown)*nAlloc);
+        if( aNew==0 ){
           migErrorSet(p, SQLITE_NOMEM, 0);
           break;
         }
-        pA->azUnknown = azNew;
+        aUnknown = aNew;
       }
-      pA->azUnknown[pA->nUnknown] = migStrndup(p, zRev ? zRev : "", -1);
-      if( pA->azUnknown[pA->nUnknown] ) pA->nUnknown++;
+      aUnknown[pA->nUnknown].zAt = migArenaStrndup(p, &pA->arena,
+          zAt ? zAt : "", -1);
+      aUnknown[pA->nUnknown].zRev = migArenaStrndup(p, &pA->arena,
+          zRev ? zRev : "", -1);
+      if( p->rc==SQLITE_OK ) pA->nUnknown++;
     }
   }
   migFinalize(p, pStmt);
+  if( pA->nUnknown>0 ){
+    qsort(aUnknown, pA->nUnknown, sizeof(MigUnknown), migCmpUnknown);
+    pA->azUnknown = migMalloc(p, sizeof(char*)*pA->nUnknown);
+  }
+  for(i=0; pA->azUnknown && i<pA->nUnknown; i++){
+    pA->azUnknown[i] = aUnknown[i].zRev;
+  }
+  if( p->rc!=SQLITE_OK ) pA->nUnknown = 0;
+  sqlite3_free(aUnknown);
+}
+
+/* Read the applied state of schema p->zDb against the scripts pS. */
+void migAppliedLoad(Mig *p, MigScripts *pS, MigApplied *pA){
+  migAppliedRead(p, pS, pA, 1);
 }
 
 void migAppliedClear(MigApplied *pA){
-  int i;
-  for(i=0; i<pA->nRev; i++){
-    if( pA->azSum ) sqlite3_free(pA->azSum[i]);
-    if( pA->azAt ) sqlite3_free(pA->azAt[i]);
-  }
-  for(i=0; i<pA->nUnknown; i++) sqlite3_free(pA->azUnknown[i]);
   sqlite3_free(pA->aApplied);
   sqlite3_free(pA->azSum);
   sqlite3_free(pA->azAt);
   sqlite3_free(pA->azUnknown);
+  migArenaFree(&pA->arena);
   memset(pA, 0, sizeof(*pA));
 }
 
@@ -245,7 +279,8 @@ void migRequireWritable(Mig *p, const char *zWhat){
   }
 }
 
-/* mig_current(): the current revision(s), NULL at base. */
+/* mig_current(): the current revision(s), NULL at base.  From the
+** applied table and the scripts' headers: a listing (migScriptsList). */
 void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
   MigScripts *pS;
@@ -253,8 +288,8 @@ void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zCur;
   (void)argc; (void)argv;
   migCallBegin(&m, ctx, "mig_current");
-  pS = migScriptsOpen(&m);
-  migAppliedLoad(&m, pS, &ap);
+  pS = migScriptsList(&m, 1);
+  migAppliedRead(&m, pS, &ap, 0);
   migAppliedRequireKnown(&m, pS, &ap);
   zCur = migCurrentOf(&m, pS, ap.aApplied, ap.nUnknown, ap.azUnknown);
   if( m.rc==SQLITE_OK && zCur ){

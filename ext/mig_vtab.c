@@ -19,7 +19,9 @@
 **                  checksum differs from the recorded one, compared in
 **                  the version that was recorded)
 **
-** The scripts and the applied state are read afresh by every scan.
+** Every scan reads the applied state afresh; the scripts come from the
+** connection's last read of them while each file keeps the size, times
+** and inode it had then (migScriptsList), else are read again.
 */
 #include "mig_int.h"
 
@@ -139,7 +141,7 @@ static int migVtabFilter(
   migVtabCursorReset(pCur);
   migHandleInit(&m, pTab->db, "migrations", pTab->pConfig);
   migTargetRequire(&m);
-  pCur->pS = migScriptsOpen(&m);
+  pCur->pS = migScriptsList(&m, 0);
   migAppliedLoad(&m, pCur->pS, &pCur->ap);
   rc = migVtabFilterEnd(&pTab->base, &m);
   if( rc!=SQLITE_OK ) migVtabCursorReset(pCur);

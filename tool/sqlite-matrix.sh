@@ -5,6 +5,9 @@
 #   tool/sqlite-matrix.sh test VERSION [WORD...]  run test/all.tcl (files
 #                                                 matching WORDs) on VERSION
 #   tool/sqlite-matrix.sh matrix [VERSION...]     build, then test each one
+#                                                 (none: VERSIONS, then the
+#                                                 EXTRA and FLOOR checks)
+#   tool/sqlite-matrix.sh floor [VERSION]         the below-the-floor check
 #   tool/sqlite-matrix.sh run VERSION CMD...      run CMD in VERSION's
 #                                                 environment (see below)
 #   tool/sqlite-matrix.sh env VERSION             print that environment as
@@ -64,6 +67,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MIG_SQLITE_CACHE:-$HOME/.cache/libmig/sqlite}
 VERSIONS=(3.31.1 3.34.0 3.37.2 3.45.1 3.53.2)
+# Also built and tried by `matrix` (none of them is in VERSIONS):
+#   EXTRA   the SQLite bugs libmig works around: the test files of
+#           EXTRA_TESTS only (3.44.2 fails ADD COLUMN followed by dropping
+#           and creating an FTS5 table in one transaction);
+#   FLOOR   below libmig's floor (3.31.1): `.load` in its shell and
+#           load_extension in Tcl must refuse with a message that names
+#           the running version and the floor.
+EXTRA=(3.44.2)
+EXTRA_TESTS=(compat)
+FLOOR=(3.30.1)
 # Bump when the way a version is built changes: older builds are redone.
 RECIPE=1
 CC=${CC:-cc}
@@ -92,7 +105,9 @@ sources() {
     3.37.2) amal=better-sqlite3@7.5.0  aux=sqlite3@5.0.2 auxver=3.34.0 ;;
     3.45.1) amal=better-sqlite3@9.4.0  aux=sqlite3@5.1.7 auxver=3.44.2 ;;
     3.53.2) amal=better-sqlite3@12.11.1 aux=sqlite3@6.0.1 auxver=3.52.0 ;;
-    *) die "unknown version '$1' (known: ${VERSIONS[*]})" ;;
+    3.44.2) amal=sqlite3@5.1.7          aux=sqlite3@5.1.7 auxver=3.44.2 ;;
+    3.30.1) amal=sqlite3@4.1.1          aux=sqlite3@4.1.1 auxver=3.30.1 ;;
+    *) die "unknown version '$1' (known: ${VERSIONS[*]} ${EXTRA[*]} ${FLOOR[*]})" ;;
   esac
 }
 
@@ -197,11 +212,16 @@ build() {
   trap "rm -rf '$tmp'" EXIT
   mkdir -p "$tmp/src" "$tmp/include" "$tmp/lib" "$tmp/bin" "$tmp/tcl" "$tmp/x"
 
-  # The amalgamation.
+  # The amalgamation: from better-sqlite3, or (amal=sqlite3@...) from
+  # the autoconf tree of node-sqlite3.
   local ta tb
   ta=$(fetch "$amal")
   tar --no-same-owner -xzf "$ta" -C "$tmp/x" package/deps
-  if [ -f "$tmp/x/package/deps/sqlite3.tar.gz" ]; then
+  if [ "${amal%@*}" = sqlite3 ]; then
+    tar --no-same-owner -xzf "$tmp/x"/package/deps/sqlite-autoconf-*.tar.gz -C "$tmp/x" \
+      --wildcards '*/sqlite3.c' '*/sqlite3.h' '*/sqlite3ext.h'
+    cp "$tmp/x"/sqlite-autoconf-*/{sqlite3.c,sqlite3.h,sqlite3ext.h} "$tmp/src/"
+  elif [ -f "$tmp/x/package/deps/sqlite3.tar.gz" ]; then
     tar --no-same-owner -xzf "$tmp/x/package/deps/sqlite3.tar.gz" -C "$tmp/src" sqlite3.c sqlite3.h sqlite3ext.h
   else
     cp "$tmp/x/package/deps/sqlite3/"{sqlite3.c,sqlite3.h,sqlite3ext.h} "$tmp/src/"
@@ -346,20 +366,57 @@ counts() {
   echo "$p $f $s"
 }
 
+# Below the floor: the shell's .load and Tcl's load_extension of libmig
+# must fail with the message that names VERSION and the floor.  Prints
+# the counts line of a test run; returns non-zero when a check fails.
+floorcheck() {
+  local v=$1 lib=${MIG_LIB:-$here/libmig.so} log=$here/test/tmp/matrix/$1.log
+  local want="error during initialization: libmig needs SQLite 3.31.1 or newer; this is SQLite $v"
+  local got np=0 nf=0
+  [ -f "$lib" ] || make -C "$here" >/dev/null
+  build "$v"
+  mkdir -p "$(dirname "$log")"
+  {
+    echo "==== SQLite $v (below the floor): loading libmig must fail"
+    got=$("$cache/$v/bin/sqlite3" :memory: ".load ${lib%.*}" 'SELECT mig_version()' 2>&1 || true)
+    if [ "$got" = "Error: $want" ]; then np=$((np + 1)); echo "floor-1 ok: $got"
+    else nf=$((nf + 1)); echo "! floor-1 failed: the shell's .load said: $got"; fi
+    got=$(printf '%s\n' 'puts [package require sqlite3]' 'sqlite3 db :memory:' \
+      'db enable_load_extension 1' \
+      "puts [list [catch {db eval {SELECT load_extension('$lib')}} msg] \$msg]" |
+      TCLLIBPATH="$cache/$v/tcl" "$TCLSH" 2>&1)
+    if [ "$got" = "$v"$'\n'"1 {$want}" ]; then np=$((np + 1)); echo "floor-2 ok: ${got#*$'\n'}"
+    else nf=$((nf + 1)); echo "! floor-2 failed: Tcl's load_extension said: $got"; fi
+    echo "$np passed, $nf failed"
+    [ "$nf" -eq 0 ]
+  } 2>&1 | tee "$log"
+  return "${PIPESTATUS[0]}"
+}
+
 matrix() {
-  local vs=("$@") v rc=0 t0 summary=() tp=0 tf=0 ts=0
-  [ ${#vs[@]} -gt 0 ] || vs=("${VERSIONS[@]}")
-  for v in "${vs[@]}"; do sources "$v"; done
+  local vs=("$@") v rc=0 t0 summary=() tp=0 tf=0 ts=0 extra=() floor=()
+  if [ ${#vs[@]} -eq 0 ]; then
+    vs=("${VERSIONS[@]}") extra=("${EXTRA[@]}") floor=("${FLOOR[@]}")
+  fi
+  for v in "${vs[@]}" "${extra[@]}" "${floor[@]}"; do sources "$v"; done
   t0=$SECONDS
-  build_all "${vs[@]}"
+  build_all "${vs[@]}" "${extra[@]}" "${floor[@]}"
   note "builds ready in $((SECONDS - t0)) s"
-  for v in "${vs[@]}"; do
-    local t1=$SECONDS
-    runtests "$v" || rc=1
+  for v in "${vs[@]}" "${extra[@]}" "${floor[@]}"; do
+    local t1=$SECONDS what=""
+    if [[ " ${floor[*]} " == *" $v "* ]]; then
+      floorcheck "$v" || rc=1
+      what=" (below the floor: loading refused)"
+    elif [[ " ${extra[*]} " == *" $v "* ]]; then
+      runtests "$v" "${EXTRA_TESTS[@]}" || rc=1
+      what=" (${EXTRA_TESTS[*]} only)"
+    else
+      runtests "$v" || rc=1
+    fi
     local c
     read -r -a c <<<"$(counts "$here/test/tmp/matrix/$v.log")"
-    summary+=("$(printf '%-8s %6s passed, %4s failed, %4s skipped  (%d s)' \
-      "$v" "${c[0]}" "${c[1]}" "${c[2]}" $((SECONDS - t1)))")
+    summary+=("$(printf '%-8s %6s passed, %4s failed, %4s skipped  (%d s)%s' \
+      "$v" "${c[0]}" "${c[1]}" "${c[2]}" $((SECONDS - t1)) "$what")")
     if [ "${c[0]}" = "?" ]; then tf=$((tf + 1)); continue; fi
     tp=$((tp + c[0])) tf=$((tf + c[1])) ts=$((ts + c[2]))
   done
@@ -392,14 +449,17 @@ case $cmd in
     for n in TCLLIBPATH LD_LIBRARY_PATH PATH MIG_FAULTVFS MIG_SQLITE_VERSION; do
       printf 'export %s=%q\n' "$n" "${!n}"
     done ;;
+  floor)
+    [ $# -eq 1 ] || set -- "${FLOOR[@]}"
+    floorcheck "$1" ;;
   list)
-    for v in "${VERSIONS[@]}"; do
+    for v in "${VERSIONS[@]}" "${EXTRA[@]}" "${FLOOR[@]}"; do
       sources "$v"
       printf '%-8s amalgamation npm:%-22s shell, tclsqlite3.c: SQLite %s (npm:%s)%s\n' \
         "$v" "$amal" "$auxver" "$aux" "$([ -f "$cache/$v/BUILD" ] && echo ", built")"
     done
     echo "cache: $cache" ;;
   *)
-    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,17s/^# \{0,1\}//p' "$0" >&2
     exit 2 ;;
 esac

@@ -24,6 +24,7 @@ INSERT INTO posts(user_id, title, body) VALUES (1, 'hello', 'first post');
 SELECT mig_models('models', readfile('sql/blog/v2.sql')) AS objects;
 .mode list
 SELECT mig_diff('models');
+.headers off
 .mode line
 SELECT mig_autogenerate('models', 'add phone to users') IS NOT NULL AS written;
 SELECT mig_upgrade('head') IS NOT NULL AS upgraded;
@@ -33,6 +34,7 @@ SELECT mig_upgrade('head') IS NOT NULL AS upgraded;
 SELECT mig_models('models', readfile('sql/blog/v3.sql')) AS objects;
 .mode list
 SELECT mig_diff('models');
+.headers off
 .mode line
 SELECT mig_autogenerate('models', 'index posts by user') IS NOT NULL AS written;
 SELECT mig_upgrade('head') IS NOT NULL AS upgraded;
@@ -43,6 +45,7 @@ SELECT mig_models('models', readfile('sql/blog/v4.sql')) AS objects;
 .print '-- what autogenerate would write (note the TODO and the NULL mapping):'
 .mode list
 SELECT mig_diff('models');
+.headers off
 .mode line
 
 .print
@@ -65,7 +68,9 @@ SELECT mig_check('models') AS check_result;
 
 .print
 .print '== the data, and the history'
-.mode box
+.mode list
+.headers on
+.separator ' | '
 SELECT id, username, phone, status FROM users;
 SELECT id, user_id, title FROM posts;
 SELECT message, is_applied, is_current FROM migrations;

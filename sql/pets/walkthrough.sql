@@ -33,6 +33,7 @@ SELECT mig_models('models', readfile('sql/pets/v2.sql')) AS objects;
 .print '-- the diff, before anything is written:'
 .mode list
 SELECT mig_diff('models');
+.headers off
 .mode line
 
 .print
@@ -40,6 +41,7 @@ SELECT mig_diff('models');
 SELECT mig_autogenerate('models', 'pet owner') AS revision;
 .mode list
 SELECT readfile(file) FROM migrations WHERE is_head;
+.headers off
 .mode line
 
 .print
@@ -48,7 +50,9 @@ SELECT mig_upgrade('head') AS current;
 SELECT mig_diff('models') = '' AS models_match;
 UPDATE pet SET owner_id = 1 WHERE id IN (1, 2);
 UPDATE pet SET owner_id = 2 WHERE id = 3;
-.mode box
+.mode list
+.headers on
+.separator ' | '
 SELECT pet.id, pet.name AS pet, user.name AS owner
   FROM pet JOIN user ON user.id = pet.owner_id ORDER BY pet.id;
 
@@ -60,8 +64,11 @@ SELECT revision, coalesce(down_revision, '') AS down_revision, message,
 
 .print
 .print '== 9. downgrade one step: back to v1, the pets are still there'
+.headers off
 .mode line
 SELECT mig_downgrade('-1') AS current;
-.mode box
+.mode list
+.headers on
+.separator ' | '
 SELECT * FROM pet;
 SELECT revision, message, is_applied, is_current FROM migrations;

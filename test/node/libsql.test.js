@@ -4,8 +4,7 @@
 // covers the Node package's load() there and libSQL's own schema
 // features: vector indexes (F32_BLOB columns, libsql_vector_idx, which
 // keep their data in "<index>_shadow" tables and libsql_vector_meta_shadow)
-// and RANDOM ROWID tables.  Known bugs are marked (XFAIL) with what goes
-// wrong; see the README's libSQL part.
+// and RANDOM ROWID tables.
 //
 // drivers: libsql
 'use strict';
@@ -33,10 +32,11 @@ T.do_test('libsql-1.2', () => {
 
 //-------------------------------------------------------------------------
 // 2. Vector indexes.  The index keeps its data in shadow tables that it
-//    creates and drops itself, as an FTS5 table does; libmig takes them
-//    for tables of the models (known failures 2.1, 2.3, 2.4).  The rest
-//    works: the upgrade that adds the index, a rebuild of the table (the
-//    index finds the old rows after it), a native ADD COLUMN.
+//    creates and drops itself, as an FTS5 table does ("<index>_shadow"
+//    and libsql_vector_meta_shadow): libmig leaves them out of the model,
+//    so the diff creates and drops the index alone.  The upgrade that adds
+//    the index, mig_test, a rebuild of the table (the index finds the old
+//    rows after it), a native ADD COLUMN.
 //
 T.reset_db();
 const DOC = 'CREATE TABLE doc(id INTEGER PRIMARY KEY, body TEXT, emb F32_BLOB(3))';
@@ -52,8 +52,7 @@ T.do_test('libsql-2.0', () => {
                                       ('z', vector('[0,0,1]'));
     SELECT mig_models('models', $m);
   `, { docs, m: VEC });
-}, [1, 5]);
-T.known_failure('libsql-2.1', 'the diff creates the vector index\'s shadow tables as tables');
+}, [1, 2]);
 T.do_execsql_test('libsql-2.1', `SELECT mig_diff('models')`,
   ['CREATE INDEX doc_emb ON doc(libsql_vector_idx(emb));\n']);
 T.do_execsql_test('libsql-2.2', `
@@ -62,9 +61,7 @@ T.do_execsql_test('libsql-2.2', `
   SELECT id FROM vector_top_k('doc_emb', vector('[0,1,0]'), 1);
   SELECT mig_diff('models');
 `, [1, 1, 2, '']);
-T.known_failure('libsql-2.3', 'mig_test takes the vector index\'s shadow tables for tables');
 T.do_test('libsql-2.3', () => /^ok: 1 head/.test(T.one(`SELECT mig_test('models')`)), true);
-T.known_failure('libsql-2.4', 'the diff drops the vector index\'s shadow tables as tables');
 T.do_execsql_test('libsql-2.4', `
   SELECT mig_models('models', $m);
   SELECT mig_diff('models');
@@ -80,14 +77,13 @@ T.do_execsql_test('libsql-2.5', `
 T.do_execsql_test('libsql-2.6', `
   SELECT mig_models('models', $m);
   SELECT mig_diff('models');
-`, [5, 'ALTER TABLE "doc" ADD COLUMN lang TEXT;\n'], {
+`, [2, 'ALTER TABLE "doc" ADD COLUMN lang TEXT;\n'], {
   m: VEC.replace('body TEXT, emb F32_BLOB(3)', "body TEXT NOT NULL DEFAULT '', emb F32_BLOB(3) NOT NULL, lang TEXT"),
 });
 
 //-------------------------------------------------------------------------
-// 3. RANDOM ROWID tables (libSQL's own syntax): libmig's parser refuses
-//    the CREATE statement, and every function that reads the schema fails
-//    as long as one such table exists.
+// 3. RANDOM ROWID tables (libSQL's own syntax): a table option that
+//    libmig keeps, like WITHOUT ROWID; a rebuild keeps it.
 //
 T.reset_db();
 T.do_execsql_test('libsql-3.0', `
@@ -95,10 +91,8 @@ T.do_execsql_test('libsql-3.0', `
   CREATE TABLE t(a INTEGER PRIMARY KEY);
   SELECT mig_models('models', 'CREATE TABLE ev(kind TEXT) RANDOM ROWID; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)');
 `, [2]);
-T.known_failure('libsql-3.1', 'cannot parse RANDOM ROWID');
 T.do_catchsql_test('libsql-3.1', `SELECT mig_diff('models')`,
   [0, ['ALTER TABLE "t" ADD COLUMN b TEXT;\n']]);
-T.known_failure('libsql-3.2', 'cannot parse RANDOM ROWID');
 T.do_catchsql_test('libsql-3.2', `
   SELECT mig_rebuild('ev', 'CREATE TABLE ev(kind TEXT NOT NULL) RANDOM ROWID');
   SELECT sql FROM sqlite_schema WHERE name = 'ev';
