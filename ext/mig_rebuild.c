@@ -820,6 +820,7 @@ static void migRbCheckExpr(MigRebuild *r, const char *zKey, const char *zExpr){
   sqlite3_stmt *pStmt = 0;
   const char *zTail = 0;
   char *zSql;
+  char *zErr = 0;               /* SQLite's message, when the prepare fails */
   int rc;
 
   if( r->p->rc!=SQLITE_OK ) return;
@@ -853,6 +854,9 @@ static void migRbCheckExpr(MigRebuild *r, const char *zKey, const char *zExpr){
   }
   migRbDqs(r, 1);
   rc = sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, &zTail);
+  /* The message is copied before migRbDqs(), whose migTrapRefresh()
+  ** prepares a statement of its own (and so clears it). */
+  if( rc!=SQLITE_OK ) zErr = sqlite3_mprintf("%s", sqlite3_errmsg(r->db));
   migRbDqs(r, 0);
   if( rc==SQLITE_OK ){
     MigRbTok t;
@@ -865,13 +869,15 @@ static void migRbCheckExpr(MigRebuild *r, const char *zKey, const char *zExpr){
           "parameters: %s", zKey, zExpr);
     }
   }else if( migRbEnvError(r, rc) ){
+  }else if( zErr==0 ){
+    migErrorSet(r->p, SQLITE_NOMEM, 0);
   }else{
     migError(r->p, "mapping_json entry \"%w\" is not a valid expression "
-        "over the old row of \"%w\": %s", zKey, r->zName,
-        sqlite3_errmsg(r->db));
+        "over the old row of \"%w\": %s", zKey, r->zName, zErr);
   }
   sqlite3_finalize(pStmt);
   sqlite3_free(zSql);
+  sqlite3_free(zErr);
 }
 
 /* Read mapping_json into the zSrc of the new columns it names. */

@@ -273,6 +273,16 @@ static void migErrorNote(Mig *p, const char *zNote){
   }
 }
 
+/* An interrupted call of its own transaction (pT->bBegin) that is rolled
+** back changed nothing, and says so in the words of method (A): the same
+** message whichever method ran (before SQLite 3.37 it is always B). */
+static void migTxnUndone(Mig *p, MigTxn *pT){
+  if( pT->bBegin && (p->rc & 0xff)==SQLITE_INTERRUPT ){
+    migReset(p);
+    migErrorSet(p, SQLITE_INTERRUPT, MIG_INTERRUPTED);
+  }
+}
+
 /* Roll back the failed call of transaction pT that owns the trap (method
 ** B), by the first of the three ways that works. */
 static void migTxnUndo(Mig *p, MigTxn *pT){
@@ -283,6 +293,7 @@ static void migTxnUndo(Mig *p, MigTxn *pT){
     if( !pT->bBegin ){
       migErrorNote(p, "SQLite rolled back the whole transaction");
     }
+    migTxnUndone(p, pT);
     return;
   }
   if( pT->bBegin ){
@@ -293,7 +304,10 @@ static void migTxnUndo(Mig *p, MigTxn *pT){
     rc = zSql ? sqlite3_exec(p->db, zSql, 0, 0, 0) : SQLITE_NOMEM;
     sqlite3_free(zSql);
   }
-  if( rc==SQLITE_OK || sqlite3_get_autocommit(p->db) ) return;
+  if( rc==SQLITE_OK || sqlite3_get_autocommit(p->db) ){
+    migTxnUndone(p, pT);
+    return;
+  }
   /* 2. The trap.  Its result does not matter: whether the transaction
   ** is gone does. */
   sqlite3_step(pG->pTrap);
@@ -303,6 +317,7 @@ static void migTxnUndo(Mig *p, MigTxn *pT){
       migErrorNote(p, "the whole transaction was rolled back: SQLite "
           "refuses a partial rollback while the call is interrupted");
     }
+    migTxnUndone(p, pT);
     return;
   }
   /* 3. The deferred rollback. */
