@@ -369,6 +369,14 @@ void migTxnEnd(Mig *p, MigTxn *pT){
   if( pT->bStarted && p->rc==SQLITE_OK ){
     if( pT->bBegin ){
       migExec(p, "COMMIT");
+      /* A progress handler that says stop as COMMIT ends makes SQLite
+      ** report SQLITE_INTERRUPT for a COMMIT that is done (3.31 and 3.40
+      ** alike; SQLite rolls nothing back for it, COMMIT being read-only
+      ** to it, so one stopped before the commit leaves the transaction
+      ** open): back in autocommit mode, the call committed. */
+      if( (p->rc & 0xff)==SQLITE_INTERRUPT && sqlite3_get_autocommit(p->db) ){
+        migReset(p);
+      }
     }else{
       migExec(p, "RELEASE \"%w\"", pT->zSavepoint);
     }
