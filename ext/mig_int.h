@@ -986,6 +986,28 @@ void migSqlFunc(sqlite3_context*, int, sqlite3_value**);
 void migTestFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*************************************************************************
+** Interface to code in mig_form.c: the form of mig_sql's script for the
+** engine that runs it (options_json {"form": "sqlite"|"dqlite"|"d1"}).
+** migSqlFunc reads the options, writes the head, records the revisions
+** between them, writes the tail, and clears the form.
+*/
+#define MIG_FORM_SQLITE 0    /* the sqlite3 shell (the default) */
+#define MIG_FORM_DQLITE 1    /* dqlite's shell: the statements on one line */
+#define MIG_FORM_D1     2    /* Cloudflare D1: a file, one transaction */
+typedef struct MigForm MigForm;
+struct MigForm {
+  int eForm;            /* MIG_FORM_* */
+  i64 nMaxLine;         /* dqlite: longest line in bytes, 0 for any */
+  sqlite3 *pReplay;     /* dqlite, D1: copy of the starting schema */
+  int iBody;            /* offset in the script where the statements start */
+};
+void migFormOptions(Mig *p, sqlite3_value *pArg, MigForm *pF);  /* pArg may be 0 */
+void migFormHead(Mig *p, MigForm *pF, sqlite3 *pScratch, sqlite3_str *pOut,
+                 const char *zOp, const char *zFrom, const char *zTarget);
+void migFormTail(Mig *p, MigForm *pF, sqlite3_str *pOut, const char *zNow);
+void migFormClear(MigForm *pF);
+
+/*************************************************************************
 ** Interface to code in mig_vtab.c: the eponymous virtual table
 ** "migrations" (pAux of the module is the connection's MigConfig).
 */
