@@ -74,7 +74,8 @@ struct MigFormRun {
   int bNoMem;           /* the authorizer ran out of memory */
   char *zWhere;         /* last section comment ("upgrade <rev>: <msg>") */
   sqlite3_str *pCmt;    /* dqlite: comment lines that go before the line */
-  sqlite3_str *pLine;   /* dqlite: the one line */
+  sqlite3_str *pBody;   /* the statements: dqlite's one line, D1's text */
+  int nIdx;             /* temporary indexes named so far */
 };
 
 /* Read options_json (NULL or an SQL NULL: the default form). */
@@ -437,12 +438,134 @@ static void migFormCheckDrop(MigFormRun *pRun, sqlite3 *pReplay,
   }
 }
 
-/* Run statement z (n bytes) on the replay database, checking its DROP
-** TABLE first. */
+/* Add a statement of the form's own (a temporary index) to the text,
+** before or after the statement being replayed. */
+static void migFormAdd(MigFormRun *pRun, const char *zSql, int bBefore){
+  if( pRun->pCmt ){
+    int i;
+    if( sqlite3_str_length(pRun->pBody)>0 ){
+      sqlite3_str_append(pRun->pBody, " ", 1);
+    }
+    for(i=0; zSql[i]; i++){
+      sqlite3_str_appendchar(pRun->pBody, 1, zSql[i]=='\n' ? ' ' : zSql[i]);
+    }
+  }else if( bBefore ){
+    sqlite3_str_appendf(pRun->pBody, "%s\n", zSql);
+  }else{
+    sqlite3_str_appendf(pRun->pBody, "\n%s", zSql);
+  }
+}
+
+/* True if main of the replay database has an object named zName. */
+static int migFormNameUsed(Mig *r, const char *zName){
+  int bUsed = 0;
+  sqlite3_stmt *pStmt = migPrepare(r, "SELECT 1 FROM \"main\".sqlite_schema"
+      " WHERE name=%Q COLLATE NOCASE", zName);
+  if( migStep(r, pStmt)==SQLITE_ROW ) bUsed = 1;
+  migFinalize(r, pStmt);
+  return bUsed;
+}
+
+/*
+** Before a DROP of table zDrop with foreign keys on, an index for every
+** foreign key that points to it from another table and that no index of
+** that table serves: the DROP deletes each row of zDrop first, and each
+** delete looks for the child rows, which without an index is a scan of
+** the child table for every parent row (minutes for tens of thousands of
+** rows).  Each index is created before the DROP and dropped right after
+** it, on the replay database and in the text; pAfter gets the DROP INDEX
+** statements.
+*/
+static void migFormFkIndexes(MigFormRun *pRun, const char *zDrop,
+                             sqlite3_str *pAfter){
+  Mig *p = pRun->p;
+  Mig r;
+  sqlite3_stmt *pStmt;
+  char **azCreate = 0;
+  int nCreate = 0, i;
+  memset(&r, 0, sizeof(r));
+  r.db = pRun->pF->pReplay;
+  pStmt = migPrepare(&r,
+      "WITH fk(child, id, col, seq) AS ("
+      "  SELECT m.name, f.id, f.\"from\", f.seq"
+      "  FROM \"main\".sqlite_schema AS m,"
+      "       pragma_foreign_key_list(m.name, 'main') AS f"
+      "  WHERE m.type='table' AND m.name<>?1 COLLATE NOCASE"
+      "    AND f.\"table\"=?1 COLLATE NOCASE)"
+      " SELECT child, (SELECT group_concat('\"' || replace(col, '\"', '\"\"')"
+      "                || '\"', ', ') FROM (SELECT col FROM fk AS k"
+      "                WHERE k.child=fk.child AND k.id=fk.id ORDER BY seq))"
+      " FROM fk WHERE seq=0 AND NOT EXISTS ("
+      "  SELECT 1 FROM pragma_index_list(fk.child, 'main') AS l"
+      "  WHERE l.partial=0 AND (SELECT count(*)"
+      "    FROM pragma_index_info(l.name, 'main') AS x, fk AS k"
+      "    WHERE k.child=fk.child AND k.id=fk.id"
+      "      AND x.name=k.col COLLATE NOCASE AND x.seqno<(SELECT count(*)"
+      "        FROM fk AS c WHERE c.child=fk.child AND c.id=fk.id))"
+      "   =(SELECT count(*) FROM fk AS c WHERE c.child=fk.child"
+      "      AND c.id=fk.id))"
+      " ORDER BY child, id");
+  if( pStmt ) sqlite3_bind_text(pStmt, 1, zDrop, -1, SQLITE_STATIC);
+  while( migStep(&r, pStmt)==SQLITE_ROW ){
+    const char *zChild = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zCols = (const char*)sqlite3_column_text(pStmt, 1);
+    char **aNew;
+    char *zName = 0;
+    if( zChild==0 || zCols==0 ){
+      migErrorSet(&r, SQLITE_NOMEM, 0);
+      break;
+    }
+    aNew = (char**)sqlite3_realloc64(azCreate, sizeof(char*)*(nCreate+1));
+    if( aNew==0 ){
+      migErrorSet(&r, SQLITE_NOMEM, 0);
+      break;
+    }
+    azCreate = aNew;
+    do{
+      sqlite3_free(zName);
+      zName = migMprintf(&r, "_libmig_fkidx_%d", ++pRun->nIdx);
+    }while( zName && migFormNameUsed(&r, zName) );
+    azCreate[nCreate] = migMprintf(&r, "%s\x1f%s\x1f%s", zName, zChild, zCols);
+    sqlite3_free(zName);
+    if( azCreate[nCreate] ) nCreate++;
+  }
+  migFinalize(&r, pStmt);
+
+  /* Create them (the query above is done: the schema may change now). */
+  for(i=0; i<nCreate && r.rc==SQLITE_OK; i++){
+    char *zName = azCreate[i];
+    char *zChild = strchr(zName, '\x1f');
+    char *zCols, *zSql;
+    *(zChild++) = 0;
+    zCols = strchr(zChild, '\x1f');
+    *(zCols++) = 0;
+    zSql = migMprintf(&r, "CREATE INDEX \"main\".\"%w\" ON \"%w\"(%s);",
+        zName, zChild, zCols);
+    if( zSql ){
+      migExec(&r, "%s", zSql);
+      migFormAdd(pRun, zSql, 1);
+      sqlite3_str_appendf(pAfter, "%sDROP INDEX \"main\".\"%w\";",
+          sqlite3_str_length(pAfter)>0 ? "\n" : "", zName);
+    }
+    sqlite3_free(zSql);
+  }
+  for(i=0; i<nCreate; i++) sqlite3_free(azCreate[i]);
+  sqlite3_free(azCreate);
+  if( r.rc!=SQLITE_OK ){
+    migErrorSet(p, r.rc, "mig_sql: cannot index the foreign keys that point"
+        " to \"%s\" on the replayed schema: %s", zDrop,
+        r.zErr ? r.zErr : sqlite3_errstr(r.rc));
+    migReset(&r);
+  }
+}
+
+/* Replay statement z (n bytes) and add it to the text: a DROP TABLE is
+** checked first and gets its temporary indexes. */
 static void migFormRunOne(MigFormRun *pRun, const char *z, int n){
   Mig *p = pRun->p;
   sqlite3 *pReplay = pRun->pF->pReplay;
   sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pAfter = 0;
   int rc;
   if( p->rc!=SQLITE_OK ) return;
   sqlite3_free(pRun->zDrop);
@@ -450,7 +573,12 @@ static void migFormRunOne(MigFormRun *pRun, const char *z, int n){
   rc = sqlite3_prepare_v2(pReplay, z, n, &pStmt, 0);
   if( pRun->bNoMem ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK && pRun->zDrop ){
-    migFormCheckDrop(pRun, pReplay, pRun->zDrop);
+    char *zDrop = pRun->zDrop;
+    pRun->zDrop = 0;
+    migFormCheckDrop(pRun, pReplay, zDrop);
+    pAfter = sqlite3_str_new(0);
+    migFormFkIndexes(pRun, zDrop, pAfter);
+    sqlite3_free(zDrop);
   }
   if( rc==SQLITE_OK && pStmt && p->rc==SQLITE_OK ){
     while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
@@ -466,10 +594,31 @@ static void migFormRunOne(MigFormRun *pRun, const char *z, int n){
         sqlite3_errmsg(pReplay));
   }
   sqlite3_finalize(pStmt);
+  if( p->rc==SQLITE_OK ){
+    if( pRun->pCmt && sqlite3_str_length(pRun->pBody)>0 ){
+      sqlite3_str_append(pRun->pBody, " ", 1);
+    }
+    sqlite3_str_append(pRun->pBody, z, n);
+  }
+  if( pAfter && sqlite3_str_length(pAfter)>0 && p->rc==SQLITE_OK ){
+    const char *zAfter = sqlite3_str_value(pAfter);
+    Mig r;
+    memset(&r, 0, sizeof(r));
+    r.db = pReplay;
+    migExec(&r, "%s", zAfter);
+    if( r.rc!=SQLITE_OK ){
+      migErrorSet(p, r.rc, "mig_sql: %s", r.zErr ? r.zErr : "");
+      migReset(&r);
+    }
+    migFormAdd(pRun, zAfter, 0);
+  }
+  if( pAfter && sqlite3_str_errcode(pAfter) ) migErrorSet(p, SQLITE_NOMEM, 0);
+  sqlite3_free(sqlite3_str_finish(pAfter));
 }
 
-/* Replay the statements of zBody on the replay database; for dqlite,
-** build the comment lines and the one line as well. */
+/* Replay the statements of zBody on the replay database and write the
+** body of the form: for dqlite the comment lines and the one line, for D1
+** the text as it is, with the temporary indexes added. */
 static void migFormReplay(MigFormRun *pRun, const char *zBody){
   Mig *p = pRun->p;
   sqlite3 *pReplay = pRun->pF->pReplay;
@@ -498,8 +647,11 @@ static void migFormReplay(MigFormRun *pRun, const char *zBody){
     }
     if( zStart>zTail ) zStart = zTail;
     migFormBetween(pRun, z, (int)(zStart-z));
+    if( pRun->pCmt==0 ){
+      sqlite3_str_append(pRun->pBody, z, (int)(zStart-z));
+    }
     if( bStmt && zStart<zTail ){
-      if( pRun->pLine ){
+      if( pRun->pCmt ){
         sqlite3_str *pOne = sqlite3_str_new(0);
         char *zOne;
         int nOne;
@@ -507,69 +659,28 @@ static void migFormReplay(MigFormRun *pRun, const char *zBody){
         nOne = sqlite3_str_length(pOne);
         zOne = sqlite3_str_finish(pOne);
         if( zOne==0 && p->rc==SQLITE_OK ) migErrorSet(p, SQLITE_NOMEM, 0);
-        if( p->rc==SQLITE_OK ){
-          migFormRunOne(pRun, zOne, nOne);
-          if( sqlite3_str_length(pRun->pLine)>0 ){
-            sqlite3_str_append(pRun->pLine, " ", 1);
-          }
-          sqlite3_str_append(pRun->pLine, zOne, nOne);
-        }
+        if( p->rc==SQLITE_OK ) migFormRunOne(pRun, zOne, nOne);
         sqlite3_free(zOne);
       }else{
         migFormRunOne(pRun, zStart, (int)(zTail-zStart));
       }
+    }else if( pRun->pCmt==0 ){
+      sqlite3_str_append(pRun->pBody, zStart, (int)(zTail-zStart));
     }
     z = zTail;
   }
   sqlite3_set_authorizer(pReplay, 0, 0);
 }
 
-/* For dqlite: replace what follows the head comments in pOut by the
-** comment lines and the one line. */
-static void migFormDqlite(MigFormRun *pRun, sqlite3_str *pOut,
-                          const char *zHead, int nHead){
-  Mig *p = pRun->p;
-  int nLine = sqlite3_str_length(pRun->pLine);
-  char *zCmt, *zLine;
-  if( p->rc==SQLITE_OK && pRun->pF->nMaxLine>0
-   && nLine>pRun->pF->nMaxLine
-  ){
-    migErrorSet(p, SQLITE_ERROR, "mig_sql: the dqlite form of this"
-        " migration is one line of %d bytes, longer than the %lld bytes"
-        " allowed: the dqlite shell reads at most %d bytes of a line and"
-        " runs the rest as further lines, each in a transaction of its own."
-        "  Migrate in smaller steps (mig_sql('+1', ...) and so on), or,"
-        " with a client that sends the line whole, raise the limit with"
-        " {\"form\": \"dqlite\", \"max_line\": 0}", nLine,
-        pRun->pF->nMaxLine, MIG_DQLITE_LINE);
-  }
-  if( sqlite3_str_errcode(pRun->pCmt) || sqlite3_str_errcode(pRun->pLine) ){
-    migErrorSet(p, SQLITE_NOMEM, 0);
-  }
-  if( p->rc!=SQLITE_OK ) return;
-  zCmt = migMprintf(p, "%s", sqlite3_str_value(pRun->pCmt) ?
-      sqlite3_str_value(pRun->pCmt) : "");
-  zLine = migMprintf(p, "%s", sqlite3_str_value(pRun->pLine) ?
-      sqlite3_str_value(pRun->pLine) : "");
-  if( zCmt && zLine ){
-    char *zKeep = migMprintf(p, "%.*s", nHead, zHead);
-    if( zKeep ){
-      sqlite3_str_reset(pOut);
-      sqlite3_str_appendf(pOut, "%s%s%s\n", zKeep, zCmt, zLine);
-    }
-    sqlite3_free(zKeep);
-  }
-  sqlite3_free(zCmt);
-  sqlite3_free(zLine);
-}
-
 /*
 ** The tail of the script: the foreign key check and the end of the
-** transaction; for dqlite and D1 the replay (and dqlite's one line).
-** zNow is the revision the script ends at ("base" at none).
+** transaction; for dqlite and D1 the replay, after which what follows the
+** head comments in pOut is replaced by the body the replay wrote.  zNow
+** is the revision the script ends at ("base" at none).
 */
 void migFormTail(Mig *p, MigForm *pF, sqlite3_str *pOut, const char *zNow){
   MigFormRun run;
+  char *zHead = 0;
   if( p->rc!=SQLITE_OK ) return;
   if( pF->eForm==MIG_FORM_SQLITE ){
     sqlite3_str_appendf(pOut, "\n-- fails if foreign key violations"
@@ -601,23 +712,42 @@ void migFormTail(Mig *p, MigForm *pF, sqlite3_str *pOut, const char *zNow){
   run.p = p;
   run.pF = pF;
   run.zEngine = pF->eForm==MIG_FORM_DQLITE ? "dqlite" : "D1";
-  if( pF->eForm==MIG_FORM_DQLITE ){
-    run.pCmt = sqlite3_str_new(0);
-    run.pLine = sqlite3_str_new(0);
-  }
-  if( pF->pReplay==0 && p->rc==SQLITE_OK ){
+  run.pBody = sqlite3_str_new(0);
+  if( pF->eForm==MIG_FORM_DQLITE ) run.pCmt = sqlite3_str_new(0);
+  if( pF->pReplay==0 ){
     migErrorSet(p, SQLITE_ERROR, "mig_sql: no copy of the starting schema");
   }
   if( p->rc==SQLITE_OK ){
     const char *zAll = sqlite3_str_value(pOut);
+    zHead = migMprintf(p, "%.*s", pF->iBody, zAll);
     migFormReplay(&run, &zAll[pF->iBody]);
-    if( pF->eForm==MIG_FORM_DQLITE ){
-      migFormDqlite(&run, pOut, zAll, pF->iBody);
-    }
   }
-  if( p->rc==SQLITE_OK ) sqlite3_str_appendf(pOut, "-- now at %s\n", zNow);
+  if( p->rc==SQLITE_OK && (sqlite3_str_errcode(run.pBody)
+       || (run.pCmt && sqlite3_str_errcode(run.pCmt))) ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+  }
+  if( p->rc==SQLITE_OK && run.pCmt && pF->nMaxLine>0
+   && sqlite3_str_length(run.pBody)>pF->nMaxLine
+  ){
+    migErrorSet(p, SQLITE_ERROR, "mig_sql: the dqlite form of this"
+        " migration is one line of %d bytes, longer than the %lld bytes"
+        " allowed: the dqlite shell reads at most %d bytes of a line and"
+        " runs the rest as further lines, each in a transaction of its own."
+        "  Migrate in smaller steps (mig_sql('+1', ...) and so on), or,"
+        " with a client that sends the line whole, raise the limit with"
+        " {\"form\": \"dqlite\", \"max_line\": 0}",
+        sqlite3_str_length(run.pBody), pF->nMaxLine, MIG_DQLITE_LINE);
+  }
+  if( p->rc==SQLITE_OK ){
+    const char *zCmt = run.pCmt ? sqlite3_str_value(run.pCmt) : 0;
+    const char *zBody = sqlite3_str_value(run.pBody);
+    sqlite3_str_reset(pOut);
+    sqlite3_str_appendf(pOut, "%s%s%s%s-- now at %s\n", zHead,
+        zCmt ? zCmt : "", zBody ? zBody : "", run.pCmt ? "\n" : "", zNow);
+  }
+  sqlite3_free(zHead);
   sqlite3_free(sqlite3_str_finish(run.pCmt));
-  sqlite3_free(sqlite3_str_finish(run.pLine));
+  sqlite3_free(sqlite3_str_finish(run.pBody));
   sqlite3_free(run.zDrop);
   sqlite3_free(run.zWhere);
 }
