@@ -93,14 +93,21 @@ void migFormOptions(Mig *p, sqlite3_value *pArg, MigForm *pF){
     migErrorSet(p, SQLITE_NOMEM, 0);
     return;
   }
-  pStmt = migPrepare(p, "SELECT json_valid(?1)"
-      " AND json_type(CASE WHEN json_valid(?1) THEN ?1 END)='object'");
-  if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
-  if( migStep(p, pStmt)==SQLITE_ROW && sqlite3_column_int(pStmt, 0)==0 ){
-    migErrorSet(p, SQLITE_ERROR, "mig_sql: options_json must be a JSON"
-        " object, such as {\"form\": \"dqlite\"}");
+  /* json_type() fails on malformed JSON, and reports out of memory as
+  ** such (json_valid() says 0 then). */
+  pStmt = migPrepare(p, "SELECT json_type(?1)='object'");
+  if( pStmt ){
+    int rc;
+    sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_NOMEM || sqlite3_errcode(p->db)==SQLITE_NOMEM ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+    }else if( rc!=SQLITE_ROW || sqlite3_column_int(pStmt, 0)==0 ){
+      migErrorSet(p, SQLITE_ERROR, "mig_sql: options_json must be a JSON"
+          " object, such as {\"form\": \"dqlite\"}");
+    }
+    sqlite3_finalize(pStmt);
   }
-  migFinalize(p, pStmt);
 
   pStmt = migPrepare(p, "SELECT key, type, value FROM json_each(?1)");
   if( pStmt ) sqlite3_bind_text(pStmt, 1, zJson, -1, SQLITE_STATIC);
@@ -631,13 +638,16 @@ static void migFormReplay(MigFormRun *pRun, const char *zBody){
     int rc = sqlite3_prepare_v2(pReplay, z, -1, &pStmt, &zTail);
     int bStmt = pStmt!=0;
     sqlite3_finalize(pStmt);
-    if( zTail==0 || zTail<=z ) zTail = z + strlen(z);
-    if( rc!=SQLITE_OK || pRun->bNoMem ){
-      /* Fails as it stands: migFormRunOne says why. */
-      migFormRunOne(pRun, z, (int)(zTail-z));
-      if( p->rc==SQLITE_OK ) migErrorSet(p, SQLITE_NOMEM, 0);
+    if( rc==SQLITE_NOMEM || pRun->bNoMem ){
+      migErrorSet(p, SQLITE_NOMEM, 0);
+      break;
+    }else if( rc!=SQLITE_OK ){
+      migErrorSet(p, rc, "mig_sql: the %s form fails on a copy of the"
+          " starting schema (%s): %s", pRun->zEngine,
+          pRun->zWhere ? pRun->zWhere : "the script", sqlite3_errmsg(pReplay));
       break;
     }
+    if( zTail==0 || zTail<=z ) zTail = z + strlen(z);
     /* Skip the space and comments before the statement. */
     while( zStart<zTail ){
       int eType;
