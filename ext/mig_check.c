@@ -298,9 +298,11 @@ static void migSqlGuard(Mig *p, MigScripts *pS, const unsigned char *aFrom,
 }
 
 /*
-** mig_sql(target [, from]): offline mode.  The whole migration from
-** "from" (default: the current revision; 'base' allowed) to target as
-** plain SQL that sqlite3 without libmig can run: the scripts are applied
+** mig_sql(target [, from [, options_json]]): offline mode.  The whole
+** migration from "from" (default: the current revision; 'base' allowed)
+** to target as plain SQL that sqlite3 without libmig can run (the head
+** and the tail of the script are those of the form options_json asks
+** for, mig_form.c): the scripts are applied
 ** to a scratch database built by replaying the scripts up to "from" (so
 ** it holds the schema, no data) and every statement that writes is
 ** recorded, the 12 steps of each mig_rebuild() included, with the
@@ -317,11 +319,13 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zTarget, *zFrom = 0;
   char *zAt = 0, *zNew = 0, *zOut;
   sqlite3_str *pOut;
+  MigForm form;
   int eOp = MIG_OP_UP;
 
   migCheckBegin(&c, ctx, "mig_sql", argc, argv, -1);
   zTarget = migArgText(p, argv, 0, "target");
   if( argc>1 ) zFrom = migArgOpt(p, argv, 1);
+  migFormOptions(p, argc>2 ? argv[2] : 0, &form);
   c.pS = migScriptsOpen(p);
   if( zFrom==0 ){
     migAppliedLoad(p, c.pS, &c.ap);
@@ -357,33 +361,20 @@ void migSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
   }
   if( p->rc!=SQLITE_OK ){
+    migFormClear(&form);
     migCheckEnd(&c, ctx);
     return;
   }
 
   pOut = sqlite3_str_new(p->db);
-  sqlite3_str_appendf(pOut,
-      "-- libmig offline migration: %s from %s to %s\n"
-      "-- Plain SQL for sqlite3 without libmig.  Run it so that the first\n"
-      "-- error stops it (sqlite3 -bail app.db < this.sql): it commits\n"
-      "-- only at its end.\n"
-      "PRAGMA foreign_keys=OFF;\n"
-      "BEGIN;\n",
-      eOp==MIG_OP_UP ? "upgrade" : "downgrade", zAt ? zAt : "base", zTarget);
+  migFormHead(p, &form, c.sc.db, pOut, eOp==MIG_OP_UP ? "upgrade" :
+      "downgrade", zAt ? zAt : "base", zTarget);
   migSqlGuard(p, c.pS, c.apScratch.aApplied, zAt ? zAt : "base", zTarget,
               pOut);
   zNew = c.azStr[2] = migMoveCore(&c.sc.m, c.pS, zTarget, eOp, pOut);
   migErrorFrom(p, &c.sc.m, "");
-  sqlite3_str_appendf(pOut, "\n-- fails if foreign key violations were left\n"
-      "CREATE TEMP TABLE \"_libmig_fk_check\"(foreign_key_violations"
-      " INTEGER CHECK(foreign_key_violations=0));\n"
-      "INSERT INTO \"temp\".\"_libmig_fk_check\" SELECT count(*)"
-      " FROM pragma_foreign_key_check;\n"
-      "DROP TABLE \"temp\".\"_libmig_fk_check\";\n"
-      "COMMIT;\n"
-      "-- foreign keys on again, as the 12-step procedure ends\n"
-      "PRAGMA foreign_keys=ON;\n"
-      "-- now at %s\n", zNew ? zNew : "base");
+  migFormTail(p, &form, pOut, zNew ? zNew : "base");
+  migFormClear(&form);
   zOut = migStrFinish(p, pOut);
   migOfflineCheck(p, zOut);       /* nothing newer than min_sqlite */
   if( p->rc==SQLITE_OK ){

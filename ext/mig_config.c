@@ -350,6 +350,7 @@ int migRegister(sqlite3 *db, MigConfig *pConfig){
     { "mig_check",        2, migCheckFunc },
     { "mig_sql",          1, migSqlFunc },
     { "mig_sql",          2, migSqlFunc },
+    { "mig_sql",          3, migSqlFunc },
     { "mig_test",         1, migTestFunc },
     { "mig_test",         2, migTestFunc },
     { "mig_dry_run",      2, migDryRunFunc },

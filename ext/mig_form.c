@@ -8,8 +8,9 @@
 ** {"form": "..."} chooses the wrapping:
 **
 **   "sqlite"  (the default) for the sqlite3 shell: PRAGMA foreign_keys=OFF
-**             outside the transaction, BEGIN ... COMMIT, and a TEMP table
-**             whose CHECK fails when foreign key violations are left.
+**             outside the transaction, BEGIN ... COMMIT, a TEMP table whose
+**             CHECK fails when foreign key violations are left, and
+**             foreign keys on again after the COMMIT.
 **
 **   "dqlite"  for the dqlite shell (go-dqlite's `dqlite`), which runs every
 **             input line in a transaction of its own (BEGIN is refused, so
@@ -47,7 +48,8 @@
 ** With foreign keys enforced, a DROP TABLE (each rebuild drops the old
 ** table) still fires the ON DELETE actions of the tables that reference
 ** the dropped one: CASCADE would delete their rows, SET NULL and SET
-** DEFAULT would change them.  DESIGN.md's rule 4 forbids that, so these
+** DEFAULT would change them.  A rebuild must never fire them (one of the
+** rules that protect data, README.md), so these
 ** forms replay the script on a copy of the starting schema, and mig_sql
 ** fails, naming the revision, where a DROP TABLE meets such a foreign
 ** key.  The replay also proves that the text emitted (the one line of
@@ -103,7 +105,7 @@ void migFormOptions(Mig *p, sqlite3_value *pArg, MigForm *pF){
     if( rc==SQLITE_NOMEM || sqlite3_errcode(p->db)==SQLITE_NOMEM ){
       migErrorSet(p, SQLITE_NOMEM, 0);
     }else if( rc!=SQLITE_ROW || sqlite3_column_int(pStmt, 0)==0 ){
-      migErrorSet(p, SQLITE_ERROR, "mig_sql: options_json must be a JSON"
+      migError(p, "options_json must be a JSON"
           " object, such as {\"form\": \"dqlite\"}");
     }
     sqlite3_finalize(pStmt);
@@ -128,25 +130,25 @@ void migFormOptions(Mig *p, sqlite3_value *pArg, MigForm *pF){
              && sqlite3_stricmp(zVal, "d1")==0 ){
         pF->eForm = MIG_FORM_D1;
       }else{
-        migErrorSet(p, SQLITE_ERROR, "mig_sql: options_json: unknown form"
+        migError(p, "options_json: unknown form"
             " %s (known: sqlite, dqlite, d1)", zVal ? zVal : "null");
       }
     }else if( strcmp(zKey, "max_line")==0 ){
       if( strcmp(zType, "integer")!=0 || sqlite3_column_int64(pStmt, 2)<0 ){
-        migErrorSet(p, SQLITE_ERROR, "mig_sql: options_json: max_line must"
+        migError(p, "options_json: max_line must"
             " be a number of bytes (0: no limit)");
       }else{
         pF->nMaxLine = sqlite3_column_int64(pStmt, 2);
         bMaxLine = 1;
       }
     }else{
-      migErrorSet(p, SQLITE_ERROR, "mig_sql: options_json: unknown key"
+      migError(p, "options_json: unknown key"
           " \"%s\" (known: form, max_line)", zKey);
     }
   }
   migFinalize(p, pStmt);
   if( p->rc==SQLITE_OK && bMaxLine && pF->eForm!=MIG_FORM_DQLITE ){
-    migErrorSet(p, SQLITE_ERROR, "mig_sql: options_json: max_line applies"
+    migError(p, "options_json: max_line applies"
         " to the dqlite form only");
   }
 }
@@ -176,7 +178,7 @@ static sqlite3 *migFormCopy(Mig *p, sqlite3 *pSrc){
     if( rc==SQLITE_NOMEM ){
       migErrorSet(p, SQLITE_NOMEM, 0);
     }else{
-      migErrorSet(p, rc, "mig_sql: cannot copy the starting schema: %s",
+      migErrorSet(p, rc, "cannot copy the starting schema: %s",
           pDb ? sqlite3_errmsg(pDb) : sqlite3_errstr(rc));
     }
     sqlite3_close(pDb);
@@ -186,9 +188,10 @@ static sqlite3 *migFormCopy(Mig *p, sqlite3 *pSrc){
 }
 
 /*
-** The head of the script, up to and including the creation of the
-** bookkeeping table.  pScratch holds the starting schema (dqlite and D1
-** copy it for the replay).  zOp is "upgrade" or "downgrade".
+** The head of the script, before the guard (migSqlGuard, mig_check.c)
+** and the statements that migMoveCore() records.  pScratch holds the
+** starting schema (dqlite and D1 copy it for the replay).  zOp is
+** "upgrade" or "downgrade".
 */
 void migFormHead(Mig *p, MigForm *pF, sqlite3 *pScratch, sqlite3_str *pOut,
                  const char *zOp, const char *zFrom, const char *zTarget){
@@ -229,9 +232,6 @@ void migFormHead(Mig *p, MigForm *pF, sqlite3 *pScratch, sqlite3_str *pOut,
     sqlite3_str_appendf(pOut, "PRAGMA defer_foreign_keys=ON;\n");
     pF->pReplay = migFormCopy(p, pScratch);
   }
-  sqlite3_str_appendf(pOut,
-      "CREATE TABLE IF NOT EXISTS \"%w\"" MIG_APPLIED_SCHEMA ";\n",
-      MIG_APPLIED_TABLE);
 }
 
 /* Remember the table that the statement being prepared drops. */
@@ -285,7 +285,7 @@ static void migFormBetween(MigFormRun *pRun, const char *z, int n){
 static void migFormStmtError(MigFormRun *pRun, const char *z, int n,
                              const char *zWhy){
   int nQuote = migFormCut(z, n, 60);
-  migErrorSet(pRun->p, SQLITE_ERROR, "mig_sql: the %s form cannot hold"
+  migError(pRun->p, "the %s form cannot hold"
       " \"%.*s%s\" (%s) on one line: %s", pRun->zEngine, nQuote, z,
       nQuote<n ? "..." : "", pRun->zWhere ? pRun->zWhere : "the script",
       zWhy);
@@ -378,8 +378,7 @@ static void migFormCheckDrop(MigFormRun *pRun, sqlite3 *pReplay,
   Mig *p = pRun->p;
   Mig r;
   sqlite3_stmt *pStmt;
-  memset(&r, 0, sizeof(r));
-  r.db = pReplay;
+  migHandleInit(&r, pReplay, 0, 0);
   pStmt = migPrepare(&r,
       "SELECT m.name, f.\"from\", upper(f.on_delete)"
       " FROM \"main\".sqlite_schema AS m,"
@@ -425,7 +424,7 @@ static void migFormCheckDrop(MigFormRun *pRun, sqlite3 *pReplay,
             " keys can be switched off", zChild);
       }
       if( zHarm && zAdvice ){
-        migErrorSet(p, SQLITE_ERROR, "mig_sql: the %s form cannot run %s:"
+        migError(p, "the %s form cannot run %s:"
             " it drops table \"%s\" (a rebuild drops the old table), and"
             " \"%s\".\"%s\"%s references it with ON DELETE %s; %s"
             " enforces foreign keys (PRAGMA foreign_keys=OFF does nothing"
@@ -438,11 +437,8 @@ static void migFormCheckDrop(MigFormRun *pRun, sqlite3 *pReplay,
     }
   }
   migFinalize(&r, pStmt);
-  if( r.rc!=SQLITE_OK ){
-    migErrorSet(p, r.rc, "mig_sql: cannot read the foreign keys of the"
-        " replayed schema: %s", r.zErr ? r.zErr : sqlite3_errstr(r.rc));
-    migReset(&r);
-  }
+  migErrorFrom(p, &r, "cannot read the foreign keys of the replayed"
+      " schema: ");
 }
 
 /* Add a statement of the form's own (a temporary index) to the text,
@@ -490,8 +486,7 @@ static void migFormFkIndexes(MigFormRun *pRun, const char *zDrop,
   sqlite3_stmt *pStmt;
   char **azCreate = 0;
   int nCreate = 0, i;
-  memset(&r, 0, sizeof(r));
-  r.db = pRun->pF->pReplay;
+  migHandleInit(&r, pRun->pF->pReplay, 0, 0);
   pStmt = migPrepare(&r,
       "WITH fk(child, id, col, seq) AS ("
       "  SELECT m.name, f.id, f.\"from\", f.seq"
@@ -558,12 +553,8 @@ static void migFormFkIndexes(MigFormRun *pRun, const char *zDrop,
   }
   for(i=0; i<nCreate; i++) sqlite3_free(azCreate[i]);
   sqlite3_free(azCreate);
-  if( r.rc!=SQLITE_OK ){
-    migErrorSet(p, r.rc, "mig_sql: cannot index the foreign keys that point"
-        " to \"%s\" on the replayed schema: %s", zDrop,
-        r.zErr ? r.zErr : sqlite3_errstr(r.rc));
-    migReset(&r);
-  }
+  migErrorFrom(p, &r, "cannot index the foreign keys that point to the"
+      " table dropped on the replayed schema: ");
 }
 
 /* Replay statement z (n bytes) and add it to the text: a DROP TABLE is
@@ -595,7 +586,7 @@ static void migFormRunOne(MigFormRun *pRun, const char *z, int n){
     migErrorSet(p, SQLITE_NOMEM, 0);
   }else if( rc!=SQLITE_OK ){
     int nQuote = migFormCut(z, n, 60);
-    migErrorSet(p, rc, "mig_sql: the %s form of \"%.*s%s\" (%s) fails on"
+    migErrorSet(p, rc, "the %s form of \"%.*s%s\" (%s) fails on"
         " a copy of the starting schema: %s", pRun->zEngine, nQuote, z,
         nQuote<n ? "..." : "", pRun->zWhere ? pRun->zWhere : "the script",
         sqlite3_errmsg(pReplay));
@@ -610,13 +601,9 @@ static void migFormRunOne(MigFormRun *pRun, const char *z, int n){
   if( pAfter && sqlite3_str_length(pAfter)>0 && p->rc==SQLITE_OK ){
     const char *zAfter = sqlite3_str_value(pAfter);
     Mig r;
-    memset(&r, 0, sizeof(r));
-    r.db = pReplay;
+    migHandleInit(&r, pReplay, 0, 0);
     migExec(&r, "%s", zAfter);
-    if( r.rc!=SQLITE_OK ){
-      migErrorSet(p, r.rc, "mig_sql: %s", r.zErr ? r.zErr : "");
-      migReset(&r);
-    }
+    migErrorFrom(p, &r, "");
     migFormAdd(pRun, zAfter, 0);
   }
   if( pAfter && sqlite3_str_errcode(pAfter) ) migErrorSet(p, SQLITE_NOMEM, 0);
@@ -642,7 +629,7 @@ static void migFormReplay(MigFormRun *pRun, const char *zBody){
       migErrorSet(p, SQLITE_NOMEM, 0);
       break;
     }else if( rc!=SQLITE_OK ){
-      migErrorSet(p, rc, "mig_sql: the %s form fails on a copy of the"
+      migErrorSet(p, rc, "the %s form fails on a copy of the"
           " starting schema (%s): %s", pRun->zEngine,
           pRun->zWhere ? pRun->zWhere : "the script", sqlite3_errmsg(pReplay));
       break;
@@ -697,10 +684,12 @@ void migFormTail(Mig *p, MigForm *pF, sqlite3_str *pOut, const char *zNow){
         " were left\n"
         "CREATE TEMP TABLE \"_libmig_fk_check\"(foreign_key_violations"
         " INTEGER CHECK(foreign_key_violations=0));\n"
-        "INSERT INTO \"_libmig_fk_check\" SELECT count(*)"
+        "INSERT INTO \"temp\".\"_libmig_fk_check\" SELECT count(*)"
         " FROM pragma_foreign_key_check;\n"
-        "DROP TABLE \"_libmig_fk_check\";\n"
+        "DROP TABLE \"temp\".\"_libmig_fk_check\";\n"
         "COMMIT;\n"
+        "-- foreign keys on again, as the 12-step procedure ends\n"
+        "PRAGMA foreign_keys=ON;\n"
         "-- now at %s\n", zNow);
     return;
   }
@@ -725,7 +714,7 @@ void migFormTail(Mig *p, MigForm *pF, sqlite3_str *pOut, const char *zNow){
   run.pBody = sqlite3_str_new(0);
   if( pF->eForm==MIG_FORM_DQLITE ) run.pCmt = sqlite3_str_new(0);
   if( pF->pReplay==0 ){
-    migErrorSet(p, SQLITE_ERROR, "mig_sql: no copy of the starting schema");
+    migError(p, "no copy of the starting schema");
   }
   if( p->rc==SQLITE_OK ){
     const char *zAll = sqlite3_str_value(pOut);
@@ -739,7 +728,7 @@ void migFormTail(Mig *p, MigForm *pF, sqlite3_str *pOut, const char *zNow){
   if( p->rc==SQLITE_OK && run.pCmt && pF->nMaxLine>0
    && sqlite3_str_length(run.pBody)>pF->nMaxLine
   ){
-    migErrorSet(p, SQLITE_ERROR, "mig_sql: the dqlite form of this"
+    migError(p, "the dqlite form of this"
         " migration is one line of %d bytes, longer than the %lld bytes"
         " allowed: the dqlite shell reads at most %d bytes of a line and"
         " runs the rest as further lines, each in a transaction of its own."

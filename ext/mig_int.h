@@ -34,14 +34,17 @@
 **                             changes ALTER TABLE cannot make
 **
 ** Around them: mig_check.c replays the scripts into a scratch database
-** (mig_check, mig_sql, mig_test); mig_vtab.c lists the scripts (the
-** "migrations" table); mig_config.c holds the settings of a connection
-** and registers everything (migRegister); mig_main.c is the entry point;
-** mig_txn.c the transaction of a call that writes (where it runs, how
-** it is rolled back whatever interrupts it) and the guards around it; mig_util.c the small machinery every file uses; mig_compat.c what
-** the running SQLite has (one build serves SQLite 3.31.1 and every later
-** version: features are detected at run time).  No file calls up the
-** chain: the scratch database gets libmig through migRegister().
+** (mig_check, mig_sql, mig_test) and mig_form.c writes the form of
+** mig_sql's script for the engine that runs it; mig_vtab.c lists the
+** scripts (the "migrations" table); mig_config.c holds the settings of a
+** connection and registers everything (migRegister); mig_main.c is the
+** entry point; mig_txn.c the transaction of a call that writes (where it
+** runs, how it is rolled back whatever interrupts it) and the guards
+** around it; mig_util.c the small machinery every file uses;
+** mig_compat.c what the running SQLite has (one build serves SQLite
+** 3.31.1 and every later version: features are detected at run time).
+** No file calls up the chain: the scratch database gets libmig through
+** migRegister().
 **
 ** THE RULES THAT PROTECT DATA, in brief (README.md has them whole):
 ** one call is one transaction that lands whole or not at all; a rebuild
