@@ -381,7 +381,7 @@ static void migFormCheckDrop(MigFormRun *pRun, sqlite3 *pReplay,
   migHandleInit(&r, pReplay, 0, 0);
   pStmt = migPrepare(&r,
       "SELECT m.name, f.\"from\", upper(f.on_delete)"
-      " FROM \"main\".sqlite_schema AS m,"
+      " FROM \"main\".sqlite_master AS m,"
       " pragma_foreign_key_list(m.name, 'main') AS f"
       " WHERE m.type='table' AND m.name<>?1 COLLATE NOCASE"
       " AND f.\"table\"=?1 COLLATE NOCASE"
@@ -462,7 +462,7 @@ static void migFormAdd(MigFormRun *pRun, const char *zSql, int bBefore){
 /* True if main of the replay database has an object named zName. */
 static int migFormNameUsed(Mig *r, const char *zName){
   int bUsed = 0;
-  sqlite3_stmt *pStmt = migPrepare(r, "SELECT 1 FROM \"main\".sqlite_schema"
+  sqlite3_stmt *pStmt = migPrepare(r, "SELECT 1 FROM \"main\".sqlite_master"
       " WHERE name=%Q COLLATE NOCASE", zName);
   if( migStep(r, pStmt)==SQLITE_ROW ) bUsed = 1;
   migFinalize(r, pStmt);
@@ -490,7 +490,7 @@ static void migFormFkIndexes(MigFormRun *pRun, const char *zDrop,
   pStmt = migPrepare(&r,
       "WITH fk(child, id, col, seq) AS ("
       "  SELECT m.name, f.id, f.\"from\", f.seq"
-      "  FROM \"main\".sqlite_schema AS m,"
+      "  FROM \"main\".sqlite_master AS m,"
       "       pragma_foreign_key_list(m.name, 'main') AS f"
       "  WHERE m.type='table' AND m.name<>?1 COLLATE NOCASE"
       "    AND f.\"table\"=?1 COLLATE NOCASE)"
