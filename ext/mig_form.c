@@ -200,9 +200,9 @@ void migFormHead(Mig *p, MigForm *pF, sqlite3 *pScratch, sqlite3_str *pOut,
     case MIG_FORM_DQLITE:
       sqlite3_str_appendf(pOut,
           "-- libmig offline migration (dqlite form): %s from %s to %s\n"
-          "-- The statements are ONE line, which the dqlite shell runs as\n"
-          "-- one transaction (it refuses BEGIN and commits each line on\n"
-          "-- its own):  dqlite -s <node address> <database> < this.sql\n"
+          "-- The statements are ONE line, which the dqlite shell runs as one\n"
+          "-- transaction (it refuses BEGIN and commits each line on its own):\n"
+          "--   dqlite -s <every node's address, comma-separated> <db> < this.sql\n"
           "-- The shell reports a failure as \"Error: ...\" and still exits\n"
           "-- with status 0: read its output.  A failed line changes"
           " nothing.\n", zOp, zFrom, zTarget);
