@@ -14,26 +14,15 @@
 // drivers: better-sqlite3 libsql
 'use strict';
 
-const fs = require('fs');
-const path = require('path');
 const T = require('./tester');
 
 const dir = T.scratch('scripts');
-const fresh = (name) => {
-  const f = path.join(T.tmpdir, `forms-${T.driver}-${name}.db`);
-  for (const s of ['', '-journal', '-wal', '-shm']) fs.rmSync(f + s, { force: true });
-  return f;
-};
+const fresh = T.freshdb;
 
 // The reference: pets v1 to v4 with libmig.
 const revs = [];
 T.do_test('forms-1.1', () => {
-  T.execsql(`SELECT mig_config('script_location', $dir)`, { dir });
-  for (const v of [1, 2, 3, 4]) {
-    T.execsql(`SELECT mig_models('models', $m)`, { m: T.readfile(`sql/pets/v${v}.sql`) });
-    revs.push(T.one(`SELECT mig_autogenerate('models', $msg)`, { msg: `pets v${v}` }));
-    T.execsql(`SELECT mig_upgrade('head')`);
-  }
+  revs.push(...T.pets_revisions(dir));
   return [revs.length, T.one(`SELECT mig_current()`) === revs[3]];
 }, [4, true]);
 const applied = (conn) =>
@@ -95,18 +84,7 @@ for (const form of ['d1', 'dqlite']) {
       refSchema), true);
   }
   conn.close();
-  T.do_test(`forms-${n}.5`, () => {
-    const lm = T.open(file);
-    const r = T.execsql(`
-      SELECT mig_config('script_location', $dir);
-      SELECT mig_models('models', $m);
-      SELECT mig_current() = $head;
-      SELECT mig_diff('models');
-      SELECT mig_check('models');
-    `, { dir, m: T.readfile('sql/pets/v4.sql'), head: revs[3] }, lm);
-    lm.close();
-    return r.slice(2);
-  }, [1, '', 'ok']);
+  T.do_test(`forms-${n}.5`, () => T.pets_at_head(file, dir, revs[3]), [3, 1, '', 'ok', 4]);
   // Run a second time: the guard fails it before it changes anything.
   T.do_test(`forms-${n}.6`, () => {
     const again = new T.Database(file);

@@ -11,16 +11,11 @@
 // drivers: better-sqlite3 libsql
 'use strict';
 
-const fs = require('fs');
 const path = require('path');
 const T = require('./tester');
 
 const dir = T.scratch('scripts');
-const fresh = (name) => {
-  const f = path.join(T.tmpdir, `offline-${T.driver}-${name}.db`);
-  for (const s of ['', '-journal', '-wal', '-shm']) fs.rmSync(f + s, { force: true });
-  return f;
-};
+const fresh = T.freshdb;
 
 // What must be equal: the schema as stored and the applied revisions.
 function schema(conn) {
@@ -36,12 +31,7 @@ function applied(conn) {
 //
 const revs = [];
 T.do_test('offline-1.1', () => {
-  T.execsql(`SELECT mig_config('script_location', $dir)`, { dir });
-  for (const v of [1, 2, 3, 4]) {
-    T.execsql(`SELECT mig_models('models', $m)`, { m: T.readfile(`sql/pets/v${v}.sql`) });
-    revs.push(T.one(`SELECT mig_autogenerate('models', $msg)`, { msg: `pets v${v}` }));
-    T.execsql(`SELECT mig_upgrade('head')`);
-  }
+  revs.push(...T.pets_revisions(dir));
   return [revs.length, T.one(`SELECT mig_current()`) === revs[3], T.one(`SELECT mig_diff('models')`)];
 }, [4, true, '']);
 const refSchema = schema(T.db);
@@ -108,17 +98,7 @@ stepdb.close();
 // 4. libmig sees the offline-upgraded database at head, matching models.
 //
 T.do_test('offline-4.1', () => {
-  const conn = T.open(path.join(T.tmpdir, `offline-${T.driver}-steps.db`));
-  const r = T.execsql(`
-    SELECT mig_config('script_location', $dir);
-    SELECT mig_models('models', $m);
-    SELECT mig_current() = $head;
-    SELECT mig_diff('models');
-    SELECT mig_check('models');
-    SELECT count(*) FROM migrations WHERE is_applied;
-  `, { dir, m: T.readfile('sql/pets/v4.sql'), head: revs[3] }, conn);
-  conn.close();
-  return r.slice(1);
+  return T.pets_at_head(path.join(T.tmpdir, `offline-${T.driver}-steps.db`), dir, revs[3]);
 }, [3, 1, '', 'ok', 4]);
 
 T.finish_test();
