@@ -60,9 +60,6 @@
 /* The shell of go-dqlite reads lines with a 4096-byte buffer. */
 #define MIG_DQLITE_LINE 4096
 
-/* The name prefix of a rebuild's new table (MIG_RB_PREFIX, mig_rebuild.c). */
-#define MIG_REBUILD_PREFIX "_libmig_new_"
-
 /* Comment lines moved before dqlite's line are cut to this many bytes. */
 #define MIG_FORM_CMT 200
 
@@ -399,8 +396,8 @@ static void migFormCheckDrop(MigFormRun *pRun, sqlite3 *pReplay,
     }else{
       /* The rebuilt copy of a table that references itself references the
       ** old table by name until the rename: name it as the table. */
-      int nNew = (int)strlen(MIG_REBUILD_PREFIX);
-      if( sqlite3_strnicmp(zChild, MIG_REBUILD_PREFIX, nNew)==0
+      int nNew = (int)strlen(MIG_RB_PREFIX);
+      if( sqlite3_strnicmp(zChild, MIG_RB_PREFIX, nNew)==0
        && sqlite3_stricmp(&zChild[nNew], zDrop)==0
       ){
         zChild = zDrop;

@@ -770,6 +770,8 @@ void migAffinityFunc(sqlite3_context*, int, sqlite3_value**);
 #define MIG_METHOD_NATIVE   1   /* SQLite's own ALTER TABLE statements */
 #define MIG_METHOD_INPLACE  2   /* sqlite_schema edited, no row copied */
 #define MIG_METHOD_REBUILD  3   /* the 12-step copy */
+/* The name prefix of a rebuild's new table (mig_form.c recognises it). */
+#define MIG_RB_PREFIX "_libmig_new_"
 /* How mig_rebuild(zTable, zCreate, zMapping) would bring table pTab of
 ** pSchema (the live schema it was read from; zTable is the table's name
 ** at that step of a script, after any RENAME) to zCreate on this

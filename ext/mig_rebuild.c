@@ -68,7 +68,6 @@
 #include "mig_int.h"
 #include <stdio.h>
 
-#define MIG_RB_PREFIX     "_libmig_new_"
 #define MIG_RB_SAVEPOINT  "_libmig_rebuild"
 #define MIG_RB_SCRATCH    "_libmig_scratch"
 
