@@ -331,8 +331,6 @@ struct MigObject {
   MigCons *aCons;
   int nIndex;           /* indexes on this table (filled by migSchemaRead) */
   MigObject **apIndex;
-  int nTrigger;         /* triggers on this table (filled by migSchemaRead) */
-  MigObject **apTrigger;
 
   /* MIG_OBJ_VTAB */
   char *zModule;        /* module name, dequoted */
@@ -539,9 +537,6 @@ const char *migStatementExtent(const char *z, int *pn);  /* for messages */
 /* Parse one CREATE statement into a new object allocated from pA.  On a
 ** syntax libmig does not understand, sets an error naming the object. */
 MigObject *migParseCreate(Mig *p, MigArena *pA, const char *zSql);
-
-/* Parse a single column definition (for ADD COLUMN) into pCol. */
-void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol);
 
 /* The CREATE TABLE statement of pTab with its columns in the order
 ** aOrder[0..nCol-1] (indexes into aCol), each with its comments, the
@@ -850,10 +845,8 @@ void migScriptsFree(MigScripts *pS);  /* drop a reference; NULL: no-op */
 MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zId);
 /* Fail when there are several heads; zAdvice says what to do. */
 void migRequireOneHead(Mig *p, MigScripts *pS, const char *zAdvice);
-/* The checksum of a script's text (mig_script.c says which changes it
-** ignores) into zOut[MIG_CHECKSUM_SZ]; and whether a checksum recorded
-** when pRev was applied (either version) matches its script now. */
-void migChecksum(Mig *p, const char *z, i64 n, char *zOut);
+/* Whether a checksum recorded when pRev was applied (either version:
+** mig_script.c says which changes they ignore) matches its script now. */
 int migChecksumMatches(MigRev *pRev, const char *zRecorded);
 /* Write a new script with parents apDown[0..nDown-1]; returns its id
 ** (sqlite3_free). */
@@ -932,7 +925,6 @@ void migRequireWritable(Mig *p, const char *zWhat);
 typedef struct MigTxn MigTxn;
 struct MigTxn {
   const char *zSavepoint;  /* the savepoint's name */
-  int bOwn;                /* the call's own: settings switched */
   int bBegin;              /* 1: BEGIN/COMMIT; 0: SAVEPOINT/RELEASE */
   int bStarted;            /* the transaction or savepoint is open */
   int bTrap;               /* it prepared the connection's trap */

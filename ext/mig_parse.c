@@ -1715,26 +1715,6 @@ MigObject *migParseCreate(Mig *p, MigArena *pA, const char *zSql){
   return p->rc==SQLITE_OK ? pObj : 0;
 }
 
-void migParseColumnDef(Mig *p, MigArena *pA, const char *zSql, MigColumn *pCol){
-  MigParse sParse;
-  MigParse *pP = &sParse;
-  if( p->rc!=SQLITE_OK ) return;
-  if( zSql==0 ){
-    migErrorSet(p, SQLITE_ERROR, "cannot parse the column definition: NULL");
-    return;
-  }
-  migParseInit(pP, p, pA, zSql, "column definition");
-  migParseColumn(pP);
-  migParseAcceptPunct(pP, ';');
-  if( migParseOk(pP) ){
-    migParseError(pP, "unexpected text after the column definition");
-  }
-  if( p->rc==SQLITE_OK && pP->nCol==1 ){
-    *pCol = pP->aCol[0];
-  }
-  migParseFree(pP);
-}
-
 /* The CREATE statement of pObj for schema zDb: the schema named before
 ** its name, the name and the rest of its text kept as written (so that
 ** SQLite stores the same text again).  SQLite stores the text of an

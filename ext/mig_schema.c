@@ -573,9 +573,8 @@ static void migNormalizeIndex(Mig *p, MigArena *pA, MigObject *pTab,
 }
 
 /*
-** Give each table its indexes and triggers (a view its INSTEAD OF
-** triggers), in schema order: one pass to count, one to fill, which
-** also normalizes the index terms.
+** Give each table its indexes, in schema order: one pass to count, one
+** to fill, which also normalizes the index terms.
 */
 static void migReadAttach(MigReader *pR){
   MigSchema *pS = pR->pSchema;
@@ -583,25 +582,15 @@ static void migReadAttach(MigReader *pR){
   for(iPass=0; iPass<2 && pR->p->rc==SQLITE_OK; iPass++){
     for(i=0; i<pS->nObj; i++){
       MigObject *pObj = pS->apObj[i];
-      MigObject *pTab = 0;
-      if( pObj->eType==MIG_OBJ_INDEX ){
-        pTab = (MigObject*)migHashFind(&pS->tables, pObj->zTable);
-        if( pTab==0 || pTab->eType!=MIG_OBJ_TABLE ) continue;
-        if( iPass==0 ){
-          pTab->nIndex++;
-        }else{
-          pTab->apIndex[pTab->nIndex++] = pObj;
-          migNormalizeIndex(pR->p, &pS->arena, pTab, pObj);
-        }
-      }else if( pObj->eType==MIG_OBJ_TRIGGER ){
-        pTab = (MigObject*)migHashFind(&pS->tables, pObj->zTable);
-        if( pTab==0 ) pTab = (MigObject*)migHashFind(&pS->views, pObj->zTable);
-        if( pTab==0 ) continue;
-        if( iPass==0 ){
-          pTab->nTrigger++;
-        }else{
-          pTab->apTrigger[pTab->nTrigger++] = pObj;
-        }
+      MigObject *pTab;
+      if( pObj->eType!=MIG_OBJ_INDEX ) continue;
+      pTab = (MigObject*)migHashFind(&pS->tables, pObj->zTable);
+      if( pTab==0 || pTab->eType!=MIG_OBJ_TABLE ) continue;
+      if( iPass==0 ){
+        pTab->nIndex++;
+      }else{
+        pTab->apIndex[pTab->nIndex++] = pObj;
+        migNormalizeIndex(pR->p, &pS->arena, pTab, pObj);
       }
     }
     if( iPass==0 ){
@@ -611,11 +600,6 @@ static void migReadAttach(MigReader *pR){
           pObj->apIndex = migArenaAlloc(pR->p, &pS->arena,
               sizeof(MigObject*)*(i64)pObj->nIndex);
           pObj->nIndex = 0;
-        }
-        if( pObj->nTrigger ){
-          pObj->apTrigger = migArenaAlloc(pR->p, &pS->arena,
-              sizeof(MigObject*)*(i64)pObj->nTrigger);
-          pObj->nTrigger = 0;
         }
       }
     }

@@ -199,21 +199,6 @@ static void migChecksumLf(const unsigned char *zLf, i64 nLf, char *zOut){
   migHex64(zOut, MIG_CHECKSUM_V2, h);
 }
 
-/*
-** The version-2 checksum of the n-byte text z (see CHECKSUMS above):
-** "v2:" and 16 hex digits in zOut[MIG_CHECKSUM_SZ].  The line endings
-** are made LF in a copy first, so that the tokens (which tell where a
-** string literal is) are the same whatever the line endings.
-*/
-void migChecksum(Mig *p, const char *z, i64 n, char *zOut){
-  i64 nLf = 0;
-  unsigned char *zLf = (unsigned char*)migLfText(p, z, n, &nLf, 0);
-  zOut[0] = 0;
-  if( zLf==0 ) return;
-  migChecksumLf(zLf, nLf, zOut);
-  sqlite3_free(zLf);
-}
-
 /* True if zRecorded, a checksum recorded when pRev was applied, is the
 ** checksum of its script as it is now, in the kind it was recorded:
 ** version 2 ("v2:...") or the raw bytes of old databases. */

@@ -337,7 +337,6 @@ void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn){
   pT->iFk = pT->iLegacyAlter = -1;
   if( p->rc!=SQLITE_OK ) return;
   if( bOwn ){
-    pT->bOwn = 1;
     pT->iFk = migDbConfigSwap(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0);
     pT->iLegacyAlter = migDbConfigSwap(p->db,
         SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, 0);
