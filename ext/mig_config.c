@@ -10,7 +10,8 @@
 **   MIG_SET_TEXT  a string (sqlite3_malloc), never NULL;
 **   MIG_SET_ENUM  one of a list of words, stored as its index in the
 **                 list (the first word is the default);
-**   MIG_SET_BOOL  0 or 1, set from any number (non-zero is 1).
+**   MIG_SET_BOOL  0 or 1, set from any number (non-zero is 1; text that
+**                 is a number counts as one), never from NULL or a word.
 **
 ** A TEXT setting without a default (min_sqlite) starts as the running
 ** SQLite's version.
@@ -212,7 +213,21 @@ static void migSettingSet(Mig *p, MigConfig *pConfig, const MigSetting *pSet,
                           sqlite3_value *pVal){
   const char *zVal = 0;
   if( pSet->eKind==MIG_SET_BOOL ){
-    *MIG_SET_INTP(pConfig, pSet) = sqlite3_value_int(pVal)!=0;
+    /* A number ('1' as text too); NULL or a word is no silent 0. */
+    int eType = sqlite3_value_numeric_type(pVal);
+    if( eType==SQLITE_INTEGER || eType==SQLITE_FLOAT ){
+      *MIG_SET_INTP(pConfig, pSet) = sqlite3_value_double(pVal)!=0.0;
+    }else if( eType==SQLITE_NULL || eType==SQLITE_BLOB ){
+      migError(p, "%s must be 0 or 1, not %s", pSet->zName,
+          eType==SQLITE_NULL ? "NULL" : "a BLOB");
+    }else{
+      zVal = (const char*)sqlite3_value_text(pVal);
+      if( zVal==0 ){
+        migErrorSet(p, SQLITE_NOMEM, 0);
+      }else{
+        migError(p, "%s must be 0 or 1, not '%s'", pSet->zName, zVal);
+      }
+    }
     return;
   }
   zVal = migArgText(p, &pVal, 0, "value");
