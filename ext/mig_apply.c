@@ -2,13 +2,12 @@
 ** mig_apply.c: moving a database between revisions: mig_upgrade,
 ** mig_downgrade and mig_stamp.
 **
-** One mig_upgrade/mig_downgrade/mig_stamp call is one transaction: the
-** foreign_keys setting is saved and turned off (outside the transaction,
-** where the pragma works), BEGIN IMMEDIATE, every revision's section and
-** its bookkeeping, PRAGMA foreign_key_check, COMMIT; on any error
-** ROLLBACK; foreign_keys is restored whatever happens.  Inside the user's
-** own transaction a SAVEPOINT is used instead and foreign_keys is left
-** alone.
+** One mig_upgrade/mig_downgrade/mig_stamp call is one transaction
+** (migTxnBegin/migTxnEnd, run by migAtomicRun: mig_txn.c says where it
+** runs, how it is rolled back whatever interrupts it, and why foreign
+** key enforcement is off for its time): every revision's section and
+** its bookkeeping row, then PRAGMA foreign_key_check; on any error none
+** of it lands.
 **
 ** Targets: head, heads, base, +N, -N, a revision id or a unique prefix of
 ** one (for mig_upgrade and mig_stamp also a comma-separated list of ids).
@@ -271,7 +270,9 @@ static int migTokenIs(const unsigned char *zTok, int n, int eType,
   int i, j = 0;
   unsigned char q;
   if( eType==MIG_TK_ID ){
-    return n==(int)strlen(zWord)
+    /* The first letter first: every word of every statement a move runs
+    ** is compared with the names of azMigNoNest. */
+    return (zTok[0]|0x20)==(zWord[0]|0x20) && n==(int)strlen(zWord)
         && sqlite3_strnicmp((const char*)zTok, zWord, n)==0;
   }
   if( eType!=MIG_TK_QID || n<2 ) return 0;

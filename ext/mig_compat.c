@@ -539,6 +539,25 @@ static void migNeedStmt(Mig *p, const char *z, int n, MigNeed *pNeed){
 }
 
 /*
+** The newest feature that migNeedStmt finds in a statement other than
+** ALTER TABLE (STRICT, UPDATE ... FROM, RETURNING, ->, RIGHT JOIN...).
+** A feature newer than this that is not an ALTER TABLE form must raise
+** it: on an SQLite at least this new, only a text that holds the word
+** ALTER is read token by token (a move checks every section it runs, and
+** most statements of a long history are INSERTs and CREATEs).
+*/
+#define MIG_V_NEED_ANY MIG_V_JOIN39
+
+/* True if z holds "alter" in any case (in a word, a string or not). */
+static int migHasAlter(const char *z){
+  for(; *z; z++){
+    if( (z[0]|0x20)=='a' && (z[1]|0x20)=='l' && (z[2]|0x20)=='t'
+     && (z[3]|0x20)=='e' && (z[4]|0x20)=='r' ) return 1;
+  }
+  return 0;
+}
+
+/*
 ** The first statement of zSql (a section of a script, or offline SQL)
 ** that needs an SQLite newer than iVersion: 1 and *pHit filled, or 0.
 */
@@ -546,6 +565,7 @@ int migSqlNeedsAbove(Mig *p, const char *zSql, int iVersion,
                      MigNeedHit *pHit){
   const char *z = zSql;
   memset(pHit, 0, sizeof(*pHit));
+  if( z && iVersion>=MIG_V_NEED_ANY && !migHasAlter(z) ) return 0;
   while( p->rc==SQLITE_OK && z && z[0] ){
     MigNeed need;
     int n = 0, eType;

@@ -43,8 +43,9 @@
 ** around it; mig_util.c the small machinery every file uses;
 ** mig_compat.c what the running SQLite has (one build serves SQLite
 ** 3.31.1 and every later version: features are detected at run time).
-** No file calls up the chain: the scratch database gets libmig through
-** migRegister().
+** No file calls up the chain: the scratch and private connections get
+** libmig through migRegister(), never through the entry point or
+** settings as SQL.
 **
 ** THE RULES THAT PROTECT DATA, in brief (README.md has them whole):
 ** one call is one transaction that lands whole or not at all; a rebuild

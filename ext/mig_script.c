@@ -143,10 +143,11 @@ static char *migLfText(Mig *p, const char *z, i64 n, i64 *pnOut,
 ** text: only then does the version-2 checksum differ from the hash of
 ** all its bytes. */
 static int migHasLineEndBlanks(const unsigned char *z, i64 n){
-  i64 i;
+  const unsigned char *zEnd = &z[n], *zNl = z;
   if( n>0 && (z[n-1]==' ' || z[n-1]=='\t') ) return 1;
-  for(i=1; i<n; i++){
-    if( z[i]=='\n' && (z[i-1]==' ' || z[i-1]=='\t') ) return 1;
+  while( (zNl = memchr(zNl, '\n', (size_t)(zEnd-zNl)))!=0 ){
+    if( zNl>z && (zNl[-1]==' ' || zNl[-1]=='\t') ) return 1;
+    zNl++;
   }
   return 0;
 }
@@ -309,10 +310,13 @@ static i64 migReadScript(Mig *p, int dfd, const char *zName,
 /* True if the n-byte line z is a section line for zWord ("upgrade",
 ** "downgrade"): "--", optional spaces, the word, optional spaces. */
 static int migIsSectionLine(const char *z, int n, const char *zWord){
-  int i = 0, nWord = (int)strlen(zWord);
+  int i = 0, nWord;
   if( n<2 || z[0]!='-' || z[1]!='-' ) return 0;
   i = 2;
   while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  /* The first letter first: every header line is asked about both. */
+  if( i>=n || (z[i]|0x20)!=zWord[0] ) return 0;
+  nWord = (int)strlen(zWord);
   if( n-i<nWord || sqlite3_strnicmp(&z[i], zWord, nWord)!=0 ) return 0;
   i += nWord;
   while( i<n && (z[i]==' ' || z[i]=='\t' || z[i]=='\r') ) i++;
@@ -480,9 +484,9 @@ static MigRev *migScriptParse(
   memcpy(pRev->zChecksumRaw, zRawSum, sizeof(zRawSum));
   migLineScanInit(&scan, zText, 0);
   while( p->rc==SQLITE_OK && i<nText ){
-    i64 iEnd = i, iNext, iTok = 0;
+    const char *zNl = memchr(&zText[i], '\n', (size_t)(nText-i));
+    i64 iEnd = zNl ? (i64)(zNl-zText) : nText, iNext, iTok = 0;
     int n, bUp, bDown;
-    while( iEnd<nText && zText[iEnd]!='\n' ) iEnd++;
     iNext = iEnd<nText ? iEnd+1 : iEnd;
     n = (int)(iEnd - i);
     iLine++;
