@@ -7,8 +7,8 @@
 **     SELECT * FROM mig_plan('models' [, options_json]);
 **
 ** One row per step, in the order the SQL runs: step, op, object, detail,
-** method, destructive, rows, blocking, changed, warning, sql (DESIGN.md,
-** "The plan").  models and options_json are hidden columns: the
+** method, destructive, rows, blocking, changed, warning, sql (README.md,
+** mig_plan).  models and options_json are hidden columns: the
 ** arguments of mig_diff.
 **
 ** THE COUNTS.  A prediction for this connection and today's data, with
