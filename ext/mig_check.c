@@ -138,6 +138,22 @@ struct MigCheckCall {
   char *azStr[4];       /* strings of the call (sqlite3_free) */
 };
 
+/* Detach what an earlier call left attached to the caller's connection.
+** A call that ran out of memory inside SQLite cannot detach its copy
+** itself: SQLite refuses every statement, DETACH included, until the
+** calling statement ends (ext/mig_txn.c, F1).  The copy is a scratch
+** in-memory database, nothing of the caller's: the next call of this
+** file removes it. */
+static void migScratchLeftovers(Mig *p){
+  static const char *const azName[] = { MIG_REPLAY, MIG_SNAP };
+  int i;
+  for(i=0; i<2 && p->rc==SQLITE_OK; i++){
+    if( sqlite3_db_filename(p->db, azName[i]) ){
+      migCleanup(p, "DETACH %Q", azName[i]);
+    }
+  }
+}
+
 /* Start a call of function zFunc, with options_json argument iOpt of
 ** argv when there is one (iOpt<0: none). */
 static void migCheckBegin(MigCheckCall *pC, sqlite3_context *ctx,
@@ -145,6 +161,7 @@ static void migCheckBegin(MigCheckCall *pC, sqlite3_context *ctx,
                           int iOpt){
   memset(pC, 0, sizeof(*pC));
   migCallBegin(&pC->m, ctx, zFunc);
+  migScratchLeftovers(&pC->m);
   pC->opts.bAlwaysRebuild = pC->m.pConfig->bAlwaysRebuild;
   if( iOpt>=0 && argc>iOpt ){
     pC->opts.zOptionsJson = migArgOpt(&pC->m, argv, iOpt);

@@ -289,14 +289,36 @@ static void migBackup(Mig *p, sqlite3 *pDest, const char *zDest,
 ** Attach a copy of the main database of pSrc (which may be p->db itself)
 ** to p->db as the in-memory schema zAs, replacing one of that name.
 ** Returns 1 when zAs is attached (the caller detaches it, also after an
-** error).  The backup API exists in every SQLite libmig runs on; a copy
+** error), 0 when nothing was attached or replaced.  The backup API exists in every SQLite libmig runs on; a copy
 ** of a connection onto itself goes through a private connection, as the
 ** backup API wants two.
+**
+** An in-memory (or temporary) schema zAs already there is overwritten in
+** place: the backup is one write transaction on it, so that a failure
+** (out of memory) leaves it as it was, where a DETACH and a new ATTACH
+** could leave it empty (after out of memory inside SQLite, the DETACH
+** of the cleanup is refused until the calling statement ends).  A
+** database file is detached, never written.
 */
 int migAttachCopy(Mig *p, sqlite3 *pSrc, const char *zAs){
   sqlite3 *pVia = 0;
   int bAttached = 0;
   if( p->rc!=SQLITE_OK ) return 0;
+  if( pSrc!=p->db && migSchemaExists(p, zAs) ){
+    const char *zFile = sqlite3_db_filename(p->db, zAs);
+    if( zFile && zFile[0]==0 && sqlite3_db_readonly(p->db, zAs)==0 ){
+      Mig m;
+      migHandleInit(&m, p->db, 0, p->pConfig);
+      migBackup(&m, p->db, zAs, pSrc, "main");
+      if( m.rc==SQLITE_OK ) return 1;
+      if( m.rc==SQLITE_NOMEM ){
+        migErrorSet(p, SQLITE_NOMEM, 0);
+        return 0;                 /* the old one stays */
+      }
+      /* Refused (another page size, say): replace it. */
+      migReset(&m);
+    }
+  }
   if( migSchemaExists(p, zAs) ) migExec(p, "DETACH %Q", zAs);
   migExec(p, "ATTACH ':memory:' AS %Q", zAs);
   if( p->rc!=SQLITE_OK ) return 0;

@@ -7,8 +7,10 @@
 ** result is copied with the backup API (migAttachCopy: serialize and
 ** deserialize are not in the API table of SQLite before 3.39) into a
 ** fresh in-memory database attached to the caller's connection as schema
-** (replacing one of that name).  Any failure leaves no schema of that
-** name attached.
+** (an in-memory schema of that name is overwritten in place, a database
+** file of that name detached).  A failure leaves the in-memory schema of
+** that name as it was, or none (out of memory from then on may leave the
+** one attached for the copy, empty: SQLite refuses to detach it).
 */
 #include "mig_int.h"
 
