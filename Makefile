@@ -34,6 +34,7 @@ HDR  := $(wildcard ext/*.h)
 LIB  := libmig.$(SO)
 ASAN_LIB := test/libmig-asan.$(SO)
 FAULT_LIB := test/faultvfs.$(SO)
+INTR_LIB := test/interruptext.$(SO)
 
 all: $(LIB)
 
@@ -72,6 +73,12 @@ $(ASAN_LIB): $(SRC) $(HDR)
 # test/faultvfs.c.  It calls sqlite3_config, so it links libsqlite3.
 $(FAULT_LIB): test/faultvfs.c
 	$(CC) $(CFLAGS) $(WARN) -fPIC $(SHARED) -o $@ test/faultvfs.c -lsqlite3
+
+# The test-only extension that interrupts from SQL, for the Node tests
+# (better-sqlite3 has no progress handler): see test/interruptext.c.  It
+# uses only the extension API table.
+$(INTR_LIB): test/interruptext.c
+	$(CC) $(CFLAGS) $(WARN) -fPIC $(SHARED) -o $@ test/interruptext.c
 
 test: $(LIB) $(FAULT_LIB)
 	MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) test/all.tcl
@@ -202,7 +209,7 @@ $(NPM_TGZ): $(LIB) $(wildcard tool/node/*) ext/mig_int.h
 
 # The Node tests (test/node/): better-sqlite3 12 (SQLite 3.53) and libsql,
 # installed once into a cache outside the clone (see test/node/run.sh).
-test-node: $(LIB)
+test-node: $(LIB) $(INTR_LIB)
 	@MAKE="$(MAKE)" sh test/node/run.sh
 
 # Installation: the library as PREFIX/lib/libmig.so, where the sqlite3
@@ -248,7 +255,7 @@ uninstall:
 	$(mig_ldconfig)
 
 clean:
-	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) test/faultvfs-*.$(SO) test/*.o $(AMALG)
+	rm -f $(LIB) $(ASAN_LIB) $(FAULT_LIB) $(INTR_LIB) test/faultvfs-*.$(SO) test/*.o $(AMALG)
 	rm -rf test/tmp build dist
 
 .PHONY: all test sweep sanitize demo clean fuzz bench wheel test-python npm \
