@@ -87,7 +87,8 @@ test: $(LIB) $(FAULT_LIB)
 # mode, test/oom.test at about 1,500 allocations of each call and way
 # (`make test` runs a spread of their points).  Long: see README.md.
 sweep: $(LIB) $(FAULT_LIB)
-	MIG_SWEEP=all MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) test/all.tcl interrupt oom
+	MIG_SWEEP=all MIG_TEST_TIMEOUT=$${MIG_TEST_TIMEOUT:-86400} \
+	  MIG_LIB=$(CURDIR)/$(LIB) $(TCLSH) test/all.tcl interrupt oom
 
 # The suite on other SQLite versions, built by tool/sqlite-matrix.sh from
 # the amalgamations of npm packages into a cache outside the clone

@@ -55,6 +55,9 @@ static void migScratchOpen(Mig *p, MigScratch *pSc, const char *zFunc){
         }
       }
       rc = pCopy ? migRegister(pSc->db, pCopy) : SQLITE_NOMEM;
+      /* A failed migRegister may have freed it already; closing the
+      ** connection frees it otherwise. */
+      if( rc!=SQLITE_OK ) pCopy = 0;
     }
     if( rc!=SQLITE_OK ){
       migErrorSet(p, rc, "cannot open a scratch database: %s",
