@@ -8,7 +8,7 @@
 ** of mig_parse.c that reads untrusted text: the tokenizer (each token must
 ** make progress and stay inside the input), migDequote on every token,
 ** migCanonical and migCanonicalExpr on the whole text, migParseCreate and
-** migParseColumnDef.  Then, as an oracle, the text runs in a scratch
+** a CREATE TABLE around the text.  Then, as an oracle, the text runs in a scratch
 ** in-memory database: when SQLite accepts it as one CREATE TABLE, INDEX,
 ** VIEW or TRIGGER statement, the text SQLite stores must parse too, or
 ** libmig could not read a schema SQLite itself made (abort()).  Virtual
@@ -91,7 +91,7 @@ static char *fuzzStoredSql(const char *zSql){
 int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData){
   Mig m;
   MigArena arena;
-  MigColumn col;
+  char *zBody;
   char *zSql;
   char *zStored;
   int i, n;
@@ -123,9 +123,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData){
 
   (void)migParseCreate(&m, &arena, zSql);
   migReset(&m);
-  memset(&col, 0, sizeof(col));
-  migParseColumnDef(&m, &arena, zSql, &col);
-  migReset(&m);
+  /* The text as the body of a table: its column and constraint
+  ** definitions go through the same parser as a whole statement's. */
+  zBody = malloc(nData+32);
+  if( zBody ){
+    memcpy(zBody, "CREATE TABLE fuzz_t(", 20);
+    memcpy(&zBody[20], zSql, n);
+    memcpy(&zBody[20+n], ")", 2);
+    (void)migParseCreate(&m, &arena, zBody);
+    migReset(&m);
+    free(zBody);
+  }
   migArenaFree(&arena);
 
   /* The oracle. */
