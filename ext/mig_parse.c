@@ -72,8 +72,11 @@ static int migIsXDigit(unsigned char c){
   return migIsDigit(c) || (c>='a' && c<='f') || (c>='A' && c<='F');
 }
 
+/* White space inside a run: SQLite's run of white space goes on through
+** a vertical tab (its sqlite3Isspace()), although a vertical tab cannot
+** start one (an illegal token there). */
 static int migIsSpace(unsigned char c){
-  return c==' ' || c=='\t' || c=='\n' || c=='\f' || c=='\r';
+  return c==' ' || c=='\t' || c=='\n' || c=='\f' || c=='\r' || c=='\v';
 }
 
 static unsigned char migToLower(unsigned char c){
@@ -506,7 +509,7 @@ static void migParseNext(MigParse *pP){
     int eType, nTok;
     unsigned char c = z[i];
     if( aMigCharClass[c] & MIG_CC_SPACE ){
-      i++;
+      for(i++; migIsSpace(z[i]); i++){}
       continue;
     }
     if( migIsIdStart(c) && !((c=='x' || c=='X') && z[i+1]=='\'') ){
