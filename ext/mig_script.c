@@ -1116,7 +1116,11 @@ char *migScriptWrite(Mig *p, const char *zDir, const char *zMessage,
   int i, nSlug = 0;
   if( p->rc!=SQLITE_OK ) return 0;
 
+  /* The id starts with a letter (a-f) so that no tool reads it as a
+  ** number: all digits ("012345678901"), or digits around one "e"
+  ** ("6e1234567890", a float that Tcl printed as "Inf"), would be. */
   sqlite3_randomness(sizeof(aRand), aRand);
+  aRand[0] = (unsigned char)(((10 + (aRand[0]>>4)%6)<<4) | (aRand[0]&0x0f));
   for(i=0; i<6; i++) sqlite3_snprintf(3, &zRev[i*2], "%02x", aRand[i]);
   migUtcNow(zCreated, zStamp);
   {
