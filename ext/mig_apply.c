@@ -665,6 +665,7 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
   migBookOpen(p, &book, pOut);
   if( p->rc==SQLITE_OK ) aNew = migMalloc(p, pS->nRev+1);
   migMoveResolve(p, pS, zTarget, eOp, &ap, &tgt, aNew);
+  if( pOut==0 ) migBookParents(p, &book, pS, &ap);
 
   if( eOp==MIG_OP_UP ){
     for(i=0; p->rc==SQLITE_OK && i<pS->nRev; i++){
@@ -672,7 +673,7 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
       if( !aNew[i] || ap.aApplied[i] ) continue;
       if( pOut==0 ) migProgressRev(p, pRev, 1);
       migRunSection(p, pRev, "upgrade", pRev->zUpgrade, pOut);
-      migBookApplied(p, &book, pRev->zRev, pRev->zChecksum);
+      migBookApplied(p, &book, pRev);
     }
     migForeignKeyCheck(p);
   }else if( eOp==MIG_OP_DOWN ){
@@ -693,7 +694,7 @@ char *migMoveCore(Mig *p, MigScripts *pS, const char *zTarget, int eOp,
           migBookChecksum(p, &book, pRev->zRev, pRev->zChecksum);
         }
       }else if( aNew[i] ){
-        migBookApplied(p, &book, pRev->zRev, pRev->zChecksum);
+        migBookApplied(p, &book, pRev);
       }else if( ap.aApplied[i] ){
         migBookRemoved(p, &book, pRev->zRev);
       }

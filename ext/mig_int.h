@@ -74,9 +74,13 @@
 #ifndef MIG_INT_H
 #define MIG_INT_H
 
-/* POSIX.1-2008 (gmtime_r, nanosecond file times) also under -std=c99. */
+/* POSIX.1-2008 (gmtime_r, nanosecond file times) also under -std=c99,
+** and with glibc the d_type of a directory entry (DT_REG). */
 #if !defined(_POSIX_C_SOURCE) && !defined(_WIN32) && !defined(__APPLE__)
 # define _POSIX_C_SOURCE 200809L
+#endif
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+# define _DEFAULT_SOURCE 1
 #endif
 
 #include "sqlite3ext.h"
@@ -843,6 +847,12 @@ MigScripts *migScriptsOpen(Mig *p);
 ** has, for mig_current). */
 MigScripts *migScriptsList(Mig *p, int bNames);
 void migScriptsFree(MigScripts *pS);  /* drop a reference; NULL: no-op */
+/* True when the script location zDir still holds the applied revisions
+** azId[0..nId-1] by their file names, and the script of azId[iCur] has
+** the parents zDown ("a,b"): mig_current() may then answer from the
+** applied table without reading every script (0: read them). */
+int migScriptsConfirm(Mig *p, const char *zDir, int nId, char **azId,
+                      int iCur, const char *zDown);
 MigRev *migScriptsFind(Mig *p, MigScripts *pS, const char *zId);
 /* Fail when there are several heads; zAdvice says what to do. */
 void migRequireOneHead(Mig *p, MigScripts *pS, const char *zAdvice);
@@ -868,7 +878,7 @@ void migAutogenerateFunc(sqlite3_context*, int, sqlite3_value**);
 */
 #define MIG_APPLIED_TABLE "_libmig_applied"
 #define MIG_APPLIED_SCHEMA "(revision TEXT PRIMARY KEY," \
-    " checksum TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    " checksum TEXT NOT NULL, applied_at TEXT NOT NULL, down_revision TEXT)"
 /* The applied state against the scripts pS, by MigRev.iOrder
 ** (migAppliedLoad fills it, migAppliedClear frees what it holds). */
 typedef struct MigApplied MigApplied;
@@ -897,9 +907,14 @@ struct MigBook {
   sqlite3_stmt *pIns;   /* INSERT of a revision (prepared once) */
   sqlite3_stmt *pDel;   /* DELETE of a revision */
   sqlite3_stmt *pSum;   /* UPDATE of a checksum */
+  sqlite3_stmt *pDown;  /* UPDATE of a row's parents */
 };
 void migBookOpen(Mig *p, MigBook *pB, sqlite3_str *pOut);
-void migBookApplied(Mig *p, MigBook *pB, const char *zRev, const char *zSum);
+void migBookApplied(Mig *p, MigBook *pB, const MigRev *pRev);
+/* Online: record the parents of every applied revision of pA whose row
+** has none (rows that offline SQL or an earlier
+** libmig wrote). */
+void migBookParents(Mig *p, MigBook *pB, MigScripts *pS, MigApplied *pA);
 void migBookRemoved(Mig *p, MigBook *pB, const char *zRev);
 void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum);
 void migBookClose(MigBook *pB);

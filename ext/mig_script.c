@@ -852,6 +852,99 @@ MigScripts *migScriptsList(Mig *p, int bNames){
   return migScriptsOpen(p);
 }
 
+/* The revision id that script file name zName gives by libmig's naming,
+** "<digits>_<id>[_<slug>].sql", copied into zId (nId bytes); 0 when the
+** name is not of that form. */
+static int migNameId(const char *zName, char *zId, int nId){
+  int n = (int)strlen(zName) - 4, i = 0, j;
+  while( i<n && zName[i]>='0' && zName[i]<='9' ) i++;
+  if( i==0 || i>=n || zName[i]!='_' ) return 0;
+  for(j=++i; j<n && zName[j]!='_'; j++);
+  if( j==i || j-i>=nId ) return 0;
+  memcpy(zId, &zName[i], j-i);
+  zId[j-i] = 0;
+  return 1;
+}
+
+/*
+** True when the file names of directory zDir name each of the nId
+** revisions azId exactly once by libmig's naming (migNameId), every
+** script there is a plain file, and the script of azId[iCur] reads as
+** that revision with the parents zDown ("a,b"; "" for none).  This lets
+** mig_current() answer from the applied table on a connection that has
+** not read the scripts: one readdir and one script instead of every
+** file.  Anything else, an error included, is a 0 and no error (but out
+** of memory): the caller then reads every script, and reports there
+** what is wrong.
+*/
+int migScriptsConfirm(Mig *p, const char *zDir, int nId, char **azId,
+                      int iCur, const char *zDown){
+  MigHash ids;
+  Mig m;
+  MigArena a;
+  MigFileSig sig;
+  MigRev *pRev = 0;
+  DIR *pDir;
+  struct dirent *pEnt;
+  unsigned char *aSeen;
+  char *zName = 0, *zPath = 0, *zText = 0, *zGot = 0;
+  char zId[64];
+  i64 nAlloc = 0, nText;
+  int i, nSeen = 0, bOk = 1;
+  if( p->rc!=SQLITE_OK ) return 0;
+  memset(&ids, 0, sizeof(ids));
+  memset(&a, 0, sizeof(a));
+  migHandleInit(&m, p->db, 0, 0);
+  aSeen = migMalloc(&m, nId+1);
+  for(i=0; m.rc==SQLITE_OK && i<nId; i++){
+    migHashInsert(&m, &ids, azId[i], &aSeen[i]);
+  }
+  pDir = m.rc==SQLITE_OK ? opendir(zDir) : 0;
+  if( pDir==0 ) bOk = 0;
+  while( bOk && (pEnt = readdir(pDir))!=0 ){
+    int n = (int)strlen(pEnt->d_name);
+    unsigned char *pSeen;
+    if( pEnt->d_name[0]=='.' || n<5 || strcmp(&pEnt->d_name[n-4], ".sql") ){
+      continue;
+    }
+#ifdef DT_REG
+    bOk = pEnt->d_type==DT_REG;   /* DT_UNKNOWN too: let the full read say */
+#endif
+    if( !bOk || !migNameId(pEnt->d_name, zId, (int)sizeof(zId)) ) continue;
+    pSeen = (unsigned char*)migHashFind(&ids, zId);
+    if( pSeen==0 ) continue;
+    bOk = *pSeen==0;
+    *pSeen = 1;
+    nSeen++;
+    if( pSeen==&aSeen[iCur] ) zName = migArenaStrndup(&m, &a, pEnt->d_name, n);
+  }
+  if( pDir ) closedir(pDir);
+  if( bOk && nSeen==nId && zName ){
+    zPath = migPathJoin(&m, zDir, zName);
+    nText = zPath ? migReadScript(&m, AT_FDCWD, zPath, zPath, &zText, &nAlloc,
+                                  &sig) : -1;
+    pRev = nText>=0 ? migScriptParse(&m, &a, zPath, zText, nText) : 0;
+    if( pRev ){
+      sqlite3_str *pStr = sqlite3_str_new(p->db);
+      for(i=0; i<pRev->nDown; i++){
+        sqlite3_str_appendf(pStr, "%s%s", i ? "," : "", pRev->azDown[i]);
+      }
+      zGot = migStrFinish(&m, pStr);
+    }
+    bOk = zGot && strcmp(pRev->zRev, azId[iCur])==0 && strcmp(zGot, zDown)==0;
+  }else{
+    bOk = 0;
+  }
+  migErrorDrop(p, &m);
+  migHashClear(&ids);
+  migArenaFree(&a);
+  sqlite3_free(aSeen);
+  sqlite3_free(zPath);
+  sqlite3_free(zText);
+  sqlite3_free(zGot);
+  return bOk && p->rc==SQLITE_OK;
+}
+
 /* Drop a reference to pS: freed with the last one.  NULL is a no-op. */
 void migScriptsFree(MigScripts *pS){
   if( pS && --pS->nRef<=0 ){

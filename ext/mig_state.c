@@ -7,14 +7,22 @@
 **     CREATE TABLE "_libmig_applied"(
 **       revision TEXT PRIMARY KEY,    -- the revision id
 **       checksum TEXT NOT NULL,       -- of its script when applied
-**       applied_at TEXT NOT NULL      -- ISO-8601 UTC
+**       applied_at TEXT NOT NULL,     -- ISO-8601 UTC
+**       down_revision TEXT            -- its parents: "a,b", "" for none
 **     );
 **
 ** created on first need, holding one row per applied revision (not only
 ** the heads, as Alembic's alembic_version does: the checksums let libmig
 ** notice a script edited after it was applied).  The set of applied
 ** revisions is always closed under "parent of"; the current revisions are
-** the applied ones without an applied child.  The schema reader and the
+** the applied ones without an applied child.
+**
+** down_revision lets mig_current() answer without reading every script
+** (migCurrentFromBook).  Online calls write it, and add the column to a
+** table made before it existed (and fill it in) when they move the
+** database; offline SQL leaves it NULL (its INSERT names the three other
+** columns, so it runs on either form of the table), and a NULL makes
+** mig_current() read the scripts, as it always may.  The schema reader and the
 ** diff ignore every table named "_libmig_%".  Like every statement of
 ** libmig, those that read and write it name its schema (Mig.zDb), so that
 ** a TEMP table of the same name never receives the bookkeeping.
@@ -170,6 +178,11 @@ void migBookOpen(Mig *p, MigBook *pB, sqlite3_str *pOut){
     if( pOut ) sqlite3_str_appendf(pOut, "%s;\n", zSql);
   }
   sqlite3_free(zSql);
+  if( pOut==0 && migQueryInt(p, 1, "SELECT count(*) FROM pragma_table_xinfo("
+        "%Q, %Q) WHERE name='down_revision'", MIG_APPLIED_TABLE, p->zDb)==0 ){
+    migExec(p, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN down_revision TEXT",
+        p->zDb, MIG_APPLIED_TABLE);
+  }
 }
 
 /* Bookkeeping statement *ppStmt, prepared from zFmt (with the schema and
@@ -182,16 +195,17 @@ static sqlite3_stmt *migBookStmt(Mig *p, sqlite3_stmt **ppStmt,
   return *ppStmt;
 }
 
-/* Run pStmt with the values that are not NULL of z1, z2 and z3 bound to
-** ?1, ?2 and ?3.  With pB->pOut it is recorded as the plain SQL it ran:
+/* Run pStmt with the values that are not NULL of z1 to z4 bound to ?1
+** to ?4.  With pB->pOut it is recorded as the plain SQL it ran:
 ** its text with the values in place. */
 static void migBookRun(Mig *p, MigBook *pB, sqlite3_stmt *pStmt,
-                       const char *z1, const char *z2, const char *z3){
-  const char *az[3];
+                       const char *z1, const char *z2, const char *z3,
+                       const char *z4){
+  const char *az[4];
   int i;
   if( p->rc!=SQLITE_OK || pStmt==0 ) return;
-  az[0] = z1; az[1] = z2; az[2] = z3;
-  for(i=0; i<3; i++){
+  az[0] = z1; az[1] = z2; az[2] = z3; az[3] = z4;
+  for(i=0; i<4; i++){
     if( az[i] && sqlite3_bind_text(pStmt, i+1, az[i], -1, SQLITE_STATIC) ){
       migErrorFromDb(p);
     }
@@ -206,25 +220,60 @@ static void migBookRun(Mig *p, MigBook *pB, sqlite3_stmt *pStmt,
   sqlite3_reset(pStmt);
 }
 
-/* Record revision zRev as applied, with the checksum zSum. */
-void migBookApplied(Mig *p, MigBook *pB, const char *zRev, const char *zSum){
+/* The parents of pRev as down_revision records them: "a,b", "" for
+** none (sqlite3_free). */
+static char *migDownList(Mig *p, const MigRev *pRev){
+  sqlite3_str *pStr;
+  int i;
+  if( p->rc!=SQLITE_OK ) return 0;
+  pStr = sqlite3_str_new(p->db);
+  for(i=0; i<pRev->nDown; i++){
+    sqlite3_str_appendf(pStr, "%s%s", i ? "," : "", pRev->azDown[i]);
+  }
+  return migStrFinish(p, pStr);
+}
+
+/* Record revision pRev as applied, with its checksum (and online, its
+** parents). */
+void migBookApplied(Mig *p, MigBook *pB, const MigRev *pRev){
+  char *zDown = pB->pOut ? 0 : migDownList(p, pRev);
   migBookRun(p, pB, migBookStmt(p, &pB->pIns, pB->pOut
-        ? "INSERT INTO \"%w\".\"%w\" VALUES(?1, ?2, " MIG_NOW ")"
-        : "INSERT INTO \"%w\".\"%w\" VALUES(?1, ?2, ?3)"),
-      zRev, zSum, pB->pOut ? 0 : pB->zNow);
+        ? "INSERT INTO \"%w\".\"%w\"(revision, checksum, applied_at)"
+          " VALUES(?1, ?2, " MIG_NOW ")"
+        : "INSERT INTO \"%w\".\"%w\"(revision, checksum, applied_at,"
+          " down_revision) VALUES(?1, ?2, ?3, ?4)"),
+      pRev->zRev, pRev->zChecksum, pB->pOut ? 0 : pB->zNow, zDown);
+  sqlite3_free(zDown);
+}
+
+void migBookParents(Mig *p, MigBook *pB, MigScripts *pS, MigApplied *pA){
+  int i;
+  if( pB->pOut || migQueryInt(p, 0, "SELECT 1 FROM \"%w\".\"%w\""
+        " WHERE down_revision IS NULL LIMIT 1", p->zDb, MIG_APPLIED_TABLE)==0 ){
+    return;
+  }
+  for(i=0; p->rc==SQLITE_OK && i<pS->nRev; i++){
+    char *zDown;
+    if( !pA->aApplied[i] ) continue;
+    zDown = migDownList(p, pS->apRev[i]);
+    migBookRun(p, pB, migBookStmt(p, &pB->pDown,
+          "UPDATE \"%w\".\"%w\" SET down_revision=?2 WHERE revision=?1"
+          " AND down_revision IS NULL"), pS->apRev[i]->zRev, zDown, 0, 0);
+    sqlite3_free(zDown);
+  }
 }
 
 /* Record revision zRev as no longer applied. */
 void migBookRemoved(Mig *p, MigBook *pB, const char *zRev){
   migBookRun(p, pB, migBookStmt(p, &pB->pDel,
-        "DELETE FROM \"%w\".\"%w\" WHERE revision=?1"), zRev, 0, 0);
+        "DELETE FROM \"%w\".\"%w\" WHERE revision=?1"), zRev, 0, 0, 0);
 }
 
 /* Record zSum as the checksum of applied revision zRev. */
 void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum){
   migBookRun(p, pB, migBookStmt(p, &pB->pSum,
         "UPDATE \"%w\".\"%w\" SET checksum=?2 WHERE revision=?1"),
-      zRev, zSum, 0);
+      zRev, zSum, 0, 0);
 }
 
 /* End the bookkeeping of a call. */
@@ -232,6 +281,7 @@ void migBookClose(MigBook *pB){
   sqlite3_finalize(pB->pIns);
   sqlite3_finalize(pB->pDel);
   sqlite3_finalize(pB->pSum);
+  sqlite3_finalize(pB->pDown);
   memset(pB, 0, sizeof(*pB));
 }
 
@@ -279,8 +329,95 @@ void migRequireWritable(Mig *p, const char *zWhat){
   }
 }
 
+/*
+** mig_current() from the applied table alone, for a connection that has
+** not read the scripts (the first call, as in a command-line tool): when
+** every row records its parents, exactly one applied revision has no
+** applied child, and the script location still holds every applied
+** revision (migScriptsConfirm: one readdir and one script, where reading
+** every script is four system calls a file).  Returns that revision
+** (sqlite3_free), or NULL without an error when the scripts must answer
+** (nothing applied, several current revisions, a row without parents,
+** a script location that does not confirm).
+*/
+static char *migCurrentFromBook(Mig *p){
+  Mig m;
+  MigArena a;
+  MigHash parents;
+  sqlite3_stmt *pStmt = 0;
+  char **azRev = 0, **azDown = 0, *zRet = 0;
+  int nRev = 0, nAlloc = 0, iCur = -1, nCur = 0, i, rc;
+  if( p->rc!=SQLITE_OK ) return 0;
+  memset(&a, 0, sizeof(a));
+  memset(&parents, 0, sizeof(parents));
+  migHandleInit(&m, p->db, 0, 0);
+  /* Prepared by hand: an old table (no down_revision) or none at all is
+  ** no error here. */
+  {
+    char *zSql = migMprintf(&m, "SELECT revision, down_revision"
+        " FROM \"%w\".\"%w\"", p->zDb, MIG_APPLIED_TABLE);
+    rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+  }
+  while( rc==SQLITE_OK && m.rc==SQLITE_OK ){
+    const char *zRev, *zDown;
+    if( sqlite3_step(pStmt)!=SQLITE_ROW ){
+      rc = sqlite3_finalize(pStmt)==SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
+      pStmt = 0;
+      break;
+    }
+    zRev = (const char*)sqlite3_column_text(pStmt, 0);
+    zDown = (const char*)sqlite3_column_text(pStmt, 1);
+    if( zRev==0 || zDown==0 ) break;
+    if( nRev>=nAlloc ){
+      char **azNew;
+      nAlloc = nAlloc ? nAlloc*2 : 64;
+      azNew = migArenaAlloc(&m, &a, sizeof(char*)*nAlloc*2);
+      if( azNew==0 ) break;
+      if( nRev ){
+        memcpy(azNew, azRev, sizeof(char*)*nRev);
+        memcpy(&azNew[nAlloc], azDown, sizeof(char*)*nRev);
+      }
+      azRev = azNew;
+      azDown = &azNew[nAlloc];
+    }
+    azRev[nRev] = migArenaStrndup(&m, &a, zRev, -1);
+    azDown[nRev] = migArenaStrndup(&m, &a, zDown, -1);
+    nRev++;
+  }
+  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_DONE && m.rc==SQLITE_OK ){
+    /* Every id that an applied revision names as a parent (split on a
+    ** copy: azDown stays as recorded). */
+    for(i=0; m.rc==SQLITE_OK && i<nRev; i++){
+      char *z = migArenaStrndup(&m, &a, azDown[i], -1);
+      while( z && *z && m.rc==SQLITE_OK ){
+        char *zEnd = strchr(z, ',');
+        if( zEnd ) *zEnd = 0;
+        if( *z ) migHashInsert(&m, &parents, z, z);
+        z = zEnd ? zEnd+1 : z+strlen(z);
+      }
+    }
+    for(i=0; m.rc==SQLITE_OK && i<nRev; i++){
+      if( migHashFind(&parents, azRev[i]) ) continue;
+      iCur = i;
+      nCur++;
+    }
+  }
+  migErrorDrop(p, &m);
+  if( nCur==1 && migScriptsConfirm(p, p->pConfig->zScriptLocation, nRev,
+                                   azRev, iCur, azDown[iCur]) ){
+    zRet = migStrndup(p, azRev[iCur], -1);
+  }
+  migHashClear(&parents);
+  migArenaFree(&a);
+  return zRet;
+}
+
 /* mig_current(): the current revision(s), NULL at base.  From the
-** applied table and the scripts' headers: a listing (migScriptsList). */
+** applied table and the scripts' headers: a listing (migScriptsList),
+** or on a connection that has not read them, the applied table alone
+** where it can answer (migCurrentFromBook). */
 void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   Mig m;
   MigScripts *pS;
@@ -288,6 +425,15 @@ void migCurrentFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zCur;
   (void)argc; (void)argv;
   migCallBegin(&m, ctx, "mig_current");
+  if( m.rc==SQLITE_OK && (m.pConfig->pScripts==0
+       || strcmp(m.pConfig->pScripts->zDir, m.pConfig->zScriptLocation)) ){
+    zCur = migCurrentFromBook(&m);
+    if( zCur ){
+      sqlite3_result_text(ctx, zCur, -1, sqlite3_free);
+      migCallEnd(&m, ctx);
+      return;
+    }
+  }
   pS = migScriptsList(&m, 1);
   migAppliedRead(&m, pS, &ap, 0);
   migAppliedRequireKnown(&m, pS, &ap);

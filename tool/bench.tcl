@@ -597,9 +597,10 @@ row "mig_upgrade of a new database through $NREV revisions" \
 # row: SQLite's own work is small, so what is measured is reading and
 # checking the scripts, running them and the bookkeeping), then listing
 # that history: mig_current() and the migrations table, first call on a
-# new connection (the scripts are read) and later calls (served by what
-# the connection read last: the table checks each file's size, times and
-# inode, mig_current() the directory's).
+# new connection (mig_current() answers from the applied table, which
+# records each revision's parents: a readdir and one script) and later
+# calls (served by what the connection read last: the table checks each
+# file's size, times and inode, mig_current() the directory's).
 section longhistory {
 set NLONG [scaled 5000]
 set long $DIR/scripts_long
@@ -635,7 +636,7 @@ for {set i 0} {$i < $RUNS} {incr i} {
     error "mig_upgrade did not apply $NLONG revisions"
   }
   w close
-  # A new connection: its first mig_current() reads the scripts.
+  # A new connection: its first mig_current() reads no script but one.
   opendb w $DIR/work_long.db
   w eval {SELECT mig_config('script_location', $long)}
   lappend cold [usec { w eval {SELECT mig_current()} }]
