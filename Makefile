@@ -13,6 +13,9 @@
 CC      ?= cc
 CFLAGS  ?= -O2
 WARN    := -Wall -Wextra
+# Only sqlite3_mig_init is exported (ext/mig_main.c): the internal
+# functions are no symbols of the library.
+VIS     := -fvisibility=hidden
 # C99 and POSIX.1-2008 only (ext/mig_int.h declares the feature macro).
 STD     := -std=c99
 UNAME_S := $(shell uname -s)
@@ -39,7 +42,7 @@ INTR_LIB := test/interruptext.$(SO)
 all: $(LIB)
 
 $(LIB): $(SRC) $(HDR)
-	$(CC) $(CFLAGS) $(STD) $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
+	$(CC) $(CFLAGS) $(STD) $(WARN) $(VIS) -fPIC $(SHARED) -o $@ $(SRC)
 
 # The amalgamation: libmig.c, all of ext/ in one C file that needs
 # nothing but sqlite3ext.h (tool/amalgamate.tcl says how it is made).
@@ -59,7 +62,7 @@ $(AMALG): $(SRC) $(HDR) tool/amalgamate.tcl
 
 $(AMALG_LIB): $(AMALG)
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -fPIC $(SHARED) $(AMALG) -o $@
+	$(CC) -O2 -fPIC $(VIS) $(SHARED) $(AMALG) -o $@
 
 test-amalgamation: $(AMALG_LIB) $(FAULT_LIB)
 	MIG_LIB=$(CURDIR)/$(AMALG_LIB) $(TCLSH) test/all.tcl
@@ -67,7 +70,7 @@ test-amalgamation: $(AMALG_LIB) $(FAULT_LIB)
 # The instrumented build for the sanitizer run.
 $(ASAN_LIB): $(SRC) $(HDR)
 	$(CC) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	  -fno-sanitize-recover=undefined $(STD) $(WARN) -fPIC $(SHARED) -o $@ $(SRC)
+	  -fno-sanitize-recover=undefined $(STD) $(WARN) $(VIS) -fPIC $(SHARED) -o $@ $(SRC)
 
 # The test-only fault injector (I/O errors, failing allocations): see
 # test/faultvfs.c.  It calls sqlite3_config, so it links libsqlite3.

@@ -12,8 +12,14 @@
 #include "mig_int.h"
 SQLITE_EXTENSION_INIT1
 
-#ifdef _WIN32
+/* The one symbol the library exports: built with -fvisibility=hidden
+** (the Makefile, and the amalgamation's build line in the README), every
+** other function stays inside it, so that no other library loaded into
+** the process (SQLite loads extensions RTLD_GLOBAL) meets its names. */
+#if defined(_WIN32)
 __declspec(dllexport)
+#elif defined(__GNUC__)
+__attribute__((visibility("default")))
 #endif
 int sqlite3_mig_init(
   sqlite3 *db,
