@@ -19,7 +19,10 @@
 **   sqlite3_database_file_object      3.32.0  not used
 **   sqlite3_txn_state                 3.34.0  migNoTxn(): whether the
 **                                             private connection of
-**                                             mig_txn.c can be used
+**                                             mig_txn.c can be used;
+**                                             before, read from the
+**                                             programs of the busy
+**                                             statements (EXPLAIN)
 **   sqlite3_changes64,
 **   sqlite3_total_changes64           3.37.0  migChanges() falls back to
 **                                             sqlite3_changes()
@@ -151,17 +154,60 @@ int migHasProgressHandler(void){
 #endif
 }
 
-/* 1 when schema zDb of db (every schema: NULL) has no transaction open
-** (not even a read), 0 when it has one, -1 when the running SQLite cannot
-** say (before 3.34, or a header without sqlite3_txn_state). */
-int migNoTxn(sqlite3 *db, const char *zDb){
+/* Before 3.34 (no sqlite3_txn_state): 1 if statement pStmt of p->db,
+** busy, has opened no transaction, read from its program (EXPLAIN): a
+** statement that reads or writes a schema opens it with its first
+** instruction (OP_Transaction).  0 when it has one, or when that cannot
+** be told (no SQL text kept, a program that does not compile again):
+** the answer errs towards "a transaction is open". */
+static int migStmtNoTxn(Mig *p, sqlite3_stmt *pStmt){
+  const char *zSql = sqlite3_sql(pStmt);
+  sqlite3_stmt *pExplain = 0;
+  char *zExplain;
+  int rc, bNone = 1;
+  if( sqlite3_stmt_isexplain(pStmt) ) return 1;
+  if( zSql==0 ) return 0;
+  zExplain = sqlite3_mprintf("EXPLAIN %s", zSql);
+  if( zExplain==0 ){
+    migErrorSet(p, SQLITE_NOMEM, 0);
+    return 0;
+  }
+  rc = sqlite3_prepare_v2(p->db, zExplain, -1, &pExplain, 0);
+  sqlite3_free(zExplain);
+  while( rc==SQLITE_OK && pExplain && bNone
+      && sqlite3_step(pExplain)==SQLITE_ROW ){
+    const char *zOp = (const char*)sqlite3_column_text(pExplain, 1);
+    if( zOp && strcmp(zOp, "Transaction")==0 ) bNone = 0;
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pExplain);
+  if( rc==SQLITE_NOMEM || rc==SQLITE_INTERRUPT ){
+    migErrorSet(p, rc, rc==SQLITE_NOMEM ? 0 : MIG_INTERRUPTED);
+  }
+  return rc==SQLITE_OK && pExplain ? bNone : 0;
+}
+
+/* 1 when schema zDb of p->db (every schema: NULL) has no transaction
+** open (not even a read), else 0 (also after an error, recorded in p:
+** an interrupt, out of memory).  From 3.34 sqlite3_txn_state says.
+** Before, the connection says it is in autocommit mode, and no busy
+** statement of it has opened a transaction (migStmtNoTxn): then no
+** schema has one, since a read libmig's own statements start ends with
+** them unless another statement of the connection is reading.  That
+** answer is for every schema at once, zDb or not. */
+int migNoTxn(Mig *p, const char *zDb){
+  sqlite3_stmt *pStmt;
 #if defined(sqlite3_txn_state) || MIG_CORE_HAS(MIG_V_TXN_STATE)
   if( migSqliteVersion()>=MIG_V_TXN_STATE ){
-    return sqlite3_txn_state(db, zDb)==SQLITE_TXN_NONE;
+    return sqlite3_txn_state(p->db, zDb)==SQLITE_TXN_NONE;
   }
 #endif
-  (void)db; (void)zDb;
-  return -1;
+  (void)zDb;
+  if( p->rc!=SQLITE_OK || !sqlite3_get_autocommit(p->db) ) return 0;
+  for(pStmt=sqlite3_next_stmt(p->db, 0); pStmt;
+      pStmt=sqlite3_next_stmt(p->db, pStmt)){
+    if( sqlite3_stmt_busy(pStmt) && !migStmtNoTxn(p, pStmt) ) return 0;
+  }
+  return 1;
 }
 
 /* sqlite3_is_interrupted(db): 1 or 0, or -1 when the running SQLite

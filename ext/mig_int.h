@@ -488,7 +488,7 @@ int migHasDbName(void);         /* sqlite3_db_name() (3.39) */
 int migHasIsInterrupted(void);  /* sqlite3_is_interrupted() (3.41) */
 int migHasSchemaReset(void);    /* PRAGMA writable_schema=RESET (3.37) */
 int migHasProgressHandler(void); /* not omitted at compile time */
-int migNoTxn(sqlite3 *db, const char *zDb);  /* 1, 0, -1: cannot say */
+int migNoTxn(Mig *p, const char *zDb);  /* 1: no transaction open, else 0 */
 int migIsInterrupted(sqlite3 *db);  /* 1, 0, -1: cannot say (< 3.41) */
 int migHasAlterConstraint(void);  /* ALTER COLUMN SET/DROP NOT NULL,
                                   ** ADD/DROP CONSTRAINT (3.52) */
@@ -949,6 +949,9 @@ struct MigTxn {
 };
 void migTxnBegin(Mig *p, MigTxn *pT, const char *zSavepoint, int bOwn);
 void migTxnEnd(Mig *p, MigTxn *pT);
+/* The message of a call that the caller interrupted before it changed
+** anything. */
+#define MIG_INTERRUPTED "interrupted; nothing was changed"
 /* Run xWork(p, pArg), the work of an SQL function call that writes (it
 ** runs its own MigTxn on p->db), so that it lands whole or not at all
 ** whatever interrupts it: on a private connection to the same file when

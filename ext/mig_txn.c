@@ -155,9 +155,6 @@
 ** caller's connection (its interrupt, its progress handler). */
 #define MIG_POLL_STEPS 10000
 
-/* The message of a call of method (A) that the caller interrupted. */
-#define MIG_INTERRUPTED "interrupted; nothing was changed"
-
 /* Read (iNew<0) or set a boolean sqlite3_db_config option; returns the
 ** value before. */
 static int migDbConfigSwap(sqlite3 *db, int op, int iNew){
@@ -486,7 +483,7 @@ static sqlite3_vfs *migPrivatePossible(Mig *p, MigPrivate *pv){
   /* No transaction on any schema: no statement of the caller is reading
   ** either (the calling SELECT of a bare function reads nothing), so that
   ** dropping its cached schema below pulls nothing from under one. */
-  if( !sqlite3_get_autocommit(p->db) || migNoTxn(p->db, 0)!=1 ){
+  if( !sqlite3_get_autocommit(p->db) || migNoTxn(p, 0)!=1 ){
     pv->zWhy = "a transaction is open on this connection";
     return 0;
   }
@@ -710,7 +707,7 @@ static int migPrivateOpen(Mig *p, MigPrivate *pv){
   /* Once more, after the reads above: with a statement of the caller
   ** that reads (TEMP tables, say), SQLite keeps their read transaction
   ** of the file open, and the private connection could not write. */
-  if( migNoTxn(p->db, p->zDb)!=1 ){
+  if( migNoTxn(p, p->zDb)!=1 ){
     pv->zWhy = "a statement of this connection is reading it";
     goto open_failed;
   }
