@@ -731,6 +731,15 @@ void migOfflineCheck(Mig *p, const char *zOut){
 **   drops it meets it.  Nothing that libmig can reorder inside the
 **   transaction avoids it; a call per revision does (the table then
 **   exists before the transaction).
+**
+**   SQLite 3.44 and 3.45 (3.44.2 and 3.45.1 tried; 3.40.1 and 3.53.2 do
+**   not have it): ALTER TABLE ... ADD COLUMN on a table that has rows and
+**   a CHECK (or is STRICT) checks the table with quick_check, which finds
+**   NULL in a NOT NULL column with a REAL DEFAULT in the rows older than
+**   that column, and fails with "NOT NULL constraint failed" (no column
+**   named, where a row that is at fault names it).  The diff asks the
+**   running SQLite first and rebuilds the table instead
+**   (migAddNotNullRuns in mig_diff.c); a script made elsewhere meets it.
 */
 const char *migSqliteBugHint(sqlite3 *db, int rc){
   int v = migSqliteVersion();
@@ -741,6 +750,16 @@ const char *migSqliteBugHint(sqlite3 *db, int rc){
         "an FTS5 table created in the same transaction was dropped after "
         "an ALTER TABLE; not the script's fault: upgrade one revision per "
         "call, mig_upgrade('+1'), or use SQLite 3.45 or newer)";
+  }
+  if( ((rc & 0xff)==SQLITE_ERROR || (rc & 0xff)==SQLITE_CONSTRAINT)
+   && v>=3044000 && v<3046000
+   && strcmp(sqlite3_errmsg(db), "NOT NULL constraint failed")==0
+  ){
+    return " (from an ALTER TABLE ... ADD COLUMN, the bug of SQLite 3.44 "
+        "and 3.45 that sees NULL in a NOT NULL column with a REAL DEFAULT "
+        "in the rows older than the column, in a table with a CHECK or "
+        "STRICT; not the data's fault: regenerate the revision on this "
+        "SQLite, which rebuilds the table instead, or use another SQLite)";
   }
   return "";
 }

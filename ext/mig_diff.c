@@ -1215,6 +1215,20 @@ static MigColumn *migAddOwner(MigObject *pTo, MigHash *pH, MigCons *pC){
   return pOwner;
 }
 
+/* Run zSql (sqlite3_free()d here) on a private in-memory database that
+** has nothing but SQLite's built-in functions: 1 when all of it runs. */
+static int migScratchRuns(Mig *p, char *zSql){
+  sqlite3 *db = 0;
+  int rc;
+  if( zSql==0 ) return 0;
+  rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  if( (rc & 0xff)==SQLITE_NOMEM ) migErrorSet(p, SQLITE_NOMEM, 0);
+  sqlite3_close(db);
+  sqlite3_free(zSql);
+  return rc==SQLITE_OK;
+}
+
 /*
 ** Do the CHECK constraints that go with added column pCol hold for the
 ** rows the table has now?  Those rows will all read the column's DEFAULT
@@ -1228,10 +1242,8 @@ static MigColumn *migAddOwner(MigObject *pTo, MigHash *pH, MigCons *pC){
 */
 static int migAddChecksHold(Mig *p, MigObject *pTo, MigColumn *pCol,
                             MigHash *pH){
-  sqlite3 *db = 0;
   sqlite3_str *pStr = sqlite3_str_new(p->db);
-  char *zSql;
-  int i, rc;
+  int i;
   sqlite3_str_appendf(pStr, "CREATE TABLE \"%w\"(%.*s", pTo->zName,
       pCol->def.n, &pTo->zSql[pCol->def.iStart]);
   for(i=0; i<pTo->nCons; i++){
@@ -1242,14 +1254,28 @@ static int migAddChecksHold(Mig *p, MigObject *pTo, MigColumn *pCol,
     }
   }
   sqlite3_str_appendf(pStr, ");INSERT INTO \"%w\" DEFAULT VALUES;", pTo->zName);
-  zSql = migStrFinish(p, pStr);
-  if( zSql==0 ) return 0;
-  rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, 0);
-  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, zSql, 0, 0, 0);
-  if( (rc & 0xff)==SQLITE_NOMEM ) migErrorSet(p, SQLITE_NOMEM, 0);
-  sqlite3_close(db);
-  sqlite3_free(zSql);
-  return rc==SQLITE_OK;
+  return migScratchRuns(p, migStrFinish(p, pStr));
+}
+
+/*
+** Does this SQLite's ALTER TABLE ADD COLUMN add NOT NULL column pCol to
+** table pTo when it has rows?  Where the column comes with a CHECK
+** (bCheck) or the table is STRICT, SQLite checks the table after the ADD
+** COLUMN with quick_check, which in
+** SQLite 3.44 and 3.45 (3.44.2 and 3.45.1 tried; 3.40.1 and 3.53.2 do
+** not) finds NULL in a NOT NULL column with a REAL DEFAULT in the rows
+** older than the column: the statement fails with "NOT NULL constraint
+** failed" (see migSqliteBugHint).  Asked of a private in-memory database
+** that has one row; a no means a rebuild.
+*/
+static int migAddNotNullRuns(Mig *p, MigObject *pTo, MigColumn *pCol,
+                             int bCheck){
+  if( !pCol->bNotNull || (!bCheck && !pTo->bStrict) ) return 1;
+  return migScratchRuns(p, migMprintf(p, "CREATE TABLE t(\"%w\" INT)%s;"
+      "INSERT INTO t VALUES(1);ALTER TABLE t ADD COLUMN %.*s CHECK (1);",
+      sqlite3_stricmp(pCol->zName, "x")==0 ? "y" : "x",
+      pTo->bStrict ? " STRICT" : "", pCol->def.n,
+      &pTo->zSql[pCol->def.iStart]));
 }
 
 /* Can ALTER TABLE ADD COLUMN add column pCol of zTo table pTo?  SQLite's
@@ -1289,7 +1315,8 @@ static int migAddQualifies(Mig *p, MigObject *pTo, MigColumn *pCol,
       return 0;
     }
   }
-  return !bCheck || migAddChecksHold(p, pTo, pCol, pHTo);
+  return (!bCheck || migAddChecksHold(p, pTo, pCol, pHTo))
+      && migAddNotNullRuns(p, pTo, pCol, bCheck);
 }
 
 /* Can ALTER TABLE DROP COLUMN drop column pCol of zFrom table pT?  Not a
