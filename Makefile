@@ -97,7 +97,9 @@ sweep: $(LIB) $(FAULT_LIB)
 # the amalgamations of npm packages into a cache outside the clone
 # (~/.cache/libmig/sqlite, or $$MIG_SQLITE_CACHE; built once per version).
 # `make matrix` runs every version (or those in V="3.31.1 3.37.2"),
-# `make matrix-core` every version with the core test files only,
+# `make matrix-ci` every version without the files that do not depend
+# on it (what CI runs), `make matrix-core` every version with the core
+# test files only,
 # `make test-sqlite V=3.37.2` one; T="rebuild diff" picks test files as
 # test/all.tcl's arguments do.  Needs npm and Tcl's headers (tcl-dev).
 V ?=
@@ -105,8 +107,12 @@ T ?=
 matrix: $(LIB)
 	MIG_LIB=$(CURDIR)/$(LIB) bash tool/sqlite-matrix.sh matrix $(V)
 
-# The matrix with the core test files of each version only (what CI runs
-# by default; tool/sqlite-matrix.sh names them).
+# The matrix without the test files whose outcome does not depend on the
+# SQLite version (what CI runs by default), or with the core test files
+# only (a short run); tool/sqlite-matrix.sh names both lists.
+matrix-ci: $(LIB)
+	MIG_LIB=$(CURDIR)/$(LIB) bash tool/sqlite-matrix.sh ci
+
 matrix-core: $(LIB)
 	MIG_LIB=$(CURDIR)/$(LIB) bash tool/sqlite-matrix.sh core
 
@@ -263,5 +269,5 @@ clean:
 	rm -rf test/tmp build dist
 
 .PHONY: all test sweep sanitize demo clean fuzz bench wheel test-python npm \
-  test-node matrix matrix-core test-sqlite amalgamation test-amalgamation install \
+  test-node matrix matrix-ci matrix-core test-sqlite amalgamation test-amalgamation install \
   uninstall

@@ -3,6 +3,10 @@
 #     tclsh test/all.tcl                 every test/*.test
 #     tclsh test/all.tcl schema diff     only files whose name contains
 #                                        one of the words (glob patterns)
+#     tclsh test/all.tcl ~dqlite ~cache  every file but those whose name
+#                                        contains one of the ~words (with
+#                                        plain words too: those, less the
+#                                        ~words)
 #     tclsh test/all.tcl -j 1 ...        one file at a time (-j N: N at
 #                                        once; also -jN)
 #
@@ -60,6 +64,7 @@ if {[info exists env(MIG_TEST_JOBS)] && $env(MIG_TEST_JOBS) ne ""} {
   set jobs $env(MIG_TEST_JOBS)
 }
 set words {}
+set unwords {}
 for {set i 0} {$i<[llength $argv]} {incr i} {
   set a [lindex $argv $i]
   if {$a eq "-j"} {
@@ -67,6 +72,8 @@ for {set i 0} {$i<[llength $argv]} {incr i} {
     if {$jobs eq ""} { set jobs "(missing)" }
   } elseif {[string match -j* $a]} {
     set jobs [string range $a 2 end]
+  } elseif {[string match ~?* $a]} {
+    lappend unwords [string range $a 1 end]
   } else {
     lappend words $a
   }
@@ -92,8 +99,20 @@ if {[llength $words]} {
   }
   set files $chosen
 }
+if {[llength $unwords]} {
+  set chosen {}
+  foreach f $files {
+    set tail [file tail $f]
+    set kept 1
+    foreach pat $unwords {
+      if {[string match -nocase *$pat* $tail]} { set kept 0; break }
+    }
+    if {$kept} { lappend chosen $f }
+  }
+  set files $chosen
+}
 if {[llength $files]==0} {
-  puts "no test files match: $words"
+  puts "no test files match: $argv"
   puts "0 passed, 1 failed"
   exit 1
 }

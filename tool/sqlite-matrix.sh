@@ -7,8 +7,11 @@
 #   tool/sqlite-matrix.sh matrix [VERSION...]     build, then test each one
 #                                                 (none: VERSIONS, then the
 #                                                 EXTRA and FLOOR checks)
+#   tool/sqlite-matrix.sh ci                      the same without the
+#                                                 VERSION_FREE files (what
+#                                                 CI runs)
 #   tool/sqlite-matrix.sh core                    the same with CORE_TESTS
-#                                                 only (what CI runs)
+#                                                 only (a short run)
 #   tool/sqlite-matrix.sh floor [VERSION]         the below-the-floor check
 #   tool/sqlite-matrix.sh run VERSION CMD...      run CMD in VERSION's
 #                                                 environment (see below)
@@ -64,7 +67,7 @@
 # MIG_MATRIX_JOBS (builds at once, default: the number of cores), TCLSH,
 # MIG_MATRIX_TESTS (`matrix` only: words that pick the test files run on
 # each version of VERSIONS, as test/all.tcl's arguments; default: all;
-# .ci/run passes CORE_TESTS below).
+# `ci` and `core` pass ~VERSION_FREE and CORE_TESTS below).
 # Needs npm, a C compiler, and Tcl's headers and stub library (Debian:
 # tcl-dev).  Logs of test runs go to test/tmp/matrix/<version>.log.
 set -euo pipefail
@@ -89,6 +92,23 @@ FLOOR=(3.30.1)
 # check, models), scripts that travel (compat), offline SQL (offline).
 # `tool/sqlite-matrix.sh core` (and CI by default) runs these.
 CORE_TESTS=(demo rebuild diff autogen revision schema check models compat offline)
+# The test files whose outcome does not depend on the SQLite version,
+# which `ci` (CI's matrix) leaves out: make test runs them on the
+# system's SQLite.  Every other file runs on every version.
+#   pkg_python    the wheel: make wheel, a venv, pip (python.test loads
+#                 libmig into Python's sqlite3 on each version);
+#   install       make install and uninstall, the manual pages;
+#   amalgamation  the one-file build libmig.c and its compilers (the
+#                 suite it runs is the suite itself);
+#   cache         the listings' cache of script files (stat data);
+#   dqlite        a dqlite cluster running the dqlite form (the form
+#                 itself, mig_sql's text, is form.test, on each version);
+#   readme        the README's transcripts, made with SQLite 3.40's shell
+#                 (skipped on every other version).
+# Together about a third of a version's time; without them the matrix of
+# every version, cold (the seven builds) and then tested, stays within
+# CI's 15 minutes.
+VERSION_FREE=(pkg_python install amalgamation cache dqlite readme)
 # Bump when the way a version is built changes: older builds are redone.
 RECIPE=1
 CC=${CC:-cc}
@@ -451,6 +471,10 @@ case $cmd in
     runtests "$@" ;;
   matrix)
     matrix "$@" ;;
+  ci)
+    # The whole matrix (every version, the extra and floor checks) with
+    # every test file but the VERSION_FREE ones.
+    MIG_MATRIX_TESTS="${VERSION_FREE[*]/#/\~}" matrix ;;
   core)
     # The whole matrix (every version, the extra and floor checks) with
     # the core test files only.
@@ -477,6 +501,6 @@ case $cmd in
     done
     echo "cache: $cache" ;;
   *)
-    sed -n '2,19s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,22s/^# \{0,1\}//p' "$0" >&2
     exit 2 ;;
 esac
