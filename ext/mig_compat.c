@@ -733,13 +733,14 @@ void migOfflineCheck(Mig *p, const char *zOut){
 **   exists before the transaction).
 **
 **   SQLite 3.44 and 3.45 (3.44.2 and 3.45.1 tried; 3.40.1 and 3.53.2 do
-**   not have it): ALTER TABLE ... ADD COLUMN on a table that has rows and
-**   a CHECK (or is STRICT) checks the table with quick_check, which finds
-**   NULL in a NOT NULL column with a REAL DEFAULT in the rows older than
-**   that column, and fails with "NOT NULL constraint failed" (no column
-**   named, where a row that is at fault names it).  The diff asks the
-**   running SQLite first and rebuilds the table instead
-**   (migAddNotNullRuns in mig_diff.c); a script made elsewhere meets it.
+**   not have it): quick_check and integrity_check find NULL in a NOT
+**   NULL column with a REAL DEFAULT in the rows older than that column.
+**   ALTER TABLE ... ADD COLUMN of a column with a CHECK (or into a STRICT
+**   table) checks the table with quick_check, and fails with "NOT NULL
+**   constraint failed" (no column named, where a row that is at fault
+**   names it).  Where the running SQLite has the bug, the diff rebuilds
+**   the table instead (migAddNotNullRuns in mig_diff.c); a script made
+**   elsewhere meets it.
 */
 const char *migSqliteBugHint(sqlite3 *db, int rc){
   int v = migSqliteVersion();

@@ -1258,19 +1258,35 @@ static int migAddChecksHold(Mig *p, MigObject *pTo, MigColumn *pCol,
 }
 
 /*
-** Does this SQLite's ALTER TABLE ADD COLUMN add NOT NULL column pCol to
-** table pTo when it has rows?  Where the column comes with a CHECK
-** (bCheck) or the table is STRICT, SQLite checks the table after the ADD
-** COLUMN with quick_check, which in
 ** SQLite 3.44 and 3.45 (3.44.2 and 3.45.1 tried; 3.40.1 and 3.53.2 do
-** not) finds NULL in a NOT NULL column with a REAL DEFAULT in the rows
-** older than the column: the statement fails with "NOT NULL constraint
-** failed" (see migSqliteBugHint).  Asked of a private in-memory database
-** that has one row; a no means a rebuild.
+** not) have a bug that ALTER TABLE ADD COLUMN meets: their quick_check
+** and integrity_check find NULL in a NOT NULL column with a REAL DEFAULT
+** in the rows older than the column (see migSqliteBugHint).  An ADD
+** COLUMN of such a column leaves a table that integrity_check calls
+** damaged, and fails outright ("NOT NULL constraint failed") where the
+** column comes with a CHECK or the table is STRICT (SQLite then runs
+** quick_check itself).
+**
+** migQuickCheckBug() asks the running SQLite once, on a private
+** in-memory database; where it has the bug, migAddNotNullRuns() asks it
+** of each added NOT NULL column (not generated: it has a DEFAULT), with
+** a CHECK, and a no means a rebuild.
 */
-static int migAddNotNullRuns(Mig *p, MigObject *pTo, MigColumn *pCol,
-                             int bCheck){
-  if( !pCol->bNotNull || (!bCheck && !pTo->bStrict) ) return 1;
+static int migQuickCheckBug(Mig *p){
+  static int eBug = 0;          /* 0: not asked yet, 1: no, 2: yes */
+  if( eBug==0 ){
+    int bOk = migScratchRuns(p, migMprintf(p, "CREATE TABLE t(x);"
+        "INSERT INTO t VALUES(1);"
+        "ALTER TABLE t ADD COLUMN c REAL NOT NULL DEFAULT 0.5 CHECK (1);"));
+    if( p->rc!=SQLITE_OK ) return 0;
+    eBug = bOk ? 1 : 2;
+  }
+  return eBug==2;
+}
+static int migAddNotNullRuns(Mig *p, MigObject *pTo, MigColumn *pCol){
+  if( !pCol->bNotNull || pCol->eGen!=MIG_GEN_NONE || !migQuickCheckBug(p) ){
+    return 1;
+  }
   return migScratchRuns(p, migMprintf(p, "CREATE TABLE t(\"%w\" INT)%s;"
       "INSERT INTO t VALUES(1);ALTER TABLE t ADD COLUMN %.*s CHECK (1);",
       sqlite3_stricmp(pCol->zName, "x")==0 ? "y" : "x",
@@ -1316,7 +1332,7 @@ static int migAddQualifies(Mig *p, MigObject *pTo, MigColumn *pCol,
     }
   }
   return (!bCheck || migAddChecksHold(p, pTo, pCol, pHTo))
-      && migAddNotNullRuns(p, pTo, pCol, bCheck);
+      && migAddNotNullRuns(p, pTo, pCol);
 }
 
 /* Can ALTER TABLE DROP COLUMN drop column pCol of zFrom table pT?  Not a
