@@ -847,6 +847,9 @@ MigScripts *migScriptsOpen(Mig *p);
 ** has, for mig_current). */
 MigScripts *migScriptsList(Mig *p, int bNames);
 void migScriptsFree(MigScripts *pS);  /* drop a reference; NULL: no-op */
+/* The parents of pRev as "a,b" ("" for none), as the applied table's
+** down_revision records them (sqlite3_free). */
+char *migRevDownList(Mig *p, const MigRev *pRev);
 /* True when the script location zDir still holds the applied revisions
 ** azId[0..nId-1] by their file names, and the script of azId[iCur] has
 ** the parents zDown ("a,b"): mig_current() may then answer from the
@@ -912,8 +915,7 @@ struct MigBook {
 void migBookOpen(Mig *p, MigBook *pB, sqlite3_str *pOut);
 void migBookApplied(Mig *p, MigBook *pB, const MigRev *pRev);
 /* Online: record the parents of every applied revision of pA whose row
-** has none (rows that offline SQL or an earlier
-** libmig wrote). */
+** has none (rows that offline SQL or an earlier libmig wrote). */
 void migBookParents(Mig *p, MigBook *pB, MigScripts *pS, MigApplied *pA);
 void migBookRemoved(Mig *p, MigBook *pB, const char *zRev);
 void migBookChecksum(Mig *p, MigBook *pB, const char *zRev, const char *zSum);

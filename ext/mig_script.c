@@ -852,6 +852,19 @@ MigScripts *migScriptsList(Mig *p, int bNames){
   return migScriptsOpen(p);
 }
 
+/* The parents of pRev as the applied table records them (down_revision):
+** "a,b", "" for none (sqlite3_free). */
+char *migRevDownList(Mig *p, const MigRev *pRev){
+  sqlite3_str *pStr;
+  int i;
+  if( p->rc!=SQLITE_OK ) return 0;
+  pStr = sqlite3_str_new(p->db);
+  for(i=0; i<pRev->nDown; i++){
+    sqlite3_str_appendf(pStr, "%s%s", i ? "," : "", pRev->azDown[i]);
+  }
+  return migStrFinish(p, pStr);
+}
+
 /* The revision id that script file name zName gives by libmig's naming,
 ** "<digits>_<id>[_<slug>].sql", copied into zId (nId bytes); 0 when the
 ** name is not of that form. */
@@ -924,13 +937,7 @@ int migScriptsConfirm(Mig *p, const char *zDir, int nId, char **azId,
     nText = zPath ? migReadScript(&m, AT_FDCWD, zPath, zPath, &zText, &nAlloc,
                                   &sig) : -1;
     pRev = nText>=0 ? migScriptParse(&m, &a, zPath, zText, nText) : 0;
-    if( pRev ){
-      sqlite3_str *pStr = sqlite3_str_new(p->db);
-      for(i=0; i<pRev->nDown; i++){
-        sqlite3_str_appendf(pStr, "%s%s", i ? "," : "", pRev->azDown[i]);
-      }
-      zGot = migStrFinish(&m, pStr);
-    }
+    zGot = pRev ? migRevDownList(&m, pRev) : 0;
     bOk = zGot && strcmp(pRev->zRev, azId[iCur])==0 && strcmp(zGot, zDown)==0;
   }else{
     bOk = 0;

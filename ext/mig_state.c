@@ -220,23 +220,10 @@ static void migBookRun(Mig *p, MigBook *pB, sqlite3_stmt *pStmt,
   sqlite3_reset(pStmt);
 }
 
-/* The parents of pRev as down_revision records them: "a,b", "" for
-** none (sqlite3_free). */
-static char *migDownList(Mig *p, const MigRev *pRev){
-  sqlite3_str *pStr;
-  int i;
-  if( p->rc!=SQLITE_OK ) return 0;
-  pStr = sqlite3_str_new(p->db);
-  for(i=0; i<pRev->nDown; i++){
-    sqlite3_str_appendf(pStr, "%s%s", i ? "," : "", pRev->azDown[i]);
-  }
-  return migStrFinish(p, pStr);
-}
-
 /* Record revision pRev as applied, with its checksum (and online, its
 ** parents). */
 void migBookApplied(Mig *p, MigBook *pB, const MigRev *pRev){
-  char *zDown = pB->pOut ? 0 : migDownList(p, pRev);
+  char *zDown = pB->pOut ? 0 : migRevDownList(p, pRev);
   migBookRun(p, pB, migBookStmt(p, &pB->pIns, pB->pOut
         ? "INSERT INTO \"%w\".\"%w\"(revision, checksum, applied_at)"
           " VALUES(?1, ?2, " MIG_NOW ")"
@@ -255,7 +242,7 @@ void migBookParents(Mig *p, MigBook *pB, MigScripts *pS, MigApplied *pA){
   for(i=0; p->rc==SQLITE_OK && i<pS->nRev; i++){
     char *zDown;
     if( !pA->aApplied[i] ) continue;
-    zDown = migDownList(p, pS->apRev[i]);
+    zDown = migRevDownList(p, pS->apRev[i]);
     migBookRun(p, pB, migBookStmt(p, &pB->pDown,
           "UPDATE \"%w\".\"%w\" SET down_revision=?2 WHERE revision=?1"
           " AND down_revision IS NULL"), pS->apRev[i]->zRev, zDown, 0, 0);
